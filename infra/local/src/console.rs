@@ -1,0 +1,201 @@
+//! Console mode: type messages, tap buttons by number, read the bot's answers.
+//! Each line becomes a Telegram update posted to the same routes as the Lambda.
+
+use std::{
+    path::Path,
+    sync::{Arc, Mutex},
+};
+
+use async_trait::async_trait;
+use axum::{body::Body, http::Request};
+use linklet::{
+    bot::{Deps, Dispatcher},
+    http::{SECRET_HEADER, routes},
+    ports::{Button, ChatId, Messenger, MessengerError, OutMessage},
+};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tower::ServiceExt;
+
+use crate::text::plain;
+
+/// The console's pretend Telegram user.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: i64,
+    pub first_name: String,
+    pub language_code: String,
+}
+
+#[derive(Default)]
+struct Screen {
+    /// The buttons last shown, and the message that holds them.
+    buttons: Vec<Button>,
+    buttons_message: i64,
+    next_message_id: i64,
+}
+
+/// Prints what the bot says; remembers the last buttons so a number taps one.
+#[derive(Clone, Default)]
+pub struct ConsoleMessenger {
+    screen: Arc<Mutex<Screen>>,
+}
+
+impl ConsoleMessenger {
+    fn screen(&self) -> std::sync::MutexGuard<'_, Screen> {
+        self.screen.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn show(&self, message_id: i64, message: &OutMessage, edited: bool) {
+        let mut screen = self.screen();
+        let label = if edited { "bot (edited)" } else { "bot" };
+        let text = plain(&message.html).replace('\n', "\n      ");
+        println!("\n{label} › {text}");
+        if !message.keyboard.is_empty() {
+            screen.buttons = message.keyboard.iter().flatten().cloned().collect();
+            screen.buttons_message = message_id;
+            for row in &message.keyboard {
+                let start = screen.buttons.iter().position(|b| Some(b) == row.first()).unwrap_or(0);
+                let cells: Vec<String> =
+                    row.iter().enumerate().map(|(i, b)| format!("[{}] {}", start + i + 1, b.label)).collect();
+                println!("      {}", cells.join("   "));
+            }
+        } else if screen.buttons_message == message_id {
+            screen.buttons.clear();
+        }
+    }
+}
+
+#[async_trait]
+impl Messenger for ConsoleMessenger {
+    async fn send(&self, _chat: ChatId, message: &OutMessage) -> Result<(), MessengerError> {
+        let id = {
+            let mut screen = self.screen();
+            screen.next_message_id += 1;
+            screen.next_message_id
+        };
+        self.show(id, message, false);
+        Ok(())
+    }
+
+    async fn edit(&self, _chat: ChatId, message_id: i32, message: &OutMessage) -> Result<(), MessengerError> {
+        self.show(i64::from(message_id), message, true);
+        Ok(())
+    }
+
+    async fn answer_callback(&self, _id: &str, toast: Option<&str>) -> Result<(), MessengerError> {
+        if let Some(toast) = toast {
+            println!("      ({toast})");
+        }
+        Ok(())
+    }
+
+    async fn bot_username(&self) -> Result<String, MessengerError> {
+        Ok(crate::fake_telegram::BOT_USERNAME.to_owned())
+    }
+}
+
+/// Update ids must not repeat across runs (handled ids are remembered for 25 h).
+fn first_update_id(data_dir: &Path) -> u32 {
+    let saved = std::fs::read_to_string(data_dir.join("console-update-id"))
+        .ok()
+        .and_then(|s| s.trim().parse::<u32>().ok())
+        .unwrap_or(0);
+    let clock = u32::try_from(chrono::Utc::now().timestamp()).unwrap_or(u32::MAX / 2);
+    saved.max(clock) + 1
+}
+
+/// Runs the console until end of input or `/quit`.
+pub async fn run(
+    deps_without_messenger: impl FnOnce(Arc<dyn Messenger>) -> Deps,
+    person: Person,
+    data_dir: &Path,
+) -> anyhow::Result<()> {
+    let messenger = ConsoleMessenger::default();
+    let deps = deps_without_messenger(Arc::new(messenger.clone()));
+    let secret = format!("console-{}", rand_suffix());
+    let app = routes(Dispatcher::new(deps), secret.clone().into());
+    let mut update_id = first_update_id(data_dir);
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    while let Some(line) = lines.next_line().await? {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line == "/quit" || line == "/exit" {
+            break;
+        }
+        let update = match line.parse::<usize>().ok().and_then(|n| tap(&messenger, n)) {
+            Some((data, message_id)) => callback_update(update_id, &person, &data, message_id),
+            None => message_update(update_id, &person, line),
+        };
+        let request = Request::post("/telegram")
+            .header(SECRET_HEADER, &secret)
+            .header("content-type", "application/json")
+            .body(Body::from(update.to_string()))?;
+        let response = app.clone().oneshot(request).await?;
+        if !response.status().is_success() {
+            println!("      (the bot could not handle this: HTTP {}; see the log above)", response.status());
+        }
+        std::fs::write(data_dir.join("console-update-id"), update_id.to_string())?;
+        update_id += 1;
+    }
+    println!("Bye!");
+    Ok(())
+}
+
+fn rand_suffix() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(std::time::SystemTime::now())
+}
+
+fn tap(messenger: &ConsoleMessenger, number: usize) -> Option<(String, i64)> {
+    let screen = messenger.screen();
+    let button = screen.buttons.get(number.checked_sub(1)?)?;
+    println!("      (you tapped {})", button.label);
+    Some((button.data.clone(), screen.buttons_message))
+}
+
+fn from(person: &Person) -> Value {
+    json!({
+        "id": person.id,
+        "is_bot": false,
+        "first_name": person.first_name,
+        "language_code": person.language_code,
+    })
+}
+
+fn private_chat(person: &Person) -> Value {
+    json!({ "id": person.id, "type": "private", "first_name": person.first_name })
+}
+
+fn message_update(update_id: u32, person: &Person, text: &str) -> Value {
+    json!({
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": chrono::Utc::now().timestamp(),
+            "chat": private_chat(person),
+            "from": from(person),
+            "text": text,
+        }
+    })
+}
+
+fn callback_update(update_id: u32, person: &Person, data: &str, message_id: i64) -> Value {
+    json!({
+        "update_id": update_id,
+        "callback_query": {
+            "id": format!("console-{update_id}"),
+            "from": from(person),
+            "chat_instance": "console",
+            "data": data,
+            "message": {
+                "message_id": message_id,
+                "date": chrono::Utc::now().timestamp(),
+                "chat": private_chat(person),
+                "text": "…",
+            }
+        }
+    })
+}

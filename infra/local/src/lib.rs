@@ -1,0 +1,9 @@
+//! The local runner: Linklet on one machine, without AWS or Telegram.
+//! Three modes feed the same router as the Lambda: console, serve and poll.
+
+pub mod console;
+pub mod fake_telegram;
+pub mod poll;
+pub mod serve;
+pub mod store;
+mod text;

@@ -1,0 +1,149 @@
+//! `linklet`: run the bot locally (console, HTTP server, long polling), apply
+//! migrations, or start the fake Telegram Bot API.
+
+use std::{path::PathBuf, sync::Arc};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use linklet::{
+    adapters::{aws, telegram::TelegramMessenger},
+    bot::{Deps, Dispatcher},
+    config::{Config, DEFAULT_TELEGRAM_API_URL},
+    migrations,
+    ports::SystemClock,
+    telemetry::{self, LogFormat},
+};
+use linklet_local::{console, fake_telegram::FakeTelegram, poll, serve, store};
+use secrecy::SecretString;
+
+#[derive(Parser)]
+#[command(name = "linklet", version, about = "Run Linklet locally: no AWS account, no network needed")]
+struct Cli {
+    /// Where the embedded store keeps its data.
+    #[arg(long, global = true, env = "LINKLET_DATA_DIR", default_value = ".data")]
+    data_dir: PathBuf,
+    /// Use DynamoDB at this endpoint (moto, DynamoDB Local) instead of the embedded store.
+    #[arg(long, global = true, env = "AWS_ENDPOINT_URL")]
+    aws_endpoint_url: Option<String>,
+    #[command(subcommand)]
+    mode: Mode,
+}
+
+#[derive(Subcommand)]
+enum Mode {
+    /// Chat with the bot in this terminal; numbers tap buttons.
+    Console {
+        /// Your Telegram language code, as the app would send it.
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// Your first name.
+        #[arg(long, default_value = "Ada")]
+        name: String,
+    },
+    /// Serve POST /telegram on 127.0.0.1, like the deployed API.
+    Serve {
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+    },
+    /// Long-poll Telegram with TELEGRAM_BOT_TOKEN (deletes the bot's webhook first).
+    Poll,
+    /// Apply the migrations to the DynamoDB table at AWS_ENDPOINT_URL (or AWS).
+    Migrate,
+    /// Run the fake Telegram Bot API (for `serve` without Telegram); prints each call.
+    FakeTelegram {
+        #[arg(long, default_value_t = 8081)]
+        port: u16,
+        /// The token it accepts.
+        #[arg(long, default_value = "0:local")]
+        token: String,
+    },
+}
+
+/// The token used when talking to a fake Bot API without one configured.
+const LOCAL_TOKEN: &str = "0:local";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::from_env();
+    let level = if matches!(cli.mode, Mode::Console { .. }) && std::env::var_os("LOG_LEVEL").is_none() {
+        "WARN"
+    } else {
+        &config.log_level
+    };
+    telemetry::init(LogFormat::Text, level);
+    let store_options = store::StoreOptions {
+        data_dir: cli.data_dir.clone(),
+        aws_endpoint_url: cli.aws_endpoint_url.clone(),
+        table: config.table.clone(),
+    };
+    match cli.mode {
+        Mode::Console { lang, name } => {
+            let (store, described) = store::open(&store_options).await?;
+            println!("Linklet console ({described}).");
+            println!(
+                "Type a message or a command (/start, /help, /settings, /profile); a number taps a button; /quit or Ctrl-D leaves."
+            );
+            let person = console::Person { id: 100_000_001, first_name: name, language_code: lang };
+            std::fs::create_dir_all(&cli.data_dir)?;
+            let deps = |messenger| Deps { store, messenger, clock: Arc::new(SystemClock) };
+            console::run(deps, person, &cli.data_dir).await
+        }
+        Mode::Serve { port } => {
+            let (store, described) = store::open(&store_options).await?;
+            let telegram = telegram(&config)?;
+            let secret = config.webhook_secret.clone().unwrap_or_else(|| {
+                println!("TELEGRAM_WEBHOOK_SECRET is not set: using \"local-secret\".");
+                SecretString::from("local-secret")
+            });
+            println!("Store: {described}. Replies go to {}.", config.telegram_api_url);
+            let deps = Deps { store, messenger: Arc::new(telegram), clock: Arc::new(SystemClock) };
+            serve::run(Dispatcher::new(deps), secret, port).await
+        }
+        Mode::Poll => {
+            if config.bot_token.is_none() {
+                bail!("poll needs TELEGRAM_BOT_TOKEN (from @BotFather)");
+            }
+            let (store, described) = store::open(&store_options).await?;
+            let telegram = telegram(&config)?;
+            println!("Store: {described}.");
+            let deps = Deps { store, messenger: Arc::new(telegram.clone()), clock: Arc::new(SystemClock) };
+            poll::run(&telegram, &Dispatcher::new(deps), None).await
+        }
+        Mode::Migrate => {
+            let aws = match &cli.aws_endpoint_url {
+                Some(endpoint) => aws::local_sdk_config(endpoint).await,
+                None => aws::sdk_config().await,
+            };
+            let applied = migrations::apply(&aws::dynamodb(&aws), &config.table)
+                .await
+                .context("applying migrations")?;
+            if applied.is_empty() {
+                println!("Table {}: up to date, nothing applied.", config.table);
+            } else {
+                println!("Table {}: applied {}.", config.table, applied.join(", "));
+            }
+            Ok(())
+        }
+        Mode::FakeTelegram { port, token } => {
+            let fake = FakeTelegram::start_on(&token, port, true).await?;
+            println!("Fake Telegram Bot API on {} (token {token}).", fake.url());
+            println!("Run the bot against it: TELEGRAM_API_URL={} linklet serve", fake.url());
+            tokio::signal::ctrl_c().await?;
+            Ok(())
+        }
+    }
+}
+
+/// The Telegram messenger from configuration; a fake Bot API needs no real token.
+fn telegram(config: &Config) -> anyhow::Result<TelegramMessenger> {
+    let token = match &config.bot_token {
+        Some(token) => token.clone(),
+        None if config.telegram_api_url != DEFAULT_TELEGRAM_API_URL => SecretString::from(LOCAL_TOKEN),
+        None => bail!(
+            "set TELEGRAM_BOT_TOKEN, or point TELEGRAM_API_URL at a fake Bot API (`linklet fake-telegram`)"
+        ),
+    };
+    let timeout = std::time::Duration::from_secs(u64::from(poll::POLL_TIMEOUT) + 15);
+    Ok(TelegramMessenger::new(&token, &config.telegram_api_url, config.bot_username.clone(), timeout)?)
+}

@@ -1,0 +1,106 @@
+//! The stored shapes of users and update claims, shared by both store adapters.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Awaiting, Language, TelegramId, Tier, TimeZone, User};
+use crate::ports::{Claim, StoreError};
+
+/// A user as stored (DynamoDB attributes, or JSON in the embedded store).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct UserRecord {
+    pub telegram_id: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    pub first_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    pub subscription_tier: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub awaiting: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<UserRecord> for User {
+    type Error = StoreError;
+
+    fn try_from(r: UserRecord) -> Result<User, StoreError> {
+        let corrupt = |what: &str, value: &str| {
+            StoreError::Corrupt(format!("user {}: bad {what} {value:?}", r.telegram_id))
+        };
+        let language = match r.language.as_deref() {
+            Some(code) => Some(Language::from_code(code).ok_or_else(|| corrupt("language", code))?),
+            None => None,
+        };
+        let timezone = match r.timezone.as_deref() {
+            Some(name) => Some(TimeZone::parse(name).map_err(|_| corrupt("timezone", name))?),
+            None => None,
+        };
+        let tier = Tier::from_code(&r.subscription_tier)
+            .ok_or_else(|| corrupt("subscription_tier", &r.subscription_tier))?;
+        let awaiting = match r.awaiting.as_deref() {
+            Some(code) => Some(Awaiting::from_code(code).ok_or_else(|| corrupt("awaiting", code))?),
+            None => None,
+        };
+        Ok(User {
+            id: TelegramId(r.telegram_id),
+            username: r.username,
+            first_name: r.first_name,
+            language_code: r.language_code,
+            language,
+            timezone,
+            tier,
+            awaiting,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+impl From<&User> for UserRecord {
+    fn from(u: &User) -> UserRecord {
+        UserRecord {
+            telegram_id: u.id.0,
+            username: u.username.clone(),
+            first_name: u.first_name.clone(),
+            language_code: u.language_code.clone(),
+            language: u.language.map(|l| l.code().to_owned()),
+            timezone: u.timezone.map(|t| t.name().to_owned()),
+            subscription_tier: u.tier.code().to_owned(),
+            awaiting: u.awaiting.map(|a| a.code().to_owned()),
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+pub(crate) const IN_PROGRESS: &str = "IN_PROGRESS";
+pub(crate) const COMPLETED: &str = "COMPLETED";
+
+/// An update's idempotency record. Times are Unix seconds (`expires_at` is the TTL).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ClaimRecord {
+    pub status: String,
+    pub lease_until: i64,
+    pub expires_at: i64,
+}
+
+impl ClaimRecord {
+    /// What a new claim finds when this record exists at `now`.
+    pub fn blocks(&self, now: i64) -> Option<Claim> {
+        if self.expires_at <= now {
+            None
+        } else if self.status == COMPLETED {
+            Some(Claim::Completed)
+        } else if self.lease_until > now {
+            Some(Claim::InProgress)
+        } else {
+            None
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! The one router: what each kind of update does.
+
+use teloxide_core::types::{CallbackQuery, ChatKind, Message, Update, UpdateKind, User as TgUser};
+use tracing::{debug, info};
+
+use super::{Command, Deps, HandleError, basic, settings};
+use crate::domain::{Awaiting, SeenUser, TelegramId, User, UserPatch};
+use crate::i18n::Msg;
+use crate::ports::{ChatId, OutMessage};
+
+/// Routes one update to its handler.
+#[derive(Clone)]
+pub struct Router {
+    deps: Deps,
+}
+
+/// Who is talking, where, and in which language to answer.
+pub(super) struct Ctx<'a> {
+    pub deps: &'a Deps,
+    pub user: User,
+    pub chat: ChatId,
+}
+
+impl Ctx<'_> {
+    pub async fn reply(&self, message: OutMessage) -> Result<(), HandleError> {
+        Ok(self.deps.messenger.send(self.chat, &message).await?)
+    }
+
+    pub async fn say(&self, msg: Msg<'_>) -> Result<(), HandleError> {
+        self.reply(OutMessage::text(msg.render(self.user.lang()))).await
+    }
+
+    pub async fn patch(&mut self, patch: UserPatch) -> Result<(), HandleError> {
+        let now = self.deps.clock.now();
+        self.user = self.deps.store.patch_user(self.user.id, &patch, now).await?;
+        Ok(())
+    }
+}
+
+impl Router {
+    pub fn new(deps: Deps) -> Router {
+        Router { deps }
+    }
+
+    pub async fn route(&self, update: &Update) -> Result<(), HandleError> {
+        match &update.kind {
+            UpdateKind::Message(message) => self.on_message(message).await,
+            UpdateKind::CallbackQuery(query) => self.on_callback(query).await,
+            other => {
+                info!(kind = kind_name(other), "update kind not handled");
+                Ok(())
+            }
+        }
+    }
+
+    async fn register(&self, from: &TgUser) -> Result<User, HandleError> {
+        let seen = SeenUser {
+            id: TelegramId(from.id.0 as i64),
+            username: from.username.clone(),
+            first_name: from.first_name.clone(),
+            language_code: from.language_code.clone(),
+        };
+        Ok(self.deps.store.upsert_seen(&seen, self.deps.clock.now()).await?)
+    }
+
+    #[tracing::instrument(skip_all, fields(chat_id = message.chat.id.0))]
+    async fn on_message(&self, message: &Message) -> Result<(), HandleError> {
+        let Some(from) = message.from.as_ref().filter(|u| !u.is_bot) else {
+            debug!("message without a human sender ignored");
+            return Ok(());
+        };
+        let user = self.register(from).await?;
+        let private = matches!(message.chat.kind, ChatKind::Private(_));
+        let mut ctx = Ctx { deps: &self.deps, user, chat: ChatId(message.chat.id.0) };
+        let Some(text) = message.text() else {
+            return if private { ctx.say(Msg::NotText).await } else { Ok(()) };
+        };
+        if let Some(command) = Command::parse(text) {
+            if command.addressee.is_some() {
+                let me = self.deps.messenger.bot_username().await?;
+                if !command.is_for(&me) {
+                    debug!("command for another bot ignored");
+                    return Ok(());
+                }
+            }
+            if ctx.user.awaiting.is_some() && command.name != "settings" {
+                ctx.patch(UserPatch { awaiting: Some(None), ..UserPatch::default() }).await?;
+            }
+            return self.on_command(&mut ctx, &command).await;
+        }
+        match ctx.user.awaiting {
+            Some(Awaiting::TimeZone) => settings::typed_time_zone(&mut ctx, text).await,
+            None if private => ctx.say(Msg::PlainTextNotUnderstood).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn on_command(&self, ctx: &mut Ctx<'_>, command: &Command<'_>) -> Result<(), HandleError> {
+        info!(command = %command.name, "command");
+        match command.name.as_str() {
+            "start" => basic::start(ctx).await,
+            "help" => basic::help(ctx).await,
+            "profile" => basic::profile(ctx).await,
+            "settings" => settings::command(ctx, command.args).await,
+            other => ctx.say(Msg::UnknownCommand { command: other }).await,
+        }
+    }
+
+    #[tracing::instrument(skip_all, fields(chat_id))]
+    async fn on_callback(&self, query: &CallbackQuery) -> Result<(), HandleError> {
+        let user = self.register(&query.from).await?;
+        let lang = user.lang();
+        let target = query.message.as_ref().map(|m| (ChatId(m.chat().id.0), m.id().0));
+        let Some((chat, message_id)) = target else {
+            let toast = Msg::ButtonExpired.render(lang);
+            return Ok(self.deps.messenger.answer_callback(&query.id.0, Some(&toast)).await?);
+        };
+        tracing::Span::current().record("chat_id", chat.0);
+        let mut ctx = Ctx { deps: &self.deps, user, chat };
+        let data = query.data.as_deref().unwrap_or_default();
+        let toast = match settings::button(&mut ctx, message_id, data).await {
+            Ok(settings::Answer::Toast(toast)) => toast,
+            Ok(settings::Answer::Expired) => Some(Msg::ButtonExpired.render(lang)),
+            Err(e) if e.is_transient() => return Err(e),
+            Err(e) => {
+                // Answer the query anyway so the button stops spinning.
+                self.deps.messenger.answer_callback(&query.id.0, None).await?;
+                return Err(e);
+            }
+        };
+        Ok(self.deps.messenger.answer_callback(&query.id.0, toast.as_deref()).await?)
+    }
+}
+
+fn kind_name(kind: &UpdateKind) -> &'static str {
+    match kind {
+        UpdateKind::EditedMessage(_) => "edited_message",
+        UpdateKind::ChannelPost(_) => "channel_post",
+        UpdateKind::EditedChannelPost(_) => "edited_channel_post",
+        UpdateKind::InlineQuery(_) => "inline_query",
+        UpdateKind::MyChatMember(_) => "my_chat_member",
+        UpdateKind::ChatMember(_) => "chat_member",
+        UpdateKind::Error(_) => "unknown",
+        _ => "other",
+    }
+}

@@ -1,0 +1,149 @@
+//! /settings: language and time zone, by inline keyboard or typed.
+//!
+//! Callback data (at most 64 bytes): `s:menu`, `s:lang`, `s:lang:<code>`,
+//! `s:tz`, `s:tz:<IANA name>`, `s:tz:?` (type a name).
+
+use super::HandleError;
+use super::router::Ctx;
+use crate::domain::{Awaiting, Language, TimeZone, User, UserPatch};
+use crate::i18n::Msg;
+use crate::ports::{Button, Keyboard, OutMessage};
+
+/// The short list of time zones offered as buttons; any other is typed.
+pub const TIME_ZONE_CHOICES: [&str; 8] = [
+    "Europe/Paris",
+    "Europe/London",
+    "America/New_York",
+    "America/Los_Angeles",
+    "America/Montreal",
+    "Africa/Casablanca",
+    "Asia/Tokyo",
+    "UTC",
+];
+
+/// How a button press was answered.
+pub(super) enum Answer {
+    /// Done; show this toast (or nothing).
+    Toast(Option<String>),
+    /// The button's data means nothing (any more).
+    Expired,
+}
+
+pub(super) async fn command(ctx: &mut Ctx<'_>, args: &str) -> Result<(), HandleError> {
+    if args.is_empty() {
+        return ctx.reply(menu(&ctx.user)).await;
+    }
+    let (key, value) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
+    let value = value.trim();
+    match key.to_lowercase().as_str() {
+        "language" | "lang" | "langue" => match Language::from_code(value) {
+            Some(language) => {
+                ctx.patch(UserPatch { language: Some(language), ..UserPatch::default() }).await?;
+                ctx.say(Msg::LanguageSet { language }).await
+            }
+            None => ctx.say(Msg::LanguageInvalid { input: value }).await,
+        },
+        "timezone" | "tz" | "fuseau" => typed_time_zone(ctx, value).await,
+        _ => ctx.say(Msg::SettingsUsage).await,
+    }
+}
+
+/// A time zone typed by the user, after `/settings timezone` or the "Other…" button.
+pub(super) async fn typed_time_zone(ctx: &mut Ctx<'_>, input: &str) -> Result<(), HandleError> {
+    match TimeZone::parse(input) {
+        Ok(timezone) => {
+            let patch = UserPatch { timezone: Some(timezone), awaiting: Some(None), ..UserPatch::default() };
+            ctx.patch(patch).await?;
+            let now = ctx.deps.clock.now();
+            ctx.say(Msg::TimeZoneSet { timezone, now }).await
+        }
+        Err(_) => ctx.say(Msg::TimeZoneInvalid { input }).await,
+    }
+}
+
+pub(super) async fn button(ctx: &mut Ctx<'_>, message_id: i32, data: &str) -> Result<Answer, HandleError> {
+    let Some(rest) = data.strip_prefix("s:") else {
+        return Ok(Answer::Expired);
+    };
+    let messenger = &ctx.deps.messenger;
+    match rest.split_once(':') {
+        None if rest == "menu" => {
+            messenger.edit(ctx.chat, message_id, &menu(&ctx.user)).await?;
+            Ok(Answer::Toast(None))
+        }
+        None if rest == "lang" => {
+            messenger.edit(ctx.chat, message_id, &language_menu(ctx.user.lang())).await?;
+            Ok(Answer::Toast(None))
+        }
+        None if rest == "tz" => {
+            messenger.edit(ctx.chat, message_id, &time_zone_menu(&ctx.user)).await?;
+            Ok(Answer::Toast(None))
+        }
+        Some(("lang", code)) => {
+            let Some(language) = Language::from_code(code) else {
+                return Ok(Answer::Expired);
+            };
+            ctx.patch(UserPatch { language: Some(language), ..UserPatch::default() }).await?;
+            ctx.deps.messenger.edit(ctx.chat, message_id, &menu(&ctx.user)).await?;
+            Ok(Answer::Toast(Some(Msg::LanguageSet { language }.render(language))))
+        }
+        Some(("tz", "?")) => {
+            let patch = UserPatch { awaiting: Some(Some(Awaiting::TimeZone)), ..UserPatch::default() };
+            ctx.patch(patch).await?;
+            ctx.say(Msg::AskTimeZone).await?;
+            Ok(Answer::Toast(None))
+        }
+        Some(("tz", name)) => {
+            let Ok(timezone) = TimeZone::parse(name) else {
+                return Ok(Answer::Expired);
+            };
+            let patch = UserPatch { timezone: Some(timezone), awaiting: Some(None), ..UserPatch::default() };
+            ctx.patch(patch).await?;
+            ctx.deps.messenger.edit(ctx.chat, message_id, &menu(&ctx.user)).await?;
+            let now = ctx.deps.clock.now();
+            Ok(Answer::Toast(Some(Msg::TimeZoneSet { timezone, now }.render(ctx.user.lang()))))
+        }
+        _ => Ok(Answer::Expired),
+    }
+}
+
+fn menu(user: &User) -> OutMessage {
+    let lang = user.lang();
+    let text = Msg::SettingsMenu { language: lang, timezone: user.tz() }.render(lang);
+    OutMessage::text(text).with_keyboard(vec![vec![
+        Button::new(Msg::ButtonLanguage.render(lang), "s:lang"),
+        Button::new(Msg::ButtonTimeZone.render(lang), "s:tz"),
+    ]])
+}
+
+fn language_menu(lang: Language) -> OutMessage {
+    let choices = Language::ALL.iter().map(|l| Button::new(l.native_name(), format!("s:lang:{}", l.code())));
+    OutMessage::text(Msg::ChooseLanguage.render(lang))
+        .with_keyboard(vec![choices.collect(), vec![Button::new(Msg::ButtonBack.render(lang), "s:menu")]])
+}
+
+fn time_zone_menu(user: &User) -> OutMessage {
+    let lang = user.lang();
+    let mut keyboard: Keyboard = TIME_ZONE_CHOICES
+        .chunks(2)
+        .map(|row| row.iter().map(|tz| Button::new(*tz, format!("s:tz:{tz}"))).collect())
+        .collect();
+    keyboard.push(vec![
+        Button::new(Msg::ButtonOther.render(lang), "s:tz:?"),
+        Button::new(Msg::ButtonBack.render(lang), "s:menu"),
+    ]);
+    OutMessage::text(Msg::ChooseTimeZone { current: user.tz() }.render(lang)).with_keyboard(keyboard)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_offered_time_zone_parses_and_fits_in_callback_data() {
+        for tz in TIME_ZONE_CHOICES {
+            assert!(TimeZone::parse(tz).is_ok(), "{tz}");
+            assert!(format!("s:tz:{tz}").len() <= 64);
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Domain types and rules: users, languages, time zones, tiers. No I/O here.
+
+mod language;
+mod timezone;
+mod user;
+
+pub use language::Language;
+pub use timezone::{InvalidTimeZone, TimeZone};
+pub use user::{Awaiting, SeenUser, TelegramId, Tier, UpdateId, User, UserPatch};

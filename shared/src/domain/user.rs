@@ -1,0 +1,134 @@
+//! A Linklet user: who they are on Telegram and what they chose in /settings.
+
+use chrono::{DateTime, Utc};
+
+use super::{Language, TimeZone};
+
+/// A Telegram user id (also the id of the user's private chat).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TelegramId(pub i64);
+
+/// A Telegram update id, the key of webhook idempotency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UpdateId(pub u32);
+
+/// Subscription tier; limits per tier arrive with the features that use them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tier {
+    #[default]
+    Free,
+    Pro,
+}
+
+impl Tier {
+    pub fn code(self) -> &'static str {
+        match self {
+            Tier::Free => "free",
+            Tier::Pro => "pro",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Tier> {
+        match code {
+            "free" => Some(Tier::Free),
+            "pro" => Some(Tier::Pro),
+            _ => None,
+        }
+    }
+}
+
+/// What the bot waits for in the user's next plain message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Awaiting {
+    TimeZone,
+}
+
+impl Awaiting {
+    pub fn code(self) -> &'static str {
+        match self {
+            Awaiting::TimeZone => "timezone",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Awaiting> {
+        (code == "timezone").then_some(Awaiting::TimeZone)
+    }
+}
+
+/// The user as Telegram shows them on an update; refreshed on every update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenUser {
+    pub id: TelegramId,
+    pub username: Option<String>,
+    pub first_name: String,
+    pub language_code: Option<String>,
+}
+
+/// A registered user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: TelegramId,
+    pub username: Option<String>,
+    pub first_name: String,
+    pub language_code: Option<String>,
+    /// The language picked in /settings, if any.
+    pub language: Option<Language>,
+    pub timezone: Option<TimeZone>,
+    pub tier: Tier,
+    pub awaiting: Option<Awaiting>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl User {
+    /// The language to answer in: the one picked in /settings, else Telegram's.
+    pub fn lang(&self) -> Language {
+        self.language.unwrap_or_else(|| Language::from_telegram(self.language_code.as_deref()))
+    }
+
+    /// The user's time zone, UTC until they pick one.
+    pub fn tz(&self) -> TimeZone {
+        self.timezone.unwrap_or(TimeZone::UTC)
+    }
+}
+
+/// A change to a user's settings; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserPatch {
+    pub language: Option<Language>,
+    pub timezone: Option<TimeZone>,
+    /// `Some(None)` clears what the bot was waiting for.
+    pub awaiting: Option<Option<Awaiting>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(language_code: Option<&str>, language: Option<Language>) -> User {
+        User {
+            id: TelegramId(1),
+            username: None,
+            first_name: "Ada".into(),
+            language_code: language_code.map(str::to_owned),
+            language,
+            timezone: None,
+            tier: Tier::Free,
+            awaiting: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn language_follows_telegram_until_chosen() {
+        assert_eq!(user(Some("fr-FR"), None).lang(), Language::Fr);
+        assert_eq!(user(Some("fr-FR"), Some(Language::En)).lang(), Language::En);
+        assert_eq!(user(None, None).lang(), Language::En);
+    }
+
+    #[test]
+    fn time_zone_defaults_to_utc() {
+        assert_eq!(user(None, None).tz(), TimeZone::UTC);
+    }
+}

@@ -1,0 +1,87 @@
+//! The HTTP routes of the deployed API (`POST /telegram`), served by the Lambda
+//! through `lambda_http` and by the local runner through axum.
+
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    body::{Body, to_bytes},
+    extract::{Request, State},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use secrecy::{ExposeSecret, SecretString};
+use subtle::ConstantTimeEq;
+use teloxide_core::types::Update;
+use tracing::{error, warn};
+
+use crate::bot::{Dispatched, Dispatcher};
+
+/// Largest update body accepted; Telegram's are a few kilobytes.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
+
+struct WebhookState {
+    dispatcher: Dispatcher,
+    secret: SecretString,
+}
+
+/// The routes: `POST /telegram` and `GET /health`.
+pub fn routes(dispatcher: Dispatcher, secret: SecretString) -> Router {
+    let state = Arc::new(WebhookState { dispatcher, secret });
+    Router::new()
+        .route("/telegram", post(telegram))
+        .route("/health", get(|| async { "ok" }))
+        .with_state(state)
+}
+
+fn secret_matches(headers: &HeaderMap, secret: &SecretString) -> bool {
+    let Some(given) = headers.get(SECRET_HEADER) else {
+        return false;
+    };
+    given.as_bytes().ct_eq(secret.expose_secret().as_bytes()).into()
+}
+
+fn declared_length(headers: &HeaderMap) -> Option<usize> {
+    headers.get(header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
+}
+
+async fn telegram(State(state): State<Arc<WebhookState>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    if !secret_matches(&parts.headers, &state.secret) {
+        warn!("webhook call with a missing or wrong secret token");
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    if declared_length(&parts.headers).is_some_and(|n| n > MAX_BODY_BYTES) {
+        warn!("update refused: declared body over 1 MB");
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let bytes = match to_bytes(Body::new(body), MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            warn!("update refused: body over 1 MB or unreadable");
+            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        }
+    };
+    let update: Update = match serde_json::from_slice(&bytes) {
+        Ok(update) => update,
+        Err(e) => {
+            // A poison update must not block the chat: acknowledge it.
+            warn!(error = %e, bytes = bytes.len(), "body is not a Telegram update; acknowledged");
+            return StatusCode::OK.into_response();
+        }
+    };
+    match state.dispatcher.dispatch(&update).await {
+        Ok(Dispatched::InProgress) => {
+            // Ask Telegram to come back: the other delivery may still fail.
+            (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "5")]).into_response()
+        }
+        Ok(_) => StatusCode::OK.into_response(),
+        Err(e) => {
+            error!(update_id = update.id.0, error = %e, "transient failure; Telegram will redeliver");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}

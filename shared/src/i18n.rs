@@ -1,0 +1,352 @@
+//! The message catalog: every text a user reads, in English and French.
+//!
+//! Texts are Telegram HTML; values that come from users are escaped here.
+
+use chrono::{DateTime, Datelike, Utc};
+
+use crate::domain::{Language, Tier, TimeZone, User};
+
+/// The commands `/help` lists, in order.
+pub const COMMANDS: [&str; 4] = ["start", "help", "settings", "profile"];
+
+/// A text of the catalog, with the values it shows.
+#[derive(Debug, Clone)]
+pub enum Msg<'a> {
+    Welcome { first_name: &'a str },
+    Help,
+    CommandDescription(&'a str),
+    UnknownCommand { command: &'a str },
+    PlainTextNotUnderstood,
+    NotText,
+    SettingsMenu { language: Language, timezone: TimeZone },
+    SettingsUsage,
+    ChooseLanguage,
+    ChooseTimeZone { current: TimeZone },
+    AskTimeZone,
+    LanguageSet { language: Language },
+    LanguageInvalid { input: &'a str },
+    TimeZoneSet { timezone: TimeZone, now: DateTime<Utc> },
+    TimeZoneInvalid { input: &'a str },
+    Profile { user: &'a User },
+    ButtonExpired,
+    Saved,
+    ButtonLanguage,
+    ButtonTimeZone,
+    ButtonOther,
+    ButtonBack,
+    TierName(Tier),
+}
+
+impl Msg<'_> {
+    pub fn render(&self, lang: Language) -> String {
+        use Language::{En, Fr};
+        match (self, lang) {
+            (Msg::Welcome { first_name }, En) => format!(
+                "👋 Hi <b>{}</b>! I'm Linklet, your automation hub on Telegram.\n\n\
+                 I keep your tasks and reminders, run your workflows and answer your questions. \
+                 To begin, set your language and time zone in /settings.\n\n\
+                 Send /help to see every command.",
+                escape(first_name)
+            ),
+            (Msg::Welcome { first_name }, Fr) => format!(
+                "👋 Bonjour <b>{}</b> ! Je suis Linklet, votre centre d'automatisation sur Telegram.\n\n\
+                 Je garde vos tâches et rappels, lance vos workflows et réponds à vos questions. \
+                 Pour commencer, choisissez votre langue et votre fuseau horaire dans /settings.\n\n\
+                 Envoyez /help pour voir toutes les commandes.",
+                escape(first_name)
+            ),
+            (Msg::Help, _) => {
+                let title = match lang {
+                    En => "<b>What I can do</b>",
+                    Fr => "<b>Ce que je sais faire</b>",
+                };
+                let lines: Vec<String> = COMMANDS
+                    .iter()
+                    .map(|c| format!("/{c} — {}", Msg::CommandDescription(c).render(lang)))
+                    .collect();
+                format!("{title}\n\n{}", lines.join("\n"))
+            }
+            (Msg::CommandDescription(command), En) => match *command {
+                "start" => "welcome and registration",
+                "help" => "this list of commands",
+                "settings" => "your language and time zone",
+                "profile" => "what Linklet knows about you",
+                _ => "",
+            }
+            .to_owned(),
+            (Msg::CommandDescription(command), Fr) => match *command {
+                "start" => "accueil et inscription",
+                "help" => "cette liste de commandes",
+                "settings" => "votre langue et votre fuseau horaire",
+                "profile" => "ce que Linklet sait de vous",
+                _ => "",
+            }
+            .to_owned(),
+            (Msg::UnknownCommand { command }, En) => format!(
+                "I don't know the command <code>/{}</code>. Send /help to see what I can do.",
+                escape(command)
+            ),
+            (Msg::UnknownCommand { command }, Fr) => format!(
+                "Je ne connais pas la commande <code>/{}</code>. Envoyez /help pour voir ce que je sais faire.",
+                escape(command)
+            ),
+            (Msg::PlainTextNotUnderstood, En) => {
+                "I only understand commands for now. Send /help to see them.".to_owned()
+            }
+            (Msg::PlainTextNotUnderstood, Fr) => {
+                "Je ne comprends que les commandes pour l'instant. Envoyez /help pour les voir."
+                    .to_owned()
+            }
+            (Msg::NotText, En) => {
+                "I can only read text messages for now. Send /help to see what I can do.".to_owned()
+            }
+            (Msg::NotText, Fr) => {
+                "Je ne lis que les messages texte pour l'instant. Envoyez /help pour voir ce que je sais faire."
+                    .to_owned()
+            }
+            (Msg::SettingsMenu { language, timezone }, En) => format!(
+                "⚙️ <b>Settings</b>\n\nLanguage: {language}\nTime zone: {timezone}\n\nWhat would you like to change?"
+            ),
+            (Msg::SettingsMenu { language, timezone }, Fr) => format!(
+                "⚙️ <b>Réglages</b>\n\nLangue : {language}\nFuseau horaire : {timezone}\n\nQue voulez-vous changer ?"
+            ),
+            (Msg::SettingsUsage, En) => "Use /settings alone for the menu, or type a change directly:\n\
+                 <code>/settings language fr</code>\n<code>/settings timezone Europe/Paris</code>"
+                .to_owned(),
+            (Msg::SettingsUsage, Fr) => "Envoyez /settings seul pour le menu, ou tapez directement un changement :\n\
+                 <code>/settings language en</code>\n<code>/settings timezone Europe/Paris</code>"
+                .to_owned(),
+            (Msg::ChooseLanguage, En) => "🌐 Choose your language:".to_owned(),
+            (Msg::ChooseLanguage, Fr) => "🌐 Choisissez votre langue :".to_owned(),
+            (Msg::ChooseTimeZone { current }, En) => format!(
+                "🕒 Your time zone is {current}. Pick one below, or tap <i>Other…</i> to type its name \
+                 (for example <code>America/Toronto</code>)."
+            ),
+            (Msg::ChooseTimeZone { current }, Fr) => format!(
+                "🕒 Votre fuseau horaire est {current}. Choisissez-en un ci-dessous, ou touchez <i>Autre…</i> \
+                 pour taper son nom (par exemple <code>America/Toronto</code>)."
+            ),
+            (Msg::AskTimeZone, En) => "Send me your time zone as an IANA name, for example \
+                 <code>Europe/Paris</code>, <code>America/New_York</code> or <code>Asia/Tokyo</code>."
+                .to_owned(),
+            (Msg::AskTimeZone, Fr) => "Envoyez-moi votre fuseau horaire sous forme de nom IANA, par exemple \
+                 <code>Europe/Paris</code>, <code>America/Montreal</code> ou <code>Africa/Dakar</code>."
+                .to_owned(),
+            (Msg::LanguageSet { language }, En) => format!("✅ Language set to {language}."),
+            (Msg::LanguageSet { language }, Fr) => format!("✅ Langue réglée sur {language}."),
+            (Msg::LanguageInvalid { input }, En) => format!(
+                "I don't speak <code>{}</code> yet. Choose <code>en</code> (English) or <code>fr</code> (Français).",
+                escape(input)
+            ),
+            (Msg::LanguageInvalid { input }, Fr) => format!(
+                "Je ne parle pas encore <code>{}</code>. Choisissez <code>en</code> (English) ou <code>fr</code> (Français).",
+                escape(input)
+            ),
+            (Msg::TimeZoneSet { timezone, now }, En) => format!(
+                "✅ Time zone set to {timezone} (it is {} there now).",
+                now.with_timezone(&timezone.tz()).format("%H:%M")
+            ),
+            (Msg::TimeZoneSet { timezone, now }, Fr) => format!(
+                "✅ Fuseau horaire réglé sur {timezone} (il y est {}).",
+                now.with_timezone(&timezone.tz()).format("%H:%M")
+            ),
+            (Msg::TimeZoneInvalid { input }, En) => format!(
+                "I don't know the time zone <code>{}</code>. Use an IANA name such as \
+                 <code>Europe/Paris</code>, <code>America/New_York</code> or <code>Asia/Tokyo</code>, \
+                 or pick one in /settings.",
+                escape(input)
+            ),
+            (Msg::TimeZoneInvalid { input }, Fr) => format!(
+                "Je ne connais pas le fuseau horaire <code>{}</code>. Utilisez un nom IANA comme \
+                 <code>Europe/Paris</code>, <code>America/Montreal</code> ou <code>Africa/Dakar</code>, \
+                 ou choisissez-en un dans /settings.",
+                escape(input)
+            ),
+            (Msg::Profile { user }, _) => profile(user, lang),
+            (Msg::ButtonExpired, En) => "This button is no longer valid.".to_owned(),
+            (Msg::ButtonExpired, Fr) => "Ce bouton n'est plus valide.".to_owned(),
+            (Msg::Saved, En) => "Saved".to_owned(),
+            (Msg::Saved, Fr) => "Enregistré".to_owned(),
+            (Msg::ButtonLanguage, En) => "🌐 Language".to_owned(),
+            (Msg::ButtonLanguage, Fr) => "🌐 Langue".to_owned(),
+            (Msg::ButtonTimeZone, En) => "🕒 Time zone".to_owned(),
+            (Msg::ButtonTimeZone, Fr) => "🕒 Fuseau horaire".to_owned(),
+            (Msg::ButtonOther, En) => "Other…".to_owned(),
+            (Msg::ButtonOther, Fr) => "Autre…".to_owned(),
+            (Msg::ButtonBack, En) => "« Back".to_owned(),
+            (Msg::ButtonBack, Fr) => "« Retour".to_owned(),
+            (Msg::TierName(Tier::Free), En) => "Free".to_owned(),
+            (Msg::TierName(Tier::Free), Fr) => "Gratuit".to_owned(),
+            (Msg::TierName(Tier::Pro), _) => "Pro".to_owned(),
+        }
+    }
+}
+
+fn profile(user: &User, lang: Language) -> String {
+    let tier = Msg::TierName(user.tier).render(lang);
+    let username = user.username.as_deref().map_or_else(|| "—".to_owned(), |u| format!("@{}", escape(u)));
+    let since = long_date(user.created_at, user.tz(), lang);
+    let language = user.lang();
+    let (chosen, from_telegram) = match lang {
+        Language::En => ("chosen in /settings", "from Telegram"),
+        Language::Fr => ("choisie dans /settings", "d'après Telegram"),
+    };
+    let source = if user.language.is_some() { chosen } else { from_telegram };
+    let tz = user.tz();
+    let name = escape(&user.first_name);
+    let id = user.id.0;
+    match lang {
+        Language::En => format!(
+            "👤 <b>Your profile</b>\n\nName: {name}\nUsername: {username}\nTelegram id: <code>{id}</code>\n\
+             Plan: {tier}\nLanguage: {language} ({source})\nTime zone: {tz}\nMember since: {since}"
+        ),
+        Language::Fr => format!(
+            "👤 <b>Votre profil</b>\n\nNom : {name}\nNom d'utilisateur : {username}\nIdentifiant Telegram : <code>{id}</code>\n\
+             Formule : {tier}\nLangue : {language} ({source})\nFuseau horaire : {tz}\nMembre depuis le {since}"
+        ),
+    }
+}
+
+/// A date as people write it: "November 26, 2026" or "26 novembre 2026".
+pub fn long_date(at: DateTime<Utc>, tz: TimeZone, lang: Language) -> String {
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const FR: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    let local = at.with_timezone(&tz.tz());
+    let month = local.month0() as usize;
+    match lang {
+        Language::En => format!("{} {}, {}", EN[month], local.day(), local.year()),
+        Language::Fr => format!("{} {} {}", local.day(), FR[month], local.year()),
+    }
+}
+
+/// Escapes text for Telegram's HTML parse mode.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone as _;
+
+    use super::*;
+    use crate::domain::TelegramId;
+
+    fn user() -> User {
+        User {
+            id: TelegramId(42),
+            username: Some("ada".into()),
+            first_name: "Ada <Lovelace>".into(),
+            language_code: Some("fr".into()),
+            language: None,
+            timezone: TimeZone::parse("Europe/Paris").ok(),
+            tier: Tier::Free,
+            awaiting: None,
+            created_at: Utc.with_ymd_and_hms(2026, 11, 26, 23, 30, 0).unwrap(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn every_message(user: &User) -> Vec<Msg<'_>> {
+        let tz = TimeZone::UTC;
+        vec![
+            Msg::Welcome { first_name: "Ada" },
+            Msg::Help,
+            Msg::UnknownCommand { command: "frobnicate" },
+            Msg::PlainTextNotUnderstood,
+            Msg::NotText,
+            Msg::SettingsMenu { language: Language::En, timezone: tz },
+            Msg::SettingsUsage,
+            Msg::ChooseLanguage,
+            Msg::ChooseTimeZone { current: tz },
+            Msg::AskTimeZone,
+            Msg::LanguageSet { language: Language::Fr },
+            Msg::LanguageInvalid { input: "de" },
+            Msg::TimeZoneSet { timezone: tz, now: Utc::now() },
+            Msg::TimeZoneInvalid { input: "Mars" },
+            Msg::Profile { user },
+            Msg::ButtonExpired,
+            Msg::Saved,
+            Msg::ButtonLanguage,
+            Msg::ButtonTimeZone,
+            Msg::ButtonOther,
+            Msg::ButtonBack,
+            Msg::TierName(Tier::Free),
+        ]
+    }
+
+    #[test]
+    fn every_text_exists_in_both_languages_and_differs() {
+        let user = user();
+        for msg in every_message(&user) {
+            let en = msg.render(Language::En);
+            let fr = msg.render(Language::Fr);
+            assert!(!en.trim().is_empty() && !fr.trim().is_empty(), "{msg:?}");
+            assert_ne!(en, fr, "{msg:?} is not translated");
+        }
+    }
+
+    #[test]
+    fn every_command_has_a_description_in_both_languages() {
+        for command in COMMANDS {
+            for lang in Language::ALL {
+                assert!(!Msg::CommandDescription(command).render(lang).is_empty(), "{command}");
+            }
+        }
+    }
+
+    #[test]
+    fn user_values_are_escaped() {
+        let user = user();
+        let text = Msg::Profile { user: &user }.render(Language::En);
+        assert!(text.contains("Ada &lt;Lovelace&gt;"));
+        assert!(!text.contains("<Lovelace>"));
+        let unknown = Msg::UnknownCommand { command: "<b>x" }.render(Language::En);
+        assert!(unknown.contains("/&lt;b&gt;x"));
+    }
+
+    #[test]
+    fn profile_shows_member_since_in_the_users_zone_and_language() {
+        let user = user();
+        let fr = Msg::Profile { user: &user }.render(Language::Fr);
+        // 23:30 UTC on the 26th is already the 27th in Paris.
+        assert!(fr.contains("Membre depuis le 27 novembre 2026"), "{fr}");
+        assert!(fr.contains("Formule : Gratuit"));
+        assert!(fr.contains("Français (d'après Telegram)"));
+    }
+}

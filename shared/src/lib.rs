@@ -1,0 +1,15 @@
+//! Linklet's library: the domain, the ports, the services, the adapters and the bot's router.
+//!
+//! Every entry point (the webhook Lambda, the local HTTP server, the console and
+//! long polling) builds a [`bot::Dispatcher`] and feeds it updates.
+
+pub mod adapters;
+pub mod app;
+pub mod bot;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod i18n;
+pub mod migrations;
+pub mod ports;
+pub mod telemetry;

@@ -1,0 +1,82 @@
+//! The messenger port: how the bot talks back to a chat.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+/// A chat id (a user's private chat has the user's id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ChatId(pub i64);
+
+/// An inline button; `data` is the callback data (at most 64 bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Button {
+    pub label: String,
+    pub data: String,
+}
+
+impl Button {
+    pub fn new(label: impl Into<String>, data: impl Into<String>) -> Button {
+        let data = data.into();
+        debug_assert!(data.len() <= 64, "callback_data over 64 bytes: {data}");
+        Button { label: label.into(), data }
+    }
+}
+
+/// Rows of inline buttons.
+pub type Keyboard = Vec<Vec<Button>>;
+
+/// A message to show: HTML-formatted text (Telegram's HTML parse mode) and buttons.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OutMessage {
+    pub html: String,
+    pub keyboard: Keyboard,
+}
+
+impl OutMessage {
+    pub fn text(html: impl Into<String>) -> OutMessage {
+        OutMessage { html: html.into(), keyboard: Vec::new() }
+    }
+
+    pub fn with_keyboard(mut self, keyboard: Keyboard) -> OutMessage {
+        self.keyboard = keyboard;
+        self
+    }
+}
+
+/// A failure to deliver, sorted by what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum MessengerError {
+    /// Telegram asked us to wait (429).
+    #[error("throttled by Telegram, retry after {0:?}")]
+    Throttled(Duration),
+    /// Network trouble or a Telegram server error: retrying may work.
+    #[error("Telegram unavailable: {0}")]
+    Unavailable(String),
+    /// The user blocked the bot or the chat is gone (403).
+    #[error("chat unreachable: {0}")]
+    Unreachable(String),
+    /// Telegram refused the request (400): retrying will not help.
+    #[error("Telegram refused the request: {0}")]
+    Refused(String),
+}
+
+impl MessengerError {
+    pub fn is_transient(&self) -> bool {
+        matches!(self, MessengerError::Throttled(_) | MessengerError::Unavailable(_))
+    }
+}
+
+#[async_trait]
+pub trait Messenger: Send + Sync {
+    async fn send(&self, chat: ChatId, message: &OutMessage) -> Result<(), MessengerError>;
+
+    /// Replaces the text and buttons of a message the bot sent.
+    async fn edit(&self, chat: ChatId, message_id: i32, message: &OutMessage) -> Result<(), MessengerError>;
+
+    /// Answers a callback query (stops the button's spinner), optionally with a toast.
+    async fn answer_callback(&self, id: &str, toast: Option<&str>) -> Result<(), MessengerError>;
+
+    /// The bot's @username, used to tell `/cmd@ThisBot` from `/cmd@OtherBot`.
+    async fn bot_username(&self) -> Result<String, MessengerError>;
+}

@@ -1,0 +1,9 @@
+//! The small traits the bot depends on; adapters implement them.
+
+mod clock;
+mod messenger;
+mod store;
+
+pub use clock::{Clock, SystemClock};
+pub use messenger::{Button, ChatId, Keyboard, Messenger, MessengerError, OutMessage};
+pub use store::{Claim, Store, StoreError, UpdateClaims, Users};

@@ -1,0 +1,84 @@
+//! Storage ports: users and the webhook's update claims.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::{SeenUser, TelegramId, UpdateId, User, UserPatch};
+
+/// A storage failure, sorted by what the caller should do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The store could not be reached or throttled us: retrying may work.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// The store answered but the data is not what Linklet wrote: retrying will not help.
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    /// The item the change applies to does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+}
+
+impl StoreError {
+    pub fn is_transient(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
+}
+
+#[async_trait]
+pub trait Users: Send + Sync {
+    /// Registers the user or refreshes what Telegram shows of them, in one round
+    /// trip, and returns the whole user (settings included).
+    async fn upsert_seen(&self, seen: &SeenUser, now: DateTime<Utc>) -> Result<User, StoreError>;
+
+    async fn get_user(&self, id: TelegramId) -> Result<Option<User>, StoreError>;
+
+    /// Applies a settings change to an existing user and returns the result.
+    async fn patch_user(
+        &self,
+        id: TelegramId,
+        patch: &UserPatch,
+        now: DateTime<Utc>,
+    ) -> Result<User, StoreError>;
+}
+
+/// What a claim on an update found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// This caller owns the update until the lease ends.
+    Acquired,
+    /// Another delivery is being handled right now.
+    InProgress,
+    /// The update was handled already.
+    Completed,
+}
+
+/// Idempotency records for Telegram updates (in progress -> completed, with expiry).
+#[async_trait]
+pub trait UpdateClaims: Send + Sync {
+    /// Claims `id` for `lease`; an expired lease or an expired record is taken over.
+    async fn claim_update(
+        &self,
+        id: UpdateId,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Claim, StoreError>;
+
+    /// Marks `id` handled; the record is kept for `keep` so redeliveries are ignored.
+    async fn complete_update(
+        &self,
+        id: UpdateId,
+        now: DateTime<Utc>,
+        keep: Duration,
+    ) -> Result<(), StoreError>;
+
+    /// Gives the claim up so that Telegram's redelivery is handled.
+    async fn release_update(&self, id: UpdateId) -> Result<(), StoreError>;
+}
+
+/// Everything the bot stores; each adapter implements every part.
+pub trait Store: Users + UpdateClaims {}
+
+impl<T: Users + UpdateClaims> Store for T {}
