@@ -1,1 +1,130 @@
+//! The integration-test harness: a moto endpoint (started by `infra/test.sh`),
+//! a table per test, the fake Telegram Bot API, and the webhook driven exactly as
+//! Lambda drives it, with API Gateway HTTP API v2 events from `events/`.
 
+pub mod updates;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use aws_config::SdkConfig;
+use lambda_http::{Adapter, Context, LambdaEvent, Service, request::LambdaRequest};
+use linklet::{adapters::aws, app::lambda_webhook, config::Config, migrations};
+pub use linklet_local::fake_telegram::{Failure, FakeTelegram};
+use serde_json::Value;
+
+/// The bot token the tests use; it must never appear in a log line.
+pub const BOT_TOKEN: &str = "123456789:TEST-token-never-logged";
+pub const WEBHOOK_SECRET: &str = "local-secret";
+
+/// The moto server `infra/test.sh` started.
+pub fn moto_endpoint() -> String {
+    std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| {
+        panic!("AWS_ENDPOINT_URL is not set: run the tests with `bash infra/test.sh`, which starts moto")
+    })
+}
+
+/// A name no other test (or test process) uses: moto is shared by the whole run.
+pub fn unique(prefix: &str) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!("{prefix}-{}-{}-{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+pub async fn aws_config() -> SdkConfig {
+    aws::local_sdk_config(&moto_endpoint()).await
+}
+
+/// A new table with every migration applied.
+pub async fn fresh_table(aws: &SdkConfig) -> (aws_sdk_dynamodb::Client, String) {
+    let client = aws::dynamodb(aws);
+    let table = unique("linklet");
+    migrations::apply(&client, &table).await.expect("migrations apply to a new table");
+    (client, table)
+}
+
+/// What API Gateway would hand back to Telegram.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+}
+
+/// The webhook Lambda on its own table, talking to its own fake Telegram.
+pub struct Webhook {
+    pub telegram: FakeTelegram,
+    pub dynamo: aws_sdk_dynamodb::Client,
+    pub table: String,
+    app: axum::Router,
+}
+
+impl Webhook {
+    pub async fn start() -> Webhook {
+        Webhook::start_with(|_| None).await
+    }
+
+    /// Starts with extra environment variables answered by `extra`.
+    pub async fn start_with(extra: impl Fn(&str) -> Option<String>) -> Webhook {
+        init_logs();
+        let aws = aws_config().await;
+        let (dynamo, table) = fresh_table(&aws).await;
+        let telegram = FakeTelegram::start(BOT_TOKEN).await.expect("fake Telegram starts");
+        let api_url = telegram.url();
+        let config = Config::from_lookup(|name| {
+            extra(name).or_else(|| match name {
+                "TELEGRAM_BOT_TOKEN" => Some(BOT_TOKEN.into()),
+                "TELEGRAM_WEBHOOK_SECRET" => Some(WEBHOOK_SECRET.into()),
+                "TELEGRAM_API_URL" => Some(api_url.clone()),
+                "DYNAMODB_TABLE" => Some(table.clone()),
+                _ => None,
+            })
+        });
+        let app = lambda_webhook(&config, &aws).await.expect("the webhook starts");
+        Webhook { telegram, dynamo, table, app }
+    }
+
+    /// Delivers `update` as Telegram does, with the right secret.
+    pub async fn deliver(&self, update: &Value) -> Reply {
+        self.invoke(api_gateway_event(&update.to_string(), Some(WEBHOOK_SECRET))).await
+    }
+
+    /// Invokes the function with a whole API Gateway event, as the Lambda runtime does.
+    pub async fn invoke(&self, event: Value) -> Reply {
+        let request: LambdaRequest = serde_json::from_value(event).expect("an API Gateway v2 event");
+        let mut adapter = Adapter::from(self.app.clone());
+        let response = adapter.call(LambdaEvent::new(request, Context::default())).await;
+        let response = serde_json::to_value(response.expect("infallible")).expect("serializable");
+        Reply {
+            status: response["statusCode"].as_u64().unwrap_or_default() as u16,
+            body: response["body"].as_str().unwrap_or_default().to_owned(),
+        }
+    }
+}
+
+/// Test logs at `LOG_LEVEL` (default INFO), captured per test by the runner.
+pub fn init_logs() {
+    let level = std::env::var("LOG_LEVEL").unwrap_or_else(|_| "INFO".into());
+    linklet::telemetry::init(linklet::telemetry::LogFormat::Text, &level);
+}
+
+/// `events/apigw-start.json` with another body and secret header.
+pub fn api_gateway_event(body: &str, secret: Option<&str>) -> Value {
+    let mut event = load_event("apigw-start.json");
+    let headers = event["headers"].as_object_mut().expect("headers");
+    headers.insert("content-length".into(), body.len().to_string().into());
+    match secret {
+        Some(secret) => headers.insert("x-telegram-bot-api-secret-token".into(), secret.into()),
+        None => headers.remove("x-telegram-bot-api-secret-token"),
+    };
+    event["body"] = body.into();
+    event
+}
+
+/// A file of `events/`.
+pub fn load_event(name: &str) -> Value {
+    let path = format!("{}/../events/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}

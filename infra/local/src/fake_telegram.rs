@@ -239,6 +239,8 @@ async fn handle(
             Err(_) => return error(StatusCode::BAD_REQUEST, "Bad Request: invalid JSON", None),
         }
     };
+    // Method names are case-insensitive (teloxide sends `SendMessage`): record them as documented.
+    let method = documented_name(&method);
     if bot.strip_prefix("bot") != Some(&*fake.token) {
         return error(StatusCode::UNAUTHORIZED, "Unauthorized", None);
     }
@@ -265,11 +267,41 @@ async fn handle(
     response
 }
 
+fn documented_name(method: &str) -> String {
+    const METHODS: [&str; 9] = [
+        "getMe",
+        "sendMessage",
+        "editMessageText",
+        "answerCallbackQuery",
+        "deleteWebhook",
+        "setWebhook",
+        "setMyCommands",
+        "sendChatAction",
+        "getUpdates",
+    ];
+    METHODS
+        .iter()
+        .find(|m| m.eq_ignore_ascii_case(method))
+        .map_or_else(|| method.to_owned(), |m| (*m).to_owned())
+}
+
 /// The answer to a call, or Telegram's refusal of it.
 fn answer(fake: &FakeTelegram, method: &str, params: &Value) -> Result<Response, Box<Response>> {
     let bad = |text: String| Box::new(error(StatusCode::BAD_REQUEST, &text, None));
     match method {
-        "getMe" => Ok(ok(bot_user())),
+        "getMe" => {
+            let mut me = bot_user();
+            for (field, value) in [
+                ("can_join_groups", true),
+                ("can_read_all_group_messages", false),
+                ("supports_inline_queries", false),
+                ("can_connect_to_business", false),
+                ("has_main_web_app", false),
+            ] {
+                me[field] = value.into();
+            }
+            Ok(ok(me))
+        }
         "sendMessage" | "editMessageText" => {
             check_message(params).map_err(bad)?;
             let chat_id =

@@ -1,0 +1,179 @@
+//! One contract, two adapters: DynamoDB (on moto) and the embedded redb store
+//! must behave the same for every operation the bot relies on.
+
+use std::{sync::Arc, time::Duration};
+
+use chrono::{DateTime, TimeZone as _, Utc};
+use linklet::{
+    domain::{Awaiting, Language, SeenUser, TelegramId, Tier, TimeZone, UpdateId, UserPatch},
+    ports::{Claim, Store, StoreError},
+};
+
+fn at(minute: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 26, 20, minute, 0).unwrap()
+}
+
+fn seen(id: i64) -> SeenUser {
+    SeenUser {
+        id: TelegramId(id),
+        username: Some("ada".into()),
+        first_name: "Ada".into(),
+        language_code: Some("en".into()),
+    }
+}
+
+const LEASE: Duration = Duration::from_secs(60);
+const KEEP: Duration = Duration::from_secs(25 * 3600);
+
+async fn first_sight_registers_with_defaults(store: Arc<dyn Store>) {
+    let user = store.upsert_seen(&seen(1), at(0)).await.unwrap();
+    assert_eq!(user.id, TelegramId(1));
+    assert_eq!(user.tier, Tier::Free);
+    assert_eq!((user.created_at, user.updated_at), (at(0), at(0)));
+    assert_eq!((user.language, user.timezone, user.awaiting), (None, None, None));
+    assert_eq!(store.get_user(TelegramId(1)).await.unwrap(), Some(user));
+    assert_eq!(store.get_user(TelegramId(2)).await.unwrap(), None);
+}
+
+async fn later_sights_refresh_the_profile_and_keep_the_rest(store: Arc<dyn Store>) {
+    store.upsert_seen(&seen(1), at(0)).await.unwrap();
+    let patch = UserPatch {
+        language: Some(Language::Fr),
+        timezone: Some(TimeZone::parse("Europe/Paris").unwrap()),
+        awaiting: None,
+    };
+    store.patch_user(TelegramId(1), &patch, at(1)).await.unwrap();
+    let renamed = SeenUser { username: None, first_name: "Ada L.".into(), language_code: None, ..seen(1) };
+    let user = store.upsert_seen(&renamed, at(2)).await.unwrap();
+
+    assert_eq!((user.username.as_deref(), user.first_name.as_str()), (None, "Ada L."));
+    assert_eq!(user.language_code, None);
+    assert_eq!((user.created_at, user.updated_at), (at(0), at(2)));
+    assert_eq!(user.language, Some(Language::Fr));
+    assert_eq!(user.tz().name(), "Europe/Paris");
+}
+
+async fn patches_set_and_clear_what_the_bot_awaits(store: Arc<dyn Store>) {
+    store.upsert_seen(&seen(1), at(0)).await.unwrap();
+    let waiting = UserPatch { awaiting: Some(Some(Awaiting::TimeZone)), ..UserPatch::default() };
+    assert_eq!(
+        store.patch_user(TelegramId(1), &waiting, at(1)).await.unwrap().awaiting,
+        Some(Awaiting::TimeZone)
+    );
+    let cleared = UserPatch { awaiting: Some(None), ..UserPatch::default() };
+    let user = store.patch_user(TelegramId(1), &cleared, at(2)).await.unwrap();
+    assert_eq!(user.awaiting, None);
+    assert_eq!(store.get_user(TelegramId(1)).await.unwrap().unwrap().awaiting, None);
+}
+
+async fn patching_an_unknown_user_is_not_found(store: Arc<dyn Store>) {
+    let result = store.patch_user(TelegramId(404), &UserPatch::default(), at(0)).await;
+    assert!(matches!(result, Err(StoreError::NotFound(_))), "{result:?}");
+    assert_eq!(store.get_user(TelegramId(404)).await.unwrap(), None);
+}
+
+async fn an_update_is_claimed_once_then_completed(store: Arc<dyn Store>) {
+    let id = UpdateId(7);
+    assert_eq!(store.claim_update(id, at(0), LEASE).await.unwrap(), Claim::Acquired);
+    assert_eq!(store.claim_update(id, at(0), LEASE).await.unwrap(), Claim::InProgress);
+    store.complete_update(id, at(0), KEEP).await.unwrap();
+    assert_eq!(store.claim_update(id, at(1), LEASE).await.unwrap(), Claim::Completed);
+    // A release after completion does not reopen the update.
+    store.release_update(id).await.unwrap();
+    assert_eq!(store.claim_update(id, at(2), LEASE).await.unwrap(), Claim::Completed);
+}
+
+async fn a_released_claim_can_be_taken_again(store: Arc<dyn Store>) {
+    let id = UpdateId(8);
+    assert_eq!(store.claim_update(id, at(0), LEASE).await.unwrap(), Claim::Acquired);
+    store.release_update(id).await.unwrap();
+    assert_eq!(store.claim_update(id, at(0), LEASE).await.unwrap(), Claim::Acquired);
+}
+
+async fn an_abandoned_claim_is_taken_over_when_its_lease_ends(store: Arc<dyn Store>) {
+    let id = UpdateId(9);
+    assert_eq!(store.claim_update(id, at(0), LEASE).await.unwrap(), Claim::Acquired);
+    assert_eq!(
+        store.claim_update(id, at(0) + chrono::Duration::seconds(59), LEASE).await.unwrap(),
+        Claim::InProgress
+    );
+    assert_eq!(store.claim_update(id, at(1), LEASE).await.unwrap(), Claim::Acquired);
+}
+
+async fn a_completed_update_is_forgotten_after_its_expiry(store: Arc<dyn Store>) {
+    let id = UpdateId(10);
+    store.claim_update(id, at(0), LEASE).await.unwrap();
+    store.complete_update(id, at(0), Duration::from_secs(120)).await.unwrap();
+    assert_eq!(store.claim_update(id, at(1), LEASE).await.unwrap(), Claim::Completed);
+    assert_eq!(store.claim_update(id, at(3), LEASE).await.unwrap(), Claim::Acquired);
+}
+
+async fn concurrent_claims_have_one_winner(store: Arc<dyn Store>) {
+    let id = UpdateId(11);
+    let attempts = (0..12).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move { store.claim_update(id, at(0), LEASE).await.unwrap() })
+    });
+    let results = futures::future::join_all(attempts).await;
+    let won = results.iter().filter(|r| *r.as_ref().unwrap() == Claim::Acquired).count();
+    assert_eq!(won, 1, "{results:?}");
+}
+
+macro_rules! contract {
+    ($($case:ident),* $(,)?) => {
+        mod dynamodb {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    super::$case(super::dynamo_store().await).await;
+                }
+            )*
+        }
+        mod embedded {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let dir = tempfile::tempdir().unwrap();
+                    super::$case(super::embedded_store(dir.path())).await;
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    first_sight_registers_with_defaults,
+    later_sights_refresh_the_profile_and_keep_the_rest,
+    patches_set_and_clear_what_the_bot_awaits,
+    patching_an_unknown_user_is_not_found,
+    an_update_is_claimed_once_then_completed,
+    a_released_claim_can_be_taken_again,
+    an_abandoned_claim_is_taken_over_when_its_lease_ends,
+    a_completed_update_is_forgotten_after_its_expiry,
+    concurrent_claims_have_one_winner,
+);
+
+async fn dynamo_store() -> Arc<dyn Store> {
+    let aws = linklet_tests::aws_config().await;
+    let (client, table) = linklet_tests::fresh_table(&aws).await;
+    Arc::new(linklet::adapters::dynamo::DynamoStore::new(client, table))
+}
+
+fn embedded_store(dir: &std::path::Path) -> Arc<dyn Store> {
+    Arc::new(linklet::adapters::embedded::EmbeddedStore::open(dir).unwrap())
+}
+
+#[tokio::test]
+async fn embedded_store_keeps_users_and_settings_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = embedded_store(dir.path());
+        store.upsert_seen(&seen(1), at(0)).await.unwrap();
+        let patch = UserPatch { language: Some(Language::Fr), ..UserPatch::default() };
+        store.patch_user(TelegramId(1), &patch, at(1)).await.unwrap();
+    }
+    let reopened = embedded_store(dir.path());
+    let user = reopened.get_user(TelegramId(1)).await.unwrap().expect("kept across a restart");
+    assert_eq!(user.language, Some(Language::Fr));
+    assert_eq!(user.created_at, at(0));
+}

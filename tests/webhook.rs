@@ -1,0 +1,360 @@
+//! The webhook Lambda driven as AWS drives it: API Gateway v2 events in, HTTP
+//! responses out, DynamoDB on moto and the fake Telegram Bot API behind it.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use linklet_tests::{
+    Failure, Webhook, api_gateway_event, load_event,
+    updates::{Person, button_tap, group_text, private_text},
+};
+use serde_json::{Value, json};
+
+async fn user_item(hook: &Webhook, id: i64) -> Option<std::collections::HashMap<String, AttributeValue>> {
+    hook.dynamo
+        .get_item()
+        .table_name(&hook.table)
+        .key("pk", AttributeValue::S(format!("USER#{id}")))
+        .key("sk", AttributeValue::S("PROFILE".into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item
+}
+
+fn attr(item: &std::collections::HashMap<String, AttributeValue>, name: &str) -> Option<String> {
+    item.get(name).and_then(|v| v.as_s().ok()).cloned()
+}
+
+#[tokio::test]
+async fn start_registers_the_user_and_welcomes_them() {
+    let hook = Webhook::start().await;
+    let ada = Person::english(1001);
+    let reply = hook.deliver(&private_text(1, &ada, "/start")).await;
+
+    assert_eq!(reply.status, 200);
+    let sent = hook.telegram.successful("sendMessage");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["chat_id"], 1001);
+    assert_eq!(sent[0]["parse_mode"], "HTML");
+    assert!(sent[0]["text"].as_str().unwrap().starts_with("👋 Hi <b>Ada</b>!"), "{}", sent[0]["text"]);
+
+    let item = user_item(&hook, 1001).await.expect("the user is registered");
+    assert_eq!(attr(&item, "username").as_deref(), Some("ada"));
+    assert_eq!(attr(&item, "first_name").as_deref(), Some("Ada"));
+    assert_eq!(attr(&item, "language_code").as_deref(), Some("en"));
+    assert_eq!(attr(&item, "subscription_tier").as_deref(), Some("free"));
+    assert!(attr(&item, "created_at").is_some() && attr(&item, "updated_at").is_some());
+}
+
+#[tokio::test]
+async fn the_sample_event_from_events_folder_is_handled() {
+    let hook = Webhook::start().await;
+    let reply = hook.invoke(load_event("apigw-start.json")).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(hook.telegram.sent_texts().len(), 1);
+}
+
+#[tokio::test]
+async fn wrong_or_missing_secret_is_refused_and_nothing_is_read_or_written() {
+    let hook = Webhook::start().await;
+    let wrong = hook.invoke(load_event("apigw-wrong-secret.json")).await;
+    let body = private_text(2, &Person::english(1002), "/start").to_string();
+    let missing = hook.invoke(api_gateway_event(&body, None)).await;
+    let empty = hook.invoke(api_gateway_event(&body, Some(""))).await;
+
+    assert_eq!((wrong.status, missing.status, empty.status), (401, 401, 401));
+    assert!(hook.telegram.calls().is_empty());
+    assert!(user_item(&hook, 100_000_001).await.is_none());
+    assert!(user_item(&hook, 1002).await.is_none());
+}
+
+#[tokio::test]
+async fn duplicate_update_is_answered_once() {
+    let hook = Webhook::start().await;
+    let update = private_text(3, &Person::english(1003), "/help");
+    let first = hook.deliver(&update).await;
+    let second = hook.deliver(&update).await;
+
+    assert_eq!((first.status, second.status), (200, 200));
+    assert_eq!(hook.telegram.successful("sendMessage").len(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_duplicates_are_answered_once() {
+    let hook = Webhook::start().await;
+    // A slow Telegram keeps the first delivery in progress while the second arrives.
+    hook.telegram.delay("sendMessage", Duration::from_millis(400));
+    let update = private_text(4, &Person::english(1004), "/help");
+    let (a, b) = tokio::join!(hook.deliver(&update), hook.deliver(&update));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    // One delivery handles it; the other is asked to come back later (503) or
+    // finds it done (200). Telegram's later redelivery is acknowledged.
+    assert!(statuses == [200, 503] || statuses == [200, 200], "{statuses:?}");
+    let again = hook.deliver(&update).await;
+
+    assert_eq!(again.status, 200);
+    assert_eq!(hook.telegram.successful("sendMessage").len(), 1);
+}
+
+#[tokio::test]
+async fn transient_failure_is_retried_by_telegram_and_handled_once() {
+    let hook = Webhook::start().await;
+    hook.telegram.fail_next("sendMessage", Failure::TooManyRequests { retry_after: 1 });
+    let update = private_text(5, &Person::english(1005), "/start");
+
+    let first = hook.deliver(&update).await;
+    assert_eq!(first.status, 503, "a transient failure asks Telegram to redeliver");
+    assert!(hook.telegram.sent_texts().is_empty());
+
+    let retry = hook.deliver(&update).await;
+    let late_duplicate = hook.deliver(&update).await;
+    assert_eq!((retry.status, late_duplicate.status), (200, 200));
+    assert_eq!(hook.telegram.sent_texts().len(), 1);
+    assert_eq!(hook.telegram.calls().iter().filter(|c| c.method == "sendMessage").count(), 2);
+}
+
+#[tokio::test]
+async fn blocked_user_is_acknowledged_and_not_retried() {
+    let hook = Webhook::start().await;
+    hook.telegram.fail_next("sendMessage", Failure::Blocked);
+    let update = private_text(6, &Person::english(1006), "/help");
+
+    assert_eq!(hook.deliver(&update).await.status, 200);
+    assert_eq!(hook.deliver(&update).await.status, 200);
+    assert_eq!(hook.telegram.calls().iter().filter(|c| c.method == "sendMessage").count(), 1);
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_acknowledged_and_ignored() {
+    let hook = Webhook::start().await;
+    for body in ["not json", "", "{}", r#"{"update_id":"seven"}"#, r#"{"update_id":7,"message":"#, "[1,2,3]"]
+    {
+        let reply = hook.invoke(api_gateway_event(body, Some(linklet_tests::WEBHOOK_SECRET))).await;
+        assert_eq!(reply.status, 200, "{body:?}");
+    }
+    assert!(hook.telegram.calls().is_empty());
+}
+
+#[tokio::test]
+async fn unknown_and_unhandled_update_kinds_are_acknowledged() {
+    let hook = Webhook::start().await;
+    let ada = Person::english(1007);
+    let mut edited = private_text(9, &ada, "/start");
+    edited["edited_message"] = edited["message"].take();
+    edited.as_object_mut().unwrap().remove("message");
+    for update in [
+        json!({ "update_id": 8, "some_future_kind": { "x": 1 } }),
+        edited,
+        json!({ "update_id": 10, "message": { "message_id": 1, "date": 1, "chat": { "id": 5, "type": "private", "first_name": "A" } } }),
+    ] {
+        assert_eq!(hook.deliver(&update).await.status, 200, "{update}");
+    }
+    assert!(hook.telegram.sent_texts().is_empty());
+}
+
+#[tokio::test]
+async fn oversize_body_is_refused() {
+    let hook = Webhook::start().await;
+    let text = "x".repeat(1024 * 1024);
+    let update = private_text(11, &Person::english(1011), &text);
+    let reply = hook.deliver(&update).await;
+
+    assert_eq!(reply.status, 413);
+    assert!(hook.telegram.calls().is_empty());
+    assert!(user_item(&hook, 1011).await.is_none());
+}
+
+#[tokio::test]
+async fn french_user_is_answered_in_french() {
+    let hook = Webhook::start().await;
+    let camille = Person::french(1012);
+    hook.deliver(&private_text(12, &camille, "/start")).await;
+    hook.deliver(&private_text(13, &camille, "/help")).await;
+    hook.deliver(&private_text(14, &camille, "/nimportequoi")).await;
+
+    let texts = hook.telegram.sent_texts();
+    assert!(texts[0].starts_with("👋 Bonjour <b>Camille</b> !"), "{}", texts[0]);
+    assert!(texts[1].contains("Ce que je sais faire") && texts[1].contains("/settings — votre langue"));
+    assert!(texts[2].contains("Je ne connais pas la commande <code>/nimportequoi</code>"), "{}", texts[2]);
+}
+
+#[tokio::test]
+async fn group_command_for_this_bot_is_answered_and_for_another_bot_ignored() {
+    let hook = Webhook::start().await;
+    let ada = Person::english(1013);
+    let group = -1_001_234_567_890;
+    let mine = hook.deliver(&group_text(15, group, &ada, "/help@LinkletBot")).await;
+    let other = hook.deliver(&group_text(16, group, &ada, "/help@SomeOtherBot")).await;
+    let chatter = hook.deliver(&group_text(17, group, &ada, "hello everyone")).await;
+
+    assert_eq!((mine.status, other.status, chatter.status), (200, 200, 200));
+    let sent = hook.telegram.successful("sendMessage");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["chat_id"], group);
+    assert!(sent[0]["text"].as_str().unwrap().contains("/profile"));
+    // The bot's username is asked of Telegram once, then remembered.
+    assert_eq!(hook.telegram.successful("getMe").len(), 1);
+}
+
+#[tokio::test]
+async fn configured_bot_username_saves_the_get_me_call() {
+    let hook =
+        Webhook::start_with(|name| (name == "TELEGRAM_BOT_USERNAME").then(|| "LinkletBot".into())).await;
+    hook.deliver(&group_text(18, -100, &Person::english(1014), "/start@linkletbot")).await;
+
+    assert_eq!(hook.telegram.sent_texts().len(), 1);
+    assert!(hook.telegram.successful("getMe").is_empty());
+}
+
+#[tokio::test]
+async fn settings_buttons_change_the_language_and_every_tap_is_answered() {
+    let hook = Webhook::start().await;
+    let ada = Person::english(1015);
+    hook.deliver(&private_text(19, &ada, "/settings")).await;
+    let menu = &hook.telegram.successful("sendMessage")[0];
+    let buttons: Vec<&str> = menu["reply_markup"]["inline_keyboard"][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["callback_data"].as_str().unwrap())
+        .collect();
+    assert_eq!(buttons, ["s:lang", "s:tz"]);
+
+    hook.deliver(&button_tap(20, &ada, 777, "s:lang")).await;
+    hook.deliver(&button_tap(21, &ada, 777, "s:lang:fr")).await;
+
+    let answers = hook.telegram.successful("answerCallbackQuery");
+    assert_eq!(answers.len(), 2);
+    assert_eq!(answers[0]["callback_query_id"], "cq20");
+    assert_eq!(answers[1]["text"], "✅ Langue réglée sur Français.");
+    let edits = hook.telegram.successful("editMessageText");
+    assert_eq!(edits.len(), 2);
+    assert_eq!(edits[1]["message_id"], 777);
+    assert!(edits[1]["text"].as_str().unwrap().contains("Réglages"));
+
+    hook.deliver(&private_text(22, &ada, "/profile")).await;
+    let profile = hook.telegram.sent_texts().pop().unwrap();
+    assert!(
+        profile.contains("Votre profil") && profile.contains("Français (choisie dans /settings)"),
+        "{profile}"
+    );
+}
+
+#[tokio::test]
+async fn a_stale_or_foreign_button_is_answered_with_a_notice() {
+    let hook = Webhook::start().await;
+    let reply = hook.deliver(&button_tap(23, &Person::english(1016), 1, "tasks:done:42")).await;
+
+    assert_eq!(reply.status, 200);
+    let answers = hook.telegram.successful("answerCallbackQuery");
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0]["text"], "This button is no longer valid.");
+}
+
+#[tokio::test]
+async fn time_zone_is_typed_after_tapping_other() {
+    let hook = Webhook::start().await;
+    let ada = Person::english(1017);
+    hook.deliver(&button_tap(24, &ada, 5, "s:tz:?")).await;
+    hook.deliver(&private_text(25, &ada, "Mars/Olympus")).await;
+    hook.deliver(&private_text(26, &ada, "asia/tokyo")).await;
+    hook.deliver(&private_text(27, &ada, "/profile")).await;
+
+    let texts = hook.telegram.sent_texts();
+    assert!(texts[0].contains("IANA name"), "{}", texts[0]);
+    assert!(texts[1].contains("I don't know the time zone <code>Mars/Olympus</code>"), "{}", texts[1]);
+    assert!(texts[2].starts_with("✅ Time zone set to Asia/Tokyo"), "{}", texts[2]);
+    assert!(texts[3].contains("Time zone: Asia/Tokyo"), "{}", texts[3]);
+    let item = user_item(&hook, 1017).await.unwrap();
+    assert_eq!(attr(&item, "timezone").as_deref(), Some("Asia/Tokyo"));
+    assert!(!item.contains_key("awaiting"));
+}
+
+#[tokio::test]
+async fn settings_can_be_typed() {
+    let hook = Webhook::start().await;
+    let ada = Person::english(1018);
+    hook.deliver(&private_text(28, &ada, "/settings timezone Europe/Paris")).await;
+    hook.deliver(&private_text(29, &ada, "/settings language klingon")).await;
+    hook.deliver(&private_text(30, &ada, "/settings language fr")).await;
+    hook.deliver(&private_text(31, &ada, "/settings colour blue")).await;
+
+    let texts = hook.telegram.sent_texts();
+    assert!(texts[0].starts_with("✅ Time zone set to Europe/Paris"), "{}", texts[0]);
+    assert!(texts[1].contains("I don't speak <code>klingon</code>"), "{}", texts[1]);
+    assert_eq!(texts[2], "✅ Langue réglée sur Français.");
+    assert!(texts[3].contains("/settings language en"), "{}", texts[3]);
+}
+
+#[tokio::test]
+async fn plain_text_and_unknown_commands_get_a_pointer_to_help() {
+    let hook = Webhook::start().await;
+    let ada = Person::english(1019);
+    hook.deliver(&private_text(32, &ada, "hello bot")).await;
+    hook.deliver(&private_text(33, &ada, "/frobnicate now")).await;
+    let mut sticker = private_text(34, &ada, "");
+    sticker["message"].as_object_mut().unwrap().remove("text");
+    sticker["message"]["sticker"] = json!({
+        "file_id": "CAACAgIAAxkBAAE", "file_unique_id": "AgAD", "type": "regular",
+        "width": 512, "height": 512, "is_animated": false, "is_video": false
+    });
+    hook.deliver(&sticker).await;
+
+    let texts = hook.telegram.sent_texts();
+    assert_eq!(texts.len(), 3, "{texts:?}");
+    assert!(texts[0].contains("I only understand commands for now"));
+    assert!(texts[1].contains("I don't know the command <code>/frobnicate</code>"));
+    assert!(texts[2].contains("I can only read text messages"));
+}
+
+#[tokio::test]
+async fn secrets_come_from_secrets_manager_when_not_in_the_environment() {
+    let aws = linklet_tests::aws_config().await;
+    let secrets = aws_sdk_secretsmanager::Client::new(&aws);
+    let document = json!({
+        "TELEGRAM_BOT_TOKEN": linklet_tests::BOT_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": linklet_tests::WEBHOOK_SECRET,
+    });
+    let created = secrets
+        .create_secret()
+        .name(linklet_tests::unique("linklet-telegram"))
+        .secret_string(document.to_string())
+        .send()
+        .await
+        .unwrap();
+    let arn = created.arn().unwrap().to_owned();
+    let hook = Webhook::start_with(move |name| match name {
+        "TELEGRAM_BOT_TOKEN" | "TELEGRAM_WEBHOOK_SECRET" => Some(String::new()),
+        "LINKLET_SECRET_ARN" => Some(arn.clone()),
+        _ => None,
+    })
+    .await;
+
+    let reply = hook.deliver(&private_text(35, &Person::english(1020), "/start")).await;
+    assert_eq!(reply.status, 200);
+    // The fake accepts only the right token, so a reply proves the secret was read.
+    assert_eq!(hook.telegram.sent_texts().len(), 1);
+}
+
+#[tokio::test]
+async fn every_reply_is_valid_telegram_html() {
+    // The fake refuses HTML Telegram would refuse, so any escaping mistake shows as a failed call.
+    let hook = Webhook::start().await;
+    let tricky = linklet_tests::updates::Person {
+        id: 1021,
+        first_name: "<Bob & \"Co\">",
+        username: Some("bob_<b>"),
+        language_code: Some("fr"),
+    };
+    for (i, text) in
+        ["/start", "/help", "/profile", "/settings", "/x<y>", "/settings timezone <b>&"].iter().enumerate()
+    {
+        hook.deliver(&private_text(36 + i as u32, &tricky, text)).await;
+    }
+    let failed: Vec<Value> = hook.telegram.calls().into_iter().filter(|c| !c.ok).map(|c| c.params).collect();
+    assert!(failed.is_empty(), "Telegram would refuse: {failed:?}");
+    assert_eq!(hook.telegram.sent_texts().len(), 6);
+}
