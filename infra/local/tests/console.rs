@@ -1,0 +1,54 @@
+//! The console as a person uses it: lines typed on stdin, answers on stdout.
+
+use std::{
+    io::Write,
+    path::Path,
+    process::{Command, Stdio},
+};
+
+fn console(data_dir: &Path, lang: &str, input: &str) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_linklet"))
+        .args(["--data-dir", data_dir.to_str().unwrap(), "console", "--lang", lang])
+        .env_remove("AWS_ENDPOINT_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn a_person_chats_and_taps_buttons_by_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let screen = console(dir.path(), "en", "/start\n/settings\n1\n2\n");
+
+    assert!(screen.contains("embedded store"), "{screen}");
+    assert!(screen.contains("bot › 👋 Hi Ada!"), "{screen}");
+    assert!(screen.contains("[1] 🌐 Language   [2] 🕒 Time zone"), "{screen}");
+    assert!(screen.contains("(you tapped 🌐 Language)"), "{screen}");
+    assert!(screen.contains("[1] English   [2] Français"), "{screen}");
+    assert!(screen.contains("(✅ Langue réglée sur Français.)"), "{screen}");
+    assert!(screen.contains("Bye!"));
+}
+
+#[test]
+fn settings_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    console(dir.path(), "en", "/settings timezone Asia/Tokyo\n/settings language fr\n");
+    let screen = console(dir.path(), "en", "/profile\n");
+
+    assert!(screen.contains("Fuseau horaire : Asia/Tokyo"), "{screen}");
+    assert!(screen.contains("Langue : Français (choisie dans /settings)"), "{screen}");
+}
+
+#[test]
+fn html_is_shown_as_plain_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let screen = console(dir.path(), "en", "/x<b>\n");
+    assert!(screen.contains("I only understand commands for now"), "{screen}");
+    assert!(!screen.contains("<code>") && !screen.contains("&lt;"), "{screen}");
+}

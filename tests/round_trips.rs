@@ -1,0 +1,115 @@
+//! DESIGN.md's budget: at most two DynamoDB round trips for a plain command
+//! besides the update claim, and one Telegram call per reply. Every store call
+//! of the DynamoDB adapter is one request, so counting calls counts round trips.
+
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use linklet::{
+    adapters::{dynamo::DynamoStore, telegram::TelegramMessenger},
+    bot::{Deps, Dispatched, Dispatcher},
+    domain::{SeenUser, TelegramId, UpdateId, User, UserPatch},
+    ports::{Claim, StoreError, SystemClock, UpdateClaims, Users},
+};
+use linklet_tests::{
+    FakeTelegram,
+    updates::{Person, private_text},
+};
+
+/// The DynamoDB store, counting the requests it makes.
+struct Counted {
+    inner: DynamoStore,
+    calls: Mutex<Vec<&'static str>>,
+}
+
+impl Counted {
+    fn note(&self, call: &'static str) {
+        self.calls.lock().unwrap().push(call);
+    }
+
+    fn take(&self) -> Vec<&'static str> {
+        std::mem::take(&mut self.calls.lock().unwrap())
+    }
+}
+
+#[async_trait]
+impl Users for Counted {
+    async fn upsert_seen(&self, seen: &SeenUser, now: DateTime<Utc>) -> Result<User, StoreError> {
+        self.note("upsert_seen");
+        self.inner.upsert_seen(seen, now).await
+    }
+    async fn get_user(&self, id: TelegramId) -> Result<Option<User>, StoreError> {
+        self.note("get_user");
+        self.inner.get_user(id).await
+    }
+    async fn patch_user(
+        &self,
+        id: TelegramId,
+        patch: &UserPatch,
+        now: DateTime<Utc>,
+    ) -> Result<User, StoreError> {
+        self.note("patch_user");
+        self.inner.patch_user(id, patch, now).await
+    }
+}
+
+#[async_trait]
+impl UpdateClaims for Counted {
+    async fn claim_update(
+        &self,
+        id: UpdateId,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Claim, StoreError> {
+        self.note("claim_update");
+        self.inner.claim_update(id, now, lease).await
+    }
+    async fn complete_update(
+        &self,
+        id: UpdateId,
+        now: DateTime<Utc>,
+        keep: Duration,
+    ) -> Result<(), StoreError> {
+        self.note("complete_update");
+        self.inner.complete_update(id, now, keep).await
+    }
+    async fn release_update(&self, id: UpdateId) -> Result<(), StoreError> {
+        self.note("release_update");
+        self.inner.release_update(id).await
+    }
+}
+
+#[tokio::test]
+async fn start_help_and_profile_cost_two_round_trips_besides_the_claim_and_one_telegram_call() {
+    let aws = linklet_tests::aws_config().await;
+    let (client, table) = linklet_tests::fresh_table(&aws).await;
+    let store = Arc::new(Counted { inner: DynamoStore::new(client, table), calls: Mutex::default() });
+    let fake = FakeTelegram::start(linklet_tests::BOT_TOKEN).await.unwrap();
+    let telegram = TelegramMessenger::new(
+        &linklet_tests::BOT_TOKEN.to_owned().into(),
+        &fake.url(),
+        None,
+        Duration::from_secs(10),
+    )
+    .unwrap();
+    let deps = Deps { store: store.clone(), messenger: Arc::new(telegram), clock: Arc::new(SystemClock) };
+    let dispatcher = Dispatcher::new(deps);
+    let ada = Person::english(2001);
+
+    for (i, command) in ["/start", "/help", "/profile"].into_iter().enumerate() {
+        let update = serde_json::from_str(&private_text(100 + i as u32, &ada, command).to_string()).unwrap();
+        let before = fake.calls().len();
+        assert_eq!(dispatcher.dispatch(&update).await.unwrap(), Dispatched::Handled);
+
+        let calls = store.take();
+        let besides_claim: Vec<_> = calls.iter().filter(|c| **c != "claim_update").collect();
+        assert_eq!(calls.iter().filter(|c| **c == "claim_update").count(), 1, "{command}: {calls:?}");
+        assert!(besides_claim.len() <= 2, "{command}: {calls:?}");
+        assert!(calls.contains(&"upsert_seen"), "{command}: the user is registered: {calls:?}");
+        assert_eq!(fake.calls().len() - before, 1, "{command}: one Telegram call per reply");
+    }
+}
