@@ -1,4 +1,5 @@
 //! The console as a person uses it: lines typed on stdin, answers on stdout.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use std::{
     io::Write,

@@ -1,4 +1,5 @@
 //! Serve and poll modes against the fake Bot API.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use std::{process::Stdio, sync::Arc, time::Duration};
 
