@@ -9,6 +9,8 @@ use linklet::{
     adapters::{aws, telegram::TelegramMessenger},
     bot::{Deps, Dispatcher},
     config::{Config, DEFAULT_TELEGRAM_API_URL},
+    domain::Language,
+    i18n::{COMMANDS, Msg},
     migrations,
     ports::SystemClock,
     telemetry::{self, LogFormat},
@@ -49,6 +51,8 @@ enum Mode {
     Poll,
     /// Apply the migrations to the DynamoDB table at AWS_ENDPOINT_URL (or AWS).
     Migrate,
+    /// Print the command list for Telegram's setMyCommands, per language, as JSON.
+    Commands,
     /// Run the fake Telegram Bot API (for `serve` without Telegram); prints each call.
     FakeTelegram {
         #[arg(long, default_value_t = 8081)]
@@ -125,6 +129,10 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Mode::Commands => {
+            println!("{}", command_menu());
+            Ok(())
+        }
         Mode::FakeTelegram { port, token } => {
             let fake = FakeTelegram::start_on(&token, port, true).await?;
             println!("Fake Telegram Bot API on {} (token {token}).", fake.url());
@@ -133,6 +141,17 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `{"en": [{"command": "start", "description": ...}], "fr": [...]}` from the catalog.
+fn command_menu() -> serde_json::Value {
+    let menu = |lang| {
+        COMMANDS
+            .iter()
+            .map(|c| serde_json::json!({ "command": c, "description": Msg::CommandDescription(c).render(lang) }))
+            .collect::<Vec<_>>()
+    };
+    serde_json::json!({ "en": menu(Language::En), "fr": menu(Language::Fr) })
 }
 
 /// The Telegram messenger from configuration; a fake Bot API needs no real token.
