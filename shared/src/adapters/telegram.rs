@@ -190,3 +190,56 @@ impl Messenger for TelegramMessenger {
             .cloned()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "987654:SECRET-never-shown";
+
+    #[tokio::test]
+    async fn network_errors_and_debug_output_never_show_the_token() {
+        // Nothing listens on port 9 of loopback: the call fails to connect.
+        let telegram = TelegramMessenger::new(
+            &TOKEN.to_owned().into(),
+            "http://127.0.0.1:9",
+            None,
+            Duration::from_secs(2),
+        )
+        .unwrap();
+        let error = telegram.send(ChatId(1), &OutMessage::text("hi")).await.unwrap_err();
+
+        assert!(error.is_transient(), "{error:?}");
+        for shown in [error.to_string(), format!("{error:?}"), format!("{telegram:?}")] {
+            assert!(!shown.contains("SECRET-never-shown"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn telegram_errors_are_sorted_by_what_a_retry_can_do() {
+        let telegram = TelegramMessenger::new(
+            &TOKEN.to_owned().into(),
+            "http://127.0.0.1:9",
+            None,
+            Duration::from_secs(2),
+        )
+        .unwrap();
+        let retry_after = teloxide_core::types::Seconds::from_seconds(3);
+        assert!(matches!(
+            telegram.classify(RequestError::RetryAfter(retry_after)),
+            MessengerError::Throttled(d) if d == Duration::from_secs(3)
+        ));
+        assert!(matches!(
+            telegram.classify(RequestError::Api(ApiError::BotBlocked)),
+            MessengerError::Unreachable(_)
+        ));
+        assert!(matches!(
+            telegram.classify(RequestError::Api(ApiError::Unknown("Internal Server Error".into()))),
+            MessengerError::Unavailable(_)
+        ));
+        assert!(matches!(
+            telegram.classify(RequestError::Api(ApiError::MessageTextIsEmpty)),
+            MessengerError::Refused(_)
+        ));
+    }
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Prints the figures of docs/performance.md (figures, not pass/fail):
+#  - the release webhook binary's cold start (process start to first answered
+#    API Gateway event, SDK clients built, secret read from Secrets Manager,
+#    user written to DynamoDB, reply sent) and peak memory, next to a bare
+#    lambda_http binary, under a local Lambda Runtime API;
+#  - the local runner's POST /telegram throughput with 16 requests in flight;
+#  - with --zip, the size of the arm64 Lambda zip (cargo-lambda, cross-compiled).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source infra/lib/moto.sh
+start_moto
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+cargo build --quiet --release -p webhook -p linklet-local -p linklet-bench
+bin="$CARGO_TARGET_DIR/release"
+
+export DYNAMODB_TABLE="linklet-bench"
+"$bin/linklet" migrate >/dev/null
+LINKLET_SECRET_ARN=$("$VENV/bin/python" - <<'PY'
+import json, os, boto3
+client = boto3.client("secretsmanager", region_name=os.environ["AWS_REGION"], endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+secret = {"TELEGRAM_BOT_TOKEN": "0:bench", "TELEGRAM_WEBHOOK_SECRET": "local-secret"}
+print(client.create_secret(Name="linklet-bench-telegram", SecretString=json.dumps(secret))["ARN"])
+PY
+)
+export LINKLET_SECRET_ARN
+
+echo "==> cold start and memory (20 runs each)"
+"$bin/linklet-bench" cold-start --binary "$bin/bare-lambda" --event events/apigw-start.json --runs 20
+"$bin/linklet-bench" cold-start --binary "$bin/webhook" --event events/apigw-start.json --runs 20 --token 0:bench
+ls -l "$bin/webhook" "$bin/bare-lambda" | awk '{ printf "binary %s: %.1f MiB (x86_64)\n", $9, $5 / 1048576 }'
+
+echo "==> local runner throughput"
+"$bin/linklet-bench" throughput --binary "$bin/linklet" --requests 2000 --concurrency 16
+
+if [ "${1:-}" = "--zip" ]; then
+  echo "==> arm64 Lambda zip (cargo-lambda)"
+  if ! [ -x "$VENV/bin/cargo-lambda" ]; then
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check "cargo-lambda==1.9.2"
+  fi
+  rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1 || true
+  PATH="$PWD/$VENV/bin:$PATH" cargo lambda build --release --arm64 -p webhook --output-format zip \
+    --lambda-dir "$CARGO_TARGET_DIR/lambda"
+  ls -l "$CARGO_TARGET_DIR/lambda/webhook/bootstrap.zip" | awk '{ printf "arm64 zip: %.2f MiB\n", $5 / 1048576 }'
+fi
