@@ -7,8 +7,13 @@ use aws_smithy_http_client::{
     tls::{Provider, rustls_provider::CryptoMode},
 };
 
-/// Loads region, credentials and endpoint from the environment, once per cold start.
+/// Loads region, credentials and endpoint from the environment, once per cold
+/// start. With `AWS_ENDPOINT_URL` set (moto under `cargo lambda watch`), it is
+/// [`local_sdk_config`].
 pub async fn sdk_config() -> SdkConfig {
+    if let Some(endpoint) = std::env::var("AWS_ENDPOINT_URL").ok().filter(|e| !e.is_empty()) {
+        return local_sdk_config(&endpoint).await;
+    }
     let http = Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https();
     aws_config::defaults(BehaviorVersion::latest()).http_client(http).load().await
 }
