@@ -3,14 +3,15 @@
 # echoes in X-Telegram-Bot-Api-Secret-Token and only the update kinds Linklet
 # handles, then publishes the command list in English and French.
 #   infra/set-webhook.sh            (reads the stack's outputs and secret)
-# Environment: STACK_NAME (default linklet), TELEGRAM_API_URL (default Telegram's).
+# Environment: STACK_NAME (default linklet), TELEGRAM_API_URL (default Telegram's),
+# TELEGRAM_WEBHOOK_URL (default: the stack's WebhookUrl output, e.g. to use a custom domain).
 set -euo pipefail
 
 stack="${STACK_NAME:-linklet}"
 api="${TELEGRAM_API_URL:-https://api.telegram.org}"
 outputs=$(aws cloudformation describe-stacks --stack-name "$stack" --query 'Stacks[0].Outputs' --output json)
 output() { python3 -c 'import json,sys; print(next(o["OutputValue"] for o in json.load(sys.stdin) if o["OutputKey"] == sys.argv[1]))' "$1" <<<"$outputs"; }
-webhook_url=$(output WebhookUrl)
+webhook_url="${TELEGRAM_WEBHOOK_URL:-$(output WebhookUrl)}"
 commands=$(cd "$(dirname "$0")/.." && cargo run --quiet -p linklet-local --bin linklet -- commands)
 secret=$(aws secretsmanager get-secret-value --secret-id "$(output TelegramSecretArn)" --query SecretString --output text)
 

@@ -239,14 +239,7 @@ async fn throughput(binary: &PathBuf, requests: u32, concurrency: usize) -> anyh
     let pid = server.id().context("no pid")?;
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
-    let mut ready = false;
-    for _ in 0..100 {
-        if client.get(format!("{base}/health")).send().await.is_ok() {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let ready = linklet_local::serve::wait_for_port(port, Duration::from_secs(10)).await;
     if !ready {
         bail!("the local runner did not start");
     }

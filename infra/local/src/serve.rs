@@ -22,3 +22,16 @@ pub async fn run(dispatcher: Dispatcher, secret: SecretString, port: u16) -> any
         .await?;
     Ok(())
 }
+
+/// Waits until something accepts connections on 127.0.0.1:`port` (a server
+/// started in another process); false after `timeout`.
+pub async fn wait_for_port(port: u16, timeout: std::time::Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + timeout;
+    while tokio::time::Instant::now() < deadline {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}

@@ -65,14 +65,7 @@ async fn serve_mode_answers_posted_updates_and_refuses_a_wrong_secret() {
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    let mut ready = false;
-    for _ in 0..100 {
-        if client.get(format!("{base}/health")).send().await.is_ok() {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let ready = linklet_local::serve::wait_for_port(port, Duration::from_secs(10)).await;
     assert!(ready, "the server did not start");
     let update =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../events/update-start.json"))

@@ -197,16 +197,15 @@ mod tests {
 
     const TOKEN: &str = "987654:SECRET-never-shown";
 
+    /// Nothing listens on port 9 of loopback: calls fail to connect.
+    fn unreachable_telegram() -> TelegramMessenger {
+        TelegramMessenger::new(&TOKEN.to_owned().into(), "http://127.0.0.1:9", None, Duration::from_secs(2))
+            .unwrap()
+    }
+
     #[tokio::test]
     async fn network_errors_and_debug_output_never_show_the_token() {
-        // Nothing listens on port 9 of loopback: the call fails to connect.
-        let telegram = TelegramMessenger::new(
-            &TOKEN.to_owned().into(),
-            "http://127.0.0.1:9",
-            None,
-            Duration::from_secs(2),
-        )
-        .unwrap();
+        let telegram = unreachable_telegram();
         let error = telegram.send(ChatId(1), &OutMessage::text("hi")).await.unwrap_err();
 
         assert!(error.is_transient(), "{error:?}");
@@ -217,13 +216,7 @@ mod tests {
 
     #[test]
     fn telegram_errors_are_sorted_by_what_a_retry_can_do() {
-        let telegram = TelegramMessenger::new(
-            &TOKEN.to_owned().into(),
-            "http://127.0.0.1:9",
-            None,
-            Duration::from_secs(2),
-        )
-        .unwrap();
+        let telegram = unreachable_telegram();
         let retry_after = teloxide_core::types::Seconds::from_seconds(3);
         assert!(matches!(
             telegram.classify(RequestError::RetryAfter(retry_after)),
