@@ -12,7 +12,12 @@ api="${TELEGRAM_API_URL:-https://api.telegram.org}"
 outputs=$(aws cloudformation describe-stacks --stack-name "$stack" --query 'Stacks[0].Outputs' --output json)
 output() { python3 -c 'import json,sys; print(next(o["OutputValue"] for o in json.load(sys.stdin) if o["OutputKey"] == sys.argv[1]))' "$1" <<<"$outputs"; }
 webhook_url="${TELEGRAM_WEBHOOK_URL:-$(output WebhookUrl)}"
-commands=$(cd "$(dirname "$0")/.." && cargo run --quiet -p linklet-local --bin linklet -- commands)
+# LINKLET_BIN: a built `linklet` binary, to skip cargo (the tests set it).
+if [ -n "${LINKLET_BIN:-}" ]; then
+  commands=$("$LINKLET_BIN" commands)
+else
+  commands=$(cd "$(dirname "$0")/.." && cargo run --quiet -p linklet-local --bin linklet -- commands)
+fi
 secret=$(aws secretsmanager get-secret-value --secret-id "$(output TelegramSecretArn)" --query SecretString --output text)
 
 # The token and secret stay inside python: never on a command line or in a log.

@@ -28,7 +28,7 @@ pub fn init(format: LogFormat, level: &str) {
             .json()
             .flatten_event(true)
             .with_current_span(true)
-            .with_span_list(false)
+            .with_span_list(true)
             .with_target(false)
             .try_init(),
         LogFormat::Text => builder.compact().with_target(false).try_init(),

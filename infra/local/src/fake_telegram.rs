@@ -260,7 +260,11 @@ async fn handle(
     {
         let mut inner = fake.lock();
         if inner.echo {
-            println!("fake-telegram: {method} {params}");
+            let mut shown = params.clone();
+            if shown.get("secret_token").is_some() {
+                shown["secret_token"] = "[redacted]".into();
+            }
+            println!("fake-telegram: {method} {shown}");
         }
         inner.calls.push(Call { method, params, ok });
     }
