@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::{
     Router,
-    body::{Body, to_bytes},
+    body::to_bytes,
     extract::{Request, State},
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
@@ -58,7 +58,7 @@ async fn telegram(State(state): State<Arc<WebhookState>>, request: Request) -> R
         warn!("update refused: declared body over 1 MB");
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     }
-    let bytes = match to_bytes(Body::new(body), MAX_BODY_BYTES).await {
+    let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
         Err(_) => {
             warn!("update refused: body over 1 MB or unreadable");

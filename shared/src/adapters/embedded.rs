@@ -73,24 +73,12 @@ impl EmbeddedStore {
         .await
         .map_err(unavailable)?
     }
-
-    async fn read_user(&self, id: TelegramId) -> Result<Option<User>, StoreError> {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || {
-            let txn = db.begin_read().map_err(unavailable)?;
-            let table = txn.open_table(USERS).map_err(unavailable)?;
-            let Some(bytes) = table.get(id.0).map_err(unavailable)? else {
-                return Ok(None);
-            };
-            let record: UserRecord = serde_json::from_slice(bytes.value()).map_err(corrupt)?;
-            User::try_from(record).map(Some)
-        })
-        .await
-        .map_err(unavailable)?
-    }
 }
 
-fn load_user(table: &redb::Table<i64, &[u8]>, id: TelegramId) -> Result<Option<User>, StoreError> {
+fn load_user(
+    table: &impl ReadableTable<i64, &'static [u8]>,
+    id: TelegramId,
+) -> Result<Option<User>, StoreError> {
     match table.get(id.0).map_err(unavailable)? {
         Some(bytes) => {
             let record: UserRecord = serde_json::from_slice(bytes.value()).map_err(corrupt)?;
@@ -140,7 +128,13 @@ impl Users for EmbeddedStore {
     }
 
     async fn get_user(&self, id: TelegramId) -> Result<Option<User>, StoreError> {
-        self.read_user(id).await
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let txn = db.begin_read().map_err(unavailable)?;
+            load_user(&txn.open_table(USERS).map_err(unavailable)?, id)
+        })
+        .await
+        .map_err(unavailable)?
     }
 
     async fn patch_user(

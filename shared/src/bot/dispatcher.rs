@@ -6,7 +6,7 @@ use teloxide_core::types::Update;
 use tracing::{info, warn};
 
 use super::{Deps, HandleError, Router};
-use crate::domain::UpdateId;
+use crate::{domain::UpdateId, ports::Claim};
 
 /// How long a delivery owns its update before a redelivery may take it over:
 /// longer than the webhook function's timeout (30 s).
@@ -47,12 +47,12 @@ impl Dispatcher {
         let claims = &self.deps.store;
         let now = self.deps.clock.now();
         match claims.claim_update(id, now, CLAIM_LEASE).await? {
-            crate::ports::Claim::Acquired => {}
-            crate::ports::Claim::InProgress => {
+            Claim::Acquired => {}
+            Claim::InProgress => {
                 info!("update is being handled by another delivery");
                 return Ok(Dispatched::InProgress);
             }
-            crate::ports::Claim::Completed => {
+            Claim::Completed => {
                 info!("duplicate update ignored");
                 return Ok(Dispatched::Duplicate);
             }
