@@ -1,8 +1,10 @@
 //! Domain types and rules: users, languages, time zones, tiers. No I/O here.
 
 mod language;
+pub mod recurrence;
 mod timezone;
 mod user;
+pub mod when;
 
 pub use language::Language;
 pub use timezone::{InvalidTimeZone, TimeZone};

@@ -1,0 +1,231 @@
+use chrono::{NaiveDate, TimeZone as _, Timelike, Utc};
+use proptest::prelude::*;
+
+use super::*;
+
+fn paris() -> TimeZone {
+    TimeZone::parse("Europe/Paris").unwrap()
+}
+
+fn new_york() -> TimeZone {
+    TimeZone::parse("America/New_York").unwrap()
+}
+
+/// Thursday 26 November 2026, 10:00 in Paris.
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap()
+}
+
+fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, min, 0).unwrap()
+}
+
+fn due(text: &str) -> (String, Due) {
+    let task = parse_task(text, now(), paris()).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+    (task.title, task.due.unwrap_or_else(|| panic!("{text}: no due time")))
+}
+
+#[track_caller]
+fn assert_once(text: &str, title: &str, expected: NaiveDateTime) {
+    let (got_title, due) = due(text);
+    assert_eq!(got_title, title, "{text}");
+    assert_eq!(due.local, expected, "{text}");
+    assert_eq!(due.at, to_utc(paris(), expected), "{text}");
+    assert_eq!(due.recurrence, None, "{text}");
+}
+
+#[test]
+fn single_times_in_english_and_french() {
+    assert_once("call mom tomorrow 9am", "call mom", local(2026, 11, 27, 9, 0));
+    assert_once("appeler maman demain 9h", "appeler maman", local(2026, 11, 27, 9, 0));
+    assert_once("gym at 18:30", "gym", local(2026, 11, 26, 18, 30));
+    assert_once("sport à 18h30", "sport", local(2026, 11, 26, 18, 30));
+    assert_once("meeting friday 14:00", "meeting", local(2026, 11, 27, 14, 0));
+    assert_once("réunion vendredi 14h", "réunion", local(2026, 11, 27, 14, 0));
+    assert_once("review next monday", "review", local(2026, 11, 30, 9, 0));
+    assert_once("bilan lundi prochain", "bilan", local(2026, 11, 30, 9, 0));
+    assert_once("party 2026-12-24 18:00", "party", local(2026, 12, 24, 18, 0));
+    assert_once("réveillon 24/12 18h", "réveillon", local(2026, 12, 24, 18, 0));
+    assert_once("dentist 3 december 2:30pm", "dentist", local(2026, 12, 3, 14, 30));
+    assert_once("dentiste le 3 décembre à 14h30", "dentiste", local(2026, 12, 3, 14, 30));
+    assert_once("tomorrow at noon lunch with Ana", "lunch with Ana", local(2026, 11, 27, 12, 0));
+}
+
+#[test]
+fn relative_times() {
+    for text in ["water plants in 2h", "water plants in 2 hours", "arroser dans 2 heures", "arroser dans 2h"]
+    {
+        let (_, due) = due(text);
+        assert_eq!(due.at, now() + Duration::hours(2), "{text}");
+    }
+    assert_eq!(due("tea in 30 min").1.at, now() + Duration::minutes(30));
+    assert_eq!(due("dans 3 jours relancer Paul").0, "relancer Paul");
+}
+
+#[test]
+fn a_time_already_passed_today_means_tomorrow() {
+    assert_once("standup at 9am", "standup", local(2026, 11, 27, 9, 0));
+    assert_once("standup à 9h", "standup", local(2026, 11, 27, 9, 0));
+}
+
+#[test]
+fn a_date_in_the_past_is_refused() {
+    let result = parse_task("report 2026-01-01 10:00", now(), paris());
+    assert!(matches!(result, Err(WhenError::InPast { .. })), "{result:?}");
+    let result = parse_task("report today 8am", now(), paris());
+    assert!(matches!(result, Err(WhenError::InPast { .. })), "{result:?}");
+}
+
+#[test]
+fn a_year_less_date_that_passed_is_next_year() {
+    assert_once("anniversary 01/03", "anniversary", local(2027, 3, 1, 9, 0));
+}
+
+#[test]
+fn leap_day_without_a_year_is_the_next_leap_year() {
+    assert_once("leap party 29/02 10h", "leap party", local(2028, 2, 29, 10, 0));
+    assert_once("leap party 2028-02-29 10:00", "leap party", local(2028, 2, 29, 10, 0));
+}
+
+#[test]
+fn no_time_is_a_plain_to_do() {
+    let task = parse_task("buy milk", now(), paris()).unwrap();
+    assert_eq!((task.title.as_str(), task.due), ("buy milk", None));
+    let task = parse_task("read every page of chapter 3", now(), paris()).unwrap();
+    assert_eq!(task.due, None);
+}
+
+#[test]
+fn unreadable_times_and_empty_titles_are_refused() {
+    assert_eq!(parse_task("meet at 25h", now(), paris()), Err(WhenError::Unreadable));
+    assert_eq!(parse_task("call at 14:75", now(), paris()), Err(WhenError::Unreadable));
+    assert_eq!(parse_task("tomorrow 9am", now(), paris()), Err(WhenError::NoTitle));
+    assert_eq!(parse_task("   ", now(), paris()), Err(WhenError::NoTitle));
+}
+
+fn series(text: &str) -> (String, Due, Recurrence) {
+    let (title, due) = due(text);
+    let rule = due.recurrence.clone().unwrap_or_else(|| panic!("{text}: not recurring"));
+    (title, due, rule)
+}
+
+#[test]
+fn recurrence_in_english_and_french() {
+    let cases = [
+        ("stretch every day at 8", "stretch", "FREQ=DAILY", local(2026, 11, 27, 8, 0)),
+        ("étirements tous les jours à 8h", "étirements", "FREQ=DAILY", local(2026, 11, 27, 8, 0)),
+        ("gym every monday and thursday 19:00", "gym", "FREQ=WEEKLY;BYDAY=MO,TH", local(2026, 11, 26, 19, 0)),
+        ("poubelles chaque lundi", "poubelles", "FREQ=WEEKLY;BYDAY=MO", local(2026, 11, 30, 9, 0)),
+        ("plants every 2 weeks", "plants", "FREQ=WEEKLY;INTERVAL=2", local(2026, 12, 10, 9, 0)),
+        ("rent every month on the 1st", "rent", "FREQ=MONTHLY;BYMONTHDAY=1", local(2026, 12, 1, 9, 0)),
+        ("loyer tous les mois le 1er", "loyer", "FREQ=MONTHLY;BYMONTHDAY=1", local(2026, 12, 1, 9, 0)),
+        (
+            "standup every weekday at 9:30",
+            "standup",
+            "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+            local(2026, 11, 27, 9, 30),
+        ),
+        ("daily review at 17h", "review", "FREQ=DAILY", local(2026, 11, 26, 17, 0)),
+    ];
+    for (text, title, rule, first) in cases {
+        let (got_title, due, got_rule) = series(text);
+        assert_eq!(got_title, title, "{text}");
+        assert_eq!(got_rule.to_string(), rule, "{text}");
+        assert_eq!(due.local, first, "{text}");
+    }
+}
+
+#[test]
+fn until_and_count_end_a_series() {
+    for text in ["pills every day at 8 until 2026-12-31", "médicaments tous les jours à 8h jusqu'au 31/12"]
+    {
+        let (_, due, rule) = series(text);
+        let all: Vec<_> = rule.occurrences_after(due.local, paris(), now()).collect();
+        assert_eq!(all.len(), 35, "{text}: 27 Nov to 31 Dec");
+        assert_eq!(all.last().unwrap().with_timezone(&paris().tz()).naive_local(), local(2026, 12, 31, 8, 0));
+    }
+    for text in ["pills every day at 8 for 5 times", "médicaments tous les jours à 8h 5 fois"] {
+        let (_, due, rule) = series(text);
+        assert_eq!(rule.count, Some(5), "{text}");
+        assert_eq!(rule.occurrences_after(due.local, paris(), now()).count(), 5, "{text}");
+    }
+}
+
+#[test]
+fn daily_series_keep_their_wall_clock_time_across_dst() {
+    for (tz, change) in
+        [(paris(), NaiveDate::from_ymd_opt(2027, 3, 28)), (new_york(), NaiveDate::from_ymd_opt(2027, 3, 14))]
+    {
+        let change = change.unwrap();
+        let start = (change - Duration::days(3)).and_hms_opt(9, 0, 0).unwrap();
+        let rule = Recurrence::new(Frequency::Daily);
+        let times: Vec<_> = rule
+            .occurrences_after(start, tz, to_utc(tz, start) - Duration::seconds(1))
+            .take(7)
+            .map(|at| at.with_timezone(&tz.tz()))
+            .collect();
+        assert!(times.iter().all(|t| t.hour() == 9 && t.minute() == 0), "{times:?}");
+        let offsets: Vec<_> = times.iter().map(|t| t.offset().to_string()).collect();
+        assert_ne!(offsets.first(), offsets.last(), "the UTC offset changes across {change}");
+    }
+}
+
+#[test]
+fn dst_gaps_move_forward_and_overlaps_take_the_first() {
+    // Paris springs forward from 02:00 to 03:00 on 28 March 2027.
+    let gap = to_utc(paris(), local(2027, 3, 28, 2, 30));
+    assert_eq!(gap.with_timezone(&paris().tz()).naive_local(), local(2027, 3, 28, 3, 0));
+    // New York too, on 14 March 2027.
+    let gap = to_utc(new_york(), local(2027, 3, 14, 2, 30));
+    assert_eq!(gap.with_timezone(&new_york().tz()).naive_local(), local(2027, 3, 14, 3, 0));
+    // Paris falls back from 03:00 to 02:00 on 31 October 2027: 02:30 happens twice.
+    let overlap = to_utc(paris(), local(2027, 10, 31, 2, 30));
+    assert_eq!(overlap, Utc.with_ymd_and_hms(2027, 10, 31, 0, 30, 0).unwrap());
+}
+
+#[test]
+fn monthly_on_the_31st_skips_short_months() {
+    let mut rule = Recurrence::new(Frequency::Monthly);
+    rule.month_day = Some(31);
+    let dates: Vec<_> = rule
+        .occurrences_after(local(2026, 12, 31, 9, 0), paris(), now())
+        .take(3)
+        .map(|at| at.with_timezone(&paris().tz()).date_naive())
+        .collect();
+    let expected: Vec<_> = [(2026, 12, 31), (2027, 1, 31), (2027, 3, 31)]
+        .iter()
+        .map(|(y, m, d)| NaiveDate::from_ymd_opt(*y, *m, *d).unwrap())
+        .collect();
+    assert_eq!(dates, expected);
+}
+
+proptest! {
+    #[test]
+    fn any_text_gets_an_answer_without_panicking(text in "\\PC{0,80}") {
+        let _ = parse_task(&text, now(), paris());
+    }
+
+    #[test]
+    fn in_n_minutes_is_exactly_n_minutes_later(n in 1u32..100_000, french in any::<bool>()) {
+        let text = if french { format!("tâche dans {n} minutes") } else { format!("task in {n} minutes") };
+        let task = parse_task(&text, now(), paris()).unwrap();
+        prop_assert_eq!(task.due.unwrap().at, now() + Duration::minutes(i64::from(n)));
+    }
+
+    #[test]
+    fn a_typed_time_tomorrow_lands_on_that_wall_clock_time(h in 0u32..24, m in 0u32..60, minutes in 0i64..(5 * 365 * 24 * 60)) {
+        let now = now() + Duration::minutes(minutes);
+        for tz in [paris(), new_york()] {
+            let text = format!("ping tomorrow {h:02}:{m:02}");
+            let due = parse_task(&text, now, tz).unwrap().due.unwrap();
+            prop_assert!(due.at > now);
+            let shown = due.at.with_timezone(&tz.tz());
+            let tomorrow = now.with_timezone(&tz.tz()).date_naive() + Duration::days(1);
+            prop_assert_eq!(shown.date_naive(), tomorrow);
+            // Only a DST gap may move it, forward, by the gap.
+            let asked = tomorrow.and_hms_opt(h, m, 0).unwrap();
+            let moved = shown.naive_local() - asked;
+            prop_assert!(moved >= Duration::zero() && moved <= Duration::hours(1), "{} -> {}", asked, shown);
+        }
+    }
+}
