@@ -12,8 +12,9 @@ use chrono::{DateTime, Utc};
 use linklet::{
     adapters::{dynamo::DynamoStore, telegram::TelegramMessenger},
     bot::{Deps, Dispatched, Dispatcher},
+    domain::task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber},
     domain::{SeenUser, TelegramId, UpdateId, User, UserPatch},
-    ports::{Claim, StoreError, SystemClock, UpdateClaims, Users},
+    ports::{Claim, StoreError, SystemClock, Tasks, UpdateClaims, Users},
 };
 use linklet_tests::{
     FakeTelegram,
@@ -80,6 +81,50 @@ impl UpdateClaims for Counted {
     async fn release_update(&self, id: UpdateId) -> Result<(), StoreError> {
         self.note("release_update");
         self.inner.release_update(id).await
+    }
+}
+
+#[async_trait]
+impl Tasks for Counted {
+    async fn create_task(
+        &self,
+        user: TelegramId,
+        task: &NewTask,
+        limits: TaskLimits,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Task, LimitReached>, StoreError> {
+        self.note("create_task");
+        self.inner.create_task(user, task, limits, now).await
+    }
+    async fn pending_tasks(&self, user: TelegramId) -> Result<Vec<Task>, StoreError> {
+        self.note("pending_tasks");
+        self.inner.pending_tasks(user).await
+    }
+    async fn get_task(&self, user: TelegramId, number: TaskNumber) -> Result<Option<Task>, StoreError> {
+        self.note("get_task");
+        self.inner.get_task(user, number).await
+    }
+    async fn complete_task(
+        &self,
+        user: TelegramId,
+        number: TaskNumber,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Task>, StoreError> {
+        self.note("complete_task");
+        self.inner.complete_task(user, number, now).await
+    }
+    async fn delete_task(&self, user: TelegramId, number: TaskNumber) -> Result<Option<Task>, StoreError> {
+        self.note("delete_task");
+        self.inner.delete_task(user, number).await
+    }
+    async fn reschedule_task(
+        &self,
+        user: TelegramId,
+        number: TaskNumber,
+        due: DateTime<Utc>,
+    ) -> Result<Option<Task>, StoreError> {
+        self.note("reschedule_task");
+        self.inner.reschedule_task(user, number, due).await
     }
 }
 

@@ -5,7 +5,11 @@ use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, TimeZone as _, Utc};
 use linklet::{
-    domain::{Awaiting, Language, SeenUser, TelegramId, Tier, TimeZone, UpdateId, UserPatch},
+    domain::{
+        Awaiting, Language, SeenUser, TelegramId, Tier, TimeZone, UpdateId, UserPatch,
+        recurrence::Series,
+        task::{LimitReached, NewTask, TaskLimits, TaskNumber, TaskStatus},
+    },
     ports::{Claim, Store, StoreError},
 };
 
@@ -119,6 +123,101 @@ async fn concurrent_claims_have_one_winner(store: Arc<dyn Store>) {
     assert_eq!(won, 1, "{results:?}");
 }
 
+fn to_do(title: &str, due: Option<DateTime<Utc>>) -> NewTask {
+    NewTask { title: title.into(), due, series: None }
+}
+
+fn daily(title: &str) -> NewTask {
+    let series = Series {
+        rule: "FREQ=DAILY".into(),
+        start: at(30).naive_utc(),
+        tz: TimeZone::parse("Europe/Paris").unwrap(),
+    };
+    NewTask { title: title.into(), due: Some(at(30)), series: Some(series) }
+}
+
+const ROOMY: TaskLimits = TaskLimits { pending: 50, recurring: 10 };
+
+async fn tasks_get_increasing_numbers_and_round_trip(store: Arc<dyn Store>) {
+    store.upsert_seen(&seen(1), at(0)).await.unwrap();
+    let first =
+        store.create_task(TelegramId(1), &to_do("buy milk", None), ROOMY, at(0)).await.unwrap().unwrap();
+    let second = store.create_task(TelegramId(1), &daily("stretch"), ROOMY, at(1)).await.unwrap().unwrap();
+
+    assert_eq!((first.number, second.number), (TaskNumber(1), TaskNumber(2)));
+    assert_eq!(store.get_task(TelegramId(1), TaskNumber(2)).await.unwrap(), Some(second.clone()));
+    let mut pending = store.pending_tasks(TelegramId(1)).await.unwrap();
+    pending.sort_by_key(|t| t.number);
+    assert_eq!(pending, vec![first, second]);
+    assert!(store.pending_tasks(TelegramId(2)).await.unwrap().is_empty());
+}
+
+async fn done_and_deleted_tasks_leave_the_pending_list(store: Arc<dyn Store>) {
+    store.upsert_seen(&seen(1), at(0)).await.unwrap();
+    for title in ["a", "b", "c"] {
+        store.create_task(TelegramId(1), &to_do(title, Some(at(30))), ROOMY, at(0)).await.unwrap().unwrap();
+    }
+    let done = store.complete_task(TelegramId(1), TaskNumber(1), at(5)).await.unwrap().unwrap();
+    assert_eq!((done.status, done.completed_at), (TaskStatus::Done, Some(at(5))));
+    assert_eq!(store.complete_task(TelegramId(1), TaskNumber(1), at(6)).await.unwrap(), None, "done once");
+    assert_eq!(
+        store.delete_task(TelegramId(1), TaskNumber(2)).await.unwrap().map(|t| t.title),
+        Some("b".into())
+    );
+    assert_eq!(store.delete_task(TelegramId(1), TaskNumber(2)).await.unwrap(), None);
+    assert_eq!(store.delete_task(TelegramId(1), TaskNumber(99)).await.unwrap(), None);
+
+    let pending = store.pending_tasks(TelegramId(1)).await.unwrap();
+    assert_eq!(pending.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["c"]);
+}
+
+async fn rescheduling_moves_the_due_time_of_pending_tasks_only(store: Arc<dyn Store>) {
+    store.upsert_seen(&seen(1), at(0)).await.unwrap();
+    store.create_task(TelegramId(1), &to_do("a", Some(at(30))), ROOMY, at(0)).await.unwrap().unwrap();
+    let moved = store.reschedule_task(TelegramId(1), TaskNumber(1), at(45)).await.unwrap().unwrap();
+    assert_eq!(moved.due, Some(at(45)));
+    assert_eq!(store.get_task(TelegramId(1), TaskNumber(1)).await.unwrap().unwrap().due, Some(at(45)));
+    store.complete_task(TelegramId(1), TaskNumber(1), at(46)).await.unwrap();
+    assert_eq!(store.reschedule_task(TelegramId(1), TaskNumber(1), at(50)).await.unwrap(), None);
+}
+
+async fn tier_limits_stop_new_tasks_and_free_up_when_tasks_end(store: Arc<dyn Store>) {
+    store.upsert_seen(&seen(1), at(0)).await.unwrap();
+    let limits = TaskLimits { pending: 3, recurring: 1 };
+    store.create_task(TelegramId(1), &daily("r1"), limits, at(0)).await.unwrap().unwrap();
+    assert_eq!(
+        store.create_task(TelegramId(1), &daily("r2"), limits, at(0)).await.unwrap(),
+        Err(LimitReached::Recurring(1))
+    );
+    store.create_task(TelegramId(1), &to_do("a", None), limits, at(0)).await.unwrap().unwrap();
+    store.create_task(TelegramId(1), &to_do("b", None), limits, at(0)).await.unwrap().unwrap();
+    assert_eq!(
+        store.create_task(TelegramId(1), &to_do("c", None), limits, at(0)).await.unwrap(),
+        Err(LimitReached::Pending(3))
+    );
+    store.complete_task(TelegramId(1), TaskNumber(1), at(1)).await.unwrap().unwrap();
+    store.create_task(TelegramId(1), &daily("r3"), limits, at(2)).await.unwrap().unwrap();
+    assert_eq!(store.pending_tasks(TelegramId(1)).await.unwrap().len(), 3);
+}
+
+async fn concurrent_creations_get_distinct_numbers_within_the_limit(store: Arc<dyn Store>) {
+    store.upsert_seen(&seen(1), at(0)).await.unwrap();
+    let limits = TaskLimits { pending: 4, recurring: 1 };
+    let attempts = (0..6).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store.create_task(TelegramId(1), &to_do(&format!("t{i}"), None), limits, at(0)).await
+        })
+    });
+    let results: Vec<_> = futures::future::join_all(attempts).await.into_iter().map(|r| r.unwrap()).collect();
+    let mut numbers: Vec<u32> =
+        results.iter().filter_map(|r| r.as_ref().ok()?.as_ref().ok()).map(|t| t.number.0).collect();
+    numbers.sort();
+    // Racing creations either win a number or retry; none is lost or doubled.
+    assert_eq!(numbers, [1, 2, 3, 4], "{results:?}");
+    assert_eq!(store.pending_tasks(TelegramId(1)).await.unwrap().len(), 4);
+}
+
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {
         mod dynamodb {
@@ -151,6 +250,11 @@ contract!(
     an_abandoned_claim_is_taken_over_when_its_lease_ends,
     a_completed_update_is_forgotten_after_its_expiry,
     concurrent_claims_have_one_winner,
+    tasks_get_increasing_numbers_and_round_trip,
+    done_and_deleted_tasks_leave_the_pending_list,
+    rescheduling_moves_the_due_time_of_pending_tasks_only,
+    tier_limits_stop_new_tasks_and_free_up_when_tasks_end,
+    concurrent_creations_get_distinct_numbers_within_the_limit,
 );
 
 async fn dynamo_store() -> Arc<dyn Store> {

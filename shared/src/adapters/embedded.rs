@@ -7,12 +7,19 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
-use super::records::{COMPLETED, ClaimRecord, IN_PROGRESS, UserRecord};
-use crate::domain::{SeenUser, TelegramId, Tier, UpdateId, User, UserPatch};
-use crate::ports::{Claim, StoreError, UpdateClaims, Users};
+use super::records::{COMPLETED, ClaimRecord, IN_PROGRESS, TaskRecord, UserRecord};
+use crate::domain::{
+    SeenUser, TelegramId, Tier, UpdateId, User, UserPatch,
+    task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber, TaskStatus},
+};
+use crate::ports::{Claim, StoreError, Tasks, UpdateClaims, Users};
 
 const USERS: TableDefinition<i64, &[u8]> = TableDefinition::new("users");
 const UPDATES: TableDefinition<u32, &[u8]> = TableDefinition::new("updates");
+/// (user, task number) -> the task as JSON.
+const TASKS: TableDefinition<(i64, u32), &[u8]> = TableDefinition::new("tasks");
+/// user -> the last task number given.
+const TASK_SEQ: TableDefinition<i64, u32> = TableDefinition::new("task_seq");
 
 /// The database file inside the data directory.
 pub const FILE_NAME: &str = "linklet.redb";
@@ -45,6 +52,8 @@ impl EmbeddedStore {
         let txn = db.begin_write().map_err(unavailable)?;
         {
             txn.open_table(USERS).map_err(unavailable)?;
+            txn.open_table(TASKS).map_err(unavailable)?;
+            txn.open_table(TASK_SEQ).map_err(unavailable)?;
             let mut updates = txn.open_table(UPDATES).map_err(unavailable)?;
             let now = Utc::now().timestamp();
             updates
@@ -227,5 +236,151 @@ impl UpdateClaims for EmbeddedStore {
             Ok(())
         })
         .await
+    }
+}
+
+fn load_task(
+    table: &impl ReadableTable<(i64, u32), &'static [u8]>,
+    user: TelegramId,
+    number: TaskNumber,
+) -> Result<Option<Task>, StoreError> {
+    match table.get((user.0, number.0)).map_err(unavailable)? {
+        Some(bytes) => {
+            let record: TaskRecord = serde_json::from_slice(bytes.value()).map_err(corrupt)?;
+            Task::try_from(record).map(Some)
+        }
+        None => Ok(None),
+    }
+}
+
+fn save_task(table: &mut redb::Table<(i64, u32), &[u8]>, task: &Task) -> Result<(), StoreError> {
+    let bytes = serde_json::to_vec(&TaskRecord::from(task)).map_err(corrupt)?;
+    table.insert((task.user.0, task.number.0), bytes.as_slice()).map_err(unavailable)?;
+    Ok(())
+}
+
+fn user_tasks(
+    table: &impl ReadableTable<(i64, u32), &'static [u8]>,
+    user: TelegramId,
+) -> Result<Vec<Task>, StoreError> {
+    let mut tasks = Vec::new();
+    for entry in table.range((user.0, 0)..=(user.0, u32::MAX)).map_err(unavailable)? {
+        let (_, bytes) = entry.map_err(unavailable)?;
+        let record: TaskRecord = serde_json::from_slice(bytes.value()).map_err(corrupt)?;
+        tasks.push(Task::try_from(record)?);
+    }
+    Ok(tasks)
+}
+
+/// The pending task `number` of `user`, changed by `change` (None: deleted), in one transaction.
+fn change_pending(
+    txn: &redb::WriteTransaction,
+    user: TelegramId,
+    number: TaskNumber,
+    change: impl FnOnce(Task) -> Option<Task>,
+) -> Result<Option<Task>, StoreError> {
+    let mut table = txn.open_table(TASKS).map_err(unavailable)?;
+    let Some(task) = load_task(&table, user, number)?.filter(|t| t.status == TaskStatus::Pending) else {
+        return Ok(None);
+    };
+    match change(task.clone()) {
+        Some(changed) => {
+            save_task(&mut table, &changed)?;
+            Ok(Some(changed))
+        }
+        None => {
+            table.remove((user.0, number.0)).map_err(unavailable)?;
+            Ok(Some(task))
+        }
+    }
+}
+
+#[async_trait]
+impl Tasks for EmbeddedStore {
+    async fn create_task(
+        &self,
+        user: TelegramId,
+        new: &NewTask,
+        limits: TaskLimits,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Task, LimitReached>, StoreError> {
+        let new = new.clone();
+        self.write(move |txn| {
+            let mut tasks = txn.open_table(TASKS).map_err(unavailable)?;
+            let pending: Vec<Task> =
+                user_tasks(&tasks, user)?.into_iter().filter(|t| t.status == TaskStatus::Pending).collect();
+            if pending.len() as u32 >= limits.pending {
+                return Ok(Err(LimitReached::Pending(limits.pending)));
+            }
+            let recurring = pending.iter().filter(|t| t.series.is_some()).count() as u32;
+            if new.series.is_some() && recurring >= limits.recurring {
+                return Ok(Err(LimitReached::Recurring(limits.recurring)));
+            }
+            let mut seq = txn.open_table(TASK_SEQ).map_err(unavailable)?;
+            let number = seq.get(user.0).map_err(unavailable)?.map(|v| v.value()).unwrap_or(0) + 1;
+            seq.insert(user.0, number).map_err(unavailable)?;
+            let task = Task {
+                user,
+                number: TaskNumber(number),
+                title: new.title,
+                due: new.due,
+                series: new.series,
+                status: TaskStatus::Pending,
+                created_at: now,
+                completed_at: None,
+            };
+            save_task(&mut tasks, &task)?;
+            Ok(Ok(task))
+        })
+        .await
+    }
+
+    async fn pending_tasks(&self, user: TelegramId) -> Result<Vec<Task>, StoreError> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let txn = db.begin_read().map_err(unavailable)?;
+            let tasks = user_tasks(&txn.open_table(TASKS).map_err(unavailable)?, user)?;
+            Ok(tasks.into_iter().filter(|t| t.status == TaskStatus::Pending).collect())
+        })
+        .await
+        .map_err(unavailable)?
+    }
+
+    async fn get_task(&self, user: TelegramId, number: TaskNumber) -> Result<Option<Task>, StoreError> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let txn = db.begin_read().map_err(unavailable)?;
+            load_task(&txn.open_table(TASKS).map_err(unavailable)?, user, number)
+        })
+        .await
+        .map_err(unavailable)?
+    }
+
+    async fn complete_task(
+        &self,
+        user: TelegramId,
+        number: TaskNumber,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Task>, StoreError> {
+        self.write(move |txn| {
+            change_pending(txn, user, number, |task| {
+                Some(Task { status: TaskStatus::Done, completed_at: Some(now), ..task })
+            })
+        })
+        .await
+    }
+
+    async fn delete_task(&self, user: TelegramId, number: TaskNumber) -> Result<Option<Task>, StoreError> {
+        self.write(move |txn| change_pending(txn, user, number, |_| None)).await
+    }
+
+    async fn reschedule_task(
+        &self,
+        user: TelegramId,
+        number: TaskNumber,
+        due: DateTime<Utc>,
+    ) -> Result<Option<Task>, StoreError> {
+        self.write(move |txn| change_pending(txn, user, number, |task| Some(Task { due: Some(due), ..task })))
+            .await
     }
 }

@@ -1,9 +1,13 @@
 //! The stored shapes of users and update claims, shared by both store adapters.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Awaiting, Language, TelegramId, Tier, TimeZone, User};
+use crate::domain::{
+    Awaiting, Language, TelegramId, Tier, TimeZone, User,
+    recurrence::Series,
+    task::{Task, TaskNumber, TaskStatus},
+};
 use crate::ports::{Claim, StoreError};
 
 /// A user as stored (DynamoDB attributes, or JSON in the embedded store).
@@ -101,6 +105,81 @@ impl ClaimRecord {
             Some(Claim::InProgress)
         } else {
             None
+        }
+    }
+}
+
+/// A task as stored. `due_at` is the next reminder; a series keeps its RRULE,
+/// first wall-clock time and zone.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct TaskRecord {
+    pub user_id: i64,
+    pub number: u32,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rrule: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series_start: Option<NaiveDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series_tz: Option<String>,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+pub(crate) const PENDING: &str = "pending";
+pub(crate) const DONE: &str = "done";
+
+impl TryFrom<TaskRecord> for Task {
+    type Error = StoreError;
+
+    fn try_from(r: TaskRecord) -> Result<Task, StoreError> {
+        let corrupt =
+            |what: &str| StoreError::Corrupt(format!("task {}#{}: bad {what}", r.user_id, r.number));
+        let series = match (r.rrule, r.series_start, r.series_tz.as_deref()) {
+            (Some(rule), Some(start), Some(tz)) => {
+                Some(Series { rule, start, tz: TimeZone::parse(tz).map_err(|_| corrupt("series_tz"))? })
+            }
+            (None, None, None) => None,
+            _ => return Err(corrupt("series")),
+        };
+        let status = match r.status.as_str() {
+            PENDING => TaskStatus::Pending,
+            DONE => TaskStatus::Done,
+            _ => return Err(corrupt("status")),
+        };
+        Ok(Task {
+            user: TelegramId(r.user_id),
+            number: TaskNumber(r.number),
+            title: r.title,
+            due: r.due_at,
+            series,
+            status,
+            created_at: r.created_at,
+            completed_at: r.completed_at,
+        })
+    }
+}
+
+impl From<&Task> for TaskRecord {
+    fn from(t: &Task) -> TaskRecord {
+        TaskRecord {
+            user_id: t.user.0,
+            number: t.number.0,
+            title: t.title.clone(),
+            due_at: t.due,
+            rrule: t.series.as_ref().map(|s| s.rule.clone()),
+            series_start: t.series.as_ref().map(|s| s.start),
+            series_tz: t.series.as_ref().map(|s| s.tz.name().to_owned()),
+            status: match t.status {
+                TaskStatus::Pending => PENDING.to_owned(),
+                TaskStatus::Done => DONE.to_owned(),
+            },
+            created_at: t.created_at,
+            completed_at: t.completed_at,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod language;
 pub mod recurrence;
+pub mod task;
 mod timezone;
 mod user;
 pub mod when;

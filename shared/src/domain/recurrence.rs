@@ -41,12 +41,12 @@ impl Recurrence {
         tz: TimeZone,
         after: DateTime<Utc>,
     ) -> impl Iterator<Item = DateTime<Utc>> + use<> {
-        let text = format!("DTSTART;TZID={}:{}\nRRULE:{}", tz.name(), start.format("%Y%m%dT%H%M%S"), self);
-        let set = RRuleSet::from_str(&text).ok();
-        set.into_iter()
-            .flat_map(|set| set.into_iter())
-            .map(|d| d.with_timezone(&Utc))
-            .skip_while(move |d| *d <= after)
+        occurrences(&self.to_string(), start, tz, after)
+    }
+
+    /// The stored form of this repetition, anchored on `start`.
+    pub fn series(&self, start: NaiveDateTime, tz: TimeZone) -> Series {
+        Series { rule: self.to_string(), start, tz }
     }
 
     /// The next occurrence strictly after `after`, if the series has one.
@@ -58,6 +58,36 @@ impl Recurrence {
     ) -> Option<DateTime<Utc>> {
         self.occurrences_after(start, tz, after).next()
     }
+}
+
+/// A repetition as stored with its task: the RRULE line, the first
+/// occurrence's wall-clock time and the zone it is kept in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Series {
+    pub rule: String,
+    pub start: NaiveDateTime,
+    pub tz: TimeZone,
+}
+
+impl Series {
+    /// The next occurrence strictly after `after`; `None` once the series is over.
+    pub fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        occurrences(&self.rule, self.start, self.tz, after).next()
+    }
+}
+
+fn occurrences(
+    rule: &str,
+    start: NaiveDateTime,
+    tz: TimeZone,
+    after: DateTime<Utc>,
+) -> impl Iterator<Item = DateTime<Utc>> + use<> {
+    let text = format!("DTSTART;TZID={}:{}\nRRULE:{rule}", tz.name(), start.format("%Y%m%dT%H%M%S"));
+    let set = RRuleSet::from_str(&text).ok();
+    set.into_iter()
+        .flat_map(|set| set.into_iter())
+        .map(|d| d.with_timezone(&Utc))
+        .skip_while(move |d| *d <= after)
 }
 
 fn weekday_code(day: Weekday) -> &'static str {

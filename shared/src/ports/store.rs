@@ -5,7 +5,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::domain::{SeenUser, TelegramId, UpdateId, User, UserPatch};
+use crate::domain::{
+    SeenUser, TelegramId, UpdateId, User, UserPatch,
+    task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber},
+};
 
 /// A storage failure, sorted by what the caller should do about it.
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +81,45 @@ pub trait UpdateClaims: Send + Sync {
     async fn release_update(&self, id: UpdateId) -> Result<(), StoreError>;
 }
 
-/// Everything the bot stores; each adapter implements every part.
-pub trait Store: Users + UpdateClaims {}
+/// A user's tasks. Creation and completion keep the user's pending counts
+/// (the tier limits) in the same transaction as the task.
+#[async_trait]
+pub trait Tasks: Send + Sync {
+    /// Stores a new task with the user's next number, unless a limit is reached.
+    async fn create_task(
+        &self,
+        user: TelegramId,
+        task: &NewTask,
+        limits: TaskLimits,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Task, LimitReached>, StoreError>;
 
-impl<T: Users + UpdateClaims> Store for T {}
+    /// Every pending task of the user, in no particular order.
+    async fn pending_tasks(&self, user: TelegramId) -> Result<Vec<Task>, StoreError>;
+
+    async fn get_task(&self, user: TelegramId, number: TaskNumber) -> Result<Option<Task>, StoreError>;
+
+    /// Marks a pending task done; `None` when there is no such pending task.
+    async fn complete_task(
+        &self,
+        user: TelegramId,
+        number: TaskNumber,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Task>, StoreError>;
+
+    /// Deletes a pending task; `None` when there is no such pending task.
+    async fn delete_task(&self, user: TelegramId, number: TaskNumber) -> Result<Option<Task>, StoreError>;
+
+    /// Moves a pending task's next reminder; `None` when there is no such pending task.
+    async fn reschedule_task(
+        &self,
+        user: TelegramId,
+        number: TaskNumber,
+        due: DateTime<Utc>,
+    ) -> Result<Option<Task>, StoreError>;
+}
+
+/// Everything the bot stores; each adapter implements every part.
+pub trait Store: Users + UpdateClaims + Tasks {}
+
+impl<T: Users + UpdateClaims + Tasks> Store for T {}

@@ -1,0 +1,93 @@
+//! Update claims on DynamoDB: `UPDATE#<update_id>` / `UPDATE`, with TTL.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
+use chrono::{DateTime, Utc};
+
+use super::{DynamoStore, is_condition_failure, n, s, store_error, update_key, with_key};
+use crate::adapters::records::{COMPLETED, ClaimRecord, IN_PROGRESS};
+use crate::domain::UpdateId;
+use crate::ports::{Claim, StoreError, UpdateClaims};
+
+#[async_trait]
+impl UpdateClaims for DynamoStore {
+    async fn claim_update(
+        &self,
+        id: UpdateId,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Claim, StoreError> {
+        let now_s = now.timestamp();
+        let lease_until = now_s + lease.as_secs() as i64;
+        let mut request = self.client.put_item().table_name(&self.table);
+        for (name, value) in update_key(id) {
+            request = request.item(name, value);
+        }
+        let result = request
+            .item("status", s(IN_PROGRESS))
+            .item("lease_until", n(lease_until))
+            .item("expires_at", n(lease_until + 25 * 3600))
+            .condition_expression(
+                "attribute_not_exists(pk) OR expires_at <= :now \
+                 OR (#status = :in_progress AND lease_until <= :now)",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":now", n(now_s))
+            .expression_attribute_values(":in_progress", s(IN_PROGRESS))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Claim::Acquired),
+            Err(e) if is_condition_failure(&e) => {
+                let old = e.as_service_error().and_then(|se| match se {
+                    aws_sdk_dynamodb::operation::put_item::PutItemError::ConditionalCheckFailedException(
+                        c,
+                    ) => c.item().cloned(),
+                    _ => None,
+                });
+                let record: Option<ClaimRecord> = old.and_then(|item| serde_dynamo::from_item(item).ok());
+                // Without the old item, the safe reading is "someone else has it".
+                Ok(record.and_then(|r| r.blocks(now_s)).unwrap_or(Claim::InProgress))
+            }
+            Err(e) => Err(store_error(e)),
+        }
+    }
+
+    async fn complete_update(
+        &self,
+        id: UpdateId,
+        now: DateTime<Utc>,
+        keep: Duration,
+    ) -> Result<(), StoreError> {
+        with_key(self.client.update_item().table_name(&self.table), update_key(id))
+            .update_expression("SET #status = :completed, expires_at = :expires")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":completed", s(COMPLETED))
+            .expression_attribute_values(":expires", n(now.timestamp() + keep.as_secs() as i64))
+            .send()
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn release_update(&self, id: UpdateId) -> Result<(), StoreError> {
+        let mut request = self.client.delete_item().table_name(&self.table);
+        for (name, value) in update_key(id) {
+            request = request.key(name, value);
+        }
+        let result = request
+            .condition_expression("#status = :in_progress")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":in_progress", s(IN_PROGRESS))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if is_condition_failure(&e) => Ok(()),
+            Err(e) => Err(store_error(e)),
+        }
+    }
+}

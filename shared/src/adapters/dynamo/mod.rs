@@ -1,0 +1,91 @@
+//! The store on DynamoDB: one table, keys and expressions written here, once.
+//! `docs/data-model.md` lists every item and access pattern.
+
+mod claims;
+mod tasks;
+mod users;
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::{
+    Client,
+    error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
+    operation::update_item::builders::UpdateItemFluentBuilder,
+    types::AttributeValue,
+};
+
+use crate::adapters::records::UserRecord;
+use crate::domain::{TelegramId, UpdateId, User};
+use crate::ports::StoreError;
+
+pub(crate) type Item = HashMap<String, AttributeValue>;
+
+/// The DynamoDB store; cheap to clone (the SDK client is shared).
+#[derive(Debug, Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> DynamoStore {
+        DynamoStore { client, table: table.into() }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+}
+
+pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub(crate) fn n(value: i64) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+pub(crate) fn user_key(id: TelegramId) -> [(&'static str, AttributeValue); 2] {
+    [("pk", s(format!("USER#{}", id.0))), ("sk", s("PROFILE"))]
+}
+
+pub(crate) fn update_key(id: UpdateId) -> [(&'static str, AttributeValue); 2] {
+    [("pk", s(format!("UPDATE#{}", id.0))), ("sk", s("UPDATE"))]
+}
+
+pub(crate) fn with_key(
+    mut builder: UpdateItemFluentBuilder,
+    key: [(&str, AttributeValue); 2],
+) -> UpdateItemFluentBuilder {
+    for (name, value) in key {
+        builder = builder.key(name, value);
+    }
+    builder
+}
+
+/// Sorts an SDK failure: throttling, server errors and the network are transient.
+pub(crate) fn store_error<E, R>(err: SdkError<E, R>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let code = err.code().map(str::to_owned);
+    let text = DisplayErrorContext(&err).to_string();
+    match code.as_deref() {
+        Some("ValidationException" | "SerializationException") => StoreError::Corrupt(text),
+        _ => StoreError::Unavailable(text),
+    }
+}
+
+pub(crate) fn is_condition_failure<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
+    err.code() == Some("ConditionalCheckFailedException")
+}
+
+pub(crate) fn user_from_item(item: Item) -> Result<User, StoreError> {
+    let record: UserRecord = serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    User::try_from(record)
+}
