@@ -141,7 +141,12 @@ async fn start_help_and_profile_cost_two_round_trips_besides_the_claim_and_one_t
         Duration::from_secs(10),
     )
     .unwrap();
-    let deps = Deps { store: store.clone(), messenger: Arc::new(telegram), clock: Arc::new(SystemClock) };
+    let deps = Deps {
+        store: store.clone(),
+        messenger: Arc::new(telegram),
+        clock: Arc::new(SystemClock),
+        limits: Default::default(),
+    };
     let dispatcher = Dispatcher::new(deps);
     let ada = Person::english(2001);
 

@@ -39,6 +39,7 @@ pub async fn lambda_webhook(config: &Config, aws: &SdkConfig) -> Result<axum::Ro
         store: Arc::new(DynamoStore::new(dynamodb(aws), &config.table)),
         messenger: Arc::new(messenger),
         clock: Arc::new(SystemClock),
+        limits: config.limits,
     };
     Ok(http::routes(Dispatcher::new(deps), secrets.webhook_secret))
 }

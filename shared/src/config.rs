@@ -2,6 +2,8 @@
 
 use secrecy::SecretString;
 
+use crate::domain::task::{TaskLimits, TierLimits};
+
 pub const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org";
 pub const DEFAULT_TABLE: &str = "linklet";
 
@@ -23,6 +25,9 @@ pub struct Config {
     pub table: String,
     /// `LOG_LEVEL`: ERROR, WARN, INFO, DEBUG or TRACE.
     pub log_level: String,
+    /// `FREE_MAX_PENDING_TASKS`, `FREE_MAX_RECURRING_TASKS`, `PRO_MAX_PENDING_TASKS`,
+    /// `PRO_MAX_RECURRING_TASKS`.
+    pub limits: TierLimits,
 }
 
 impl Config {
@@ -41,6 +46,21 @@ impl Config {
             bot_username: get("TELEGRAM_BOT_USERNAME").map(|u| u.trim_start_matches('@').to_owned()),
             table: get("DYNAMODB_TABLE").unwrap_or_else(|| DEFAULT_TABLE.to_owned()),
             log_level: get("LOG_LEVEL").unwrap_or_else(|| "INFO".to_owned()),
+            limits: {
+                let defaults = TierLimits::default();
+                let number =
+                    |name: &str, default: u32| get(name).and_then(|v| v.parse().ok()).unwrap_or(default);
+                TierLimits {
+                    free: TaskLimits {
+                        pending: number("FREE_MAX_PENDING_TASKS", defaults.free.pending),
+                        recurring: number("FREE_MAX_RECURRING_TASKS", defaults.free.recurring),
+                    },
+                    pro: TaskLimits {
+                        pending: number("PRO_MAX_PENDING_TASKS", defaults.pro.pending),
+                        recurring: number("PRO_MAX_RECURRING_TASKS", defaults.pro.recurring),
+                    },
+                }
+            },
         }
     }
 }

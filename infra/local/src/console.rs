@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tower::ServiceExt;
 
-use crate::text::plain;
+use linklet::i18n::plain_text as plain;
 
 /// The console's pretend Telegram user.
 #[derive(Debug, Clone)]

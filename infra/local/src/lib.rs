@@ -6,4 +6,3 @@ pub mod fake_telegram;
 pub mod poll;
 pub mod serve;
 pub mod store;
-mod text;

@@ -86,11 +86,12 @@ async fn main() -> anyhow::Result<()> {
             let (store, described) = store::open(&store_options).await?;
             println!("Linklet console ({described}).");
             println!(
-                "Type a message or a command (/start, /help, /settings, /profile); a number taps a button; /quit or Ctrl-D leaves."
+                "Type a message or a command (/help lists them; try /task call mom tomorrow 9am, then /tasks); a number taps a button; /quit or Ctrl-D leaves."
             );
             let person = console::Person { id: 100_000_001, first_name: name, language_code: lang };
             std::fs::create_dir_all(&cli.data_dir)?;
-            let deps = |messenger| Deps { store, messenger, clock: Arc::new(SystemClock) };
+            let deps =
+                |messenger| Deps { store, messenger, clock: Arc::new(SystemClock), limits: config.limits };
             console::run(deps, person, &cli.data_dir).await
         }
         Mode::Serve { port } => {
@@ -101,7 +102,12 @@ async fn main() -> anyhow::Result<()> {
                 SecretString::from("local-secret")
             });
             println!("Store: {described}. Replies go to {}.", config.telegram_api_url);
-            let deps = Deps { store, messenger: Arc::new(telegram), clock: Arc::new(SystemClock) };
+            let deps = Deps {
+                store,
+                messenger: Arc::new(telegram),
+                clock: Arc::new(SystemClock),
+                limits: config.limits,
+            };
             serve::run(Dispatcher::new(deps), secret, port).await
         }
         Mode::Poll => {
@@ -111,7 +117,12 @@ async fn main() -> anyhow::Result<()> {
             let (store, described) = store::open(&store_options).await?;
             let telegram = telegram(&config)?;
             println!("Store: {described}.");
-            let deps = Deps { store, messenger: Arc::new(telegram.clone()), clock: Arc::new(SystemClock) };
+            let deps = Deps {
+                store,
+                messenger: Arc::new(telegram.clone()),
+                clock: Arc::new(SystemClock),
+                limits: config.limits,
+            };
             poll::run(&telegram, &Dispatcher::new(deps), None).await
         }
         Mode::Migrate => {

@@ -32,6 +32,7 @@ async fn poll_mode_deletes_the_webhook_then_answers_polled_updates() {
         store: Arc::new(EmbeddedStore::open(dir.path()).unwrap()),
         messenger: Arc::new(telegram.clone()),
         clock: Arc::new(SystemClock),
+        limits: Default::default(),
     };
     poll::run(&telegram, &Dispatcher::new(deps), Some(1)).await.unwrap();
 

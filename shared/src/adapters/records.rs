@@ -76,7 +76,7 @@ impl From<&User> for UserRecord {
             language: u.language.map(|l| l.code().to_owned()),
             timezone: u.timezone.map(|t| t.name().to_owned()),
             subscription_tier: u.tier.code().to_owned(),
-            awaiting: u.awaiting.map(|a| a.code().to_owned()),
+            awaiting: u.awaiting.map(Awaiting::code),
             created_at: u.created_at,
             updated_at: u.updated_at,
         }

@@ -6,6 +6,7 @@ mod dispatcher;
 mod error;
 mod router;
 mod settings;
+mod tasks;
 
 use std::sync::Arc;
 
@@ -14,7 +15,10 @@ pub use dispatcher::{Dispatched, Dispatcher};
 pub use error::HandleError;
 pub use router::Router;
 
-use crate::ports::{Clock, Messenger, Store};
+use crate::{
+    domain::task::TierLimits,
+    ports::{Clock, Messenger, Store},
+};
 
 /// What the bot's handlers use, built once per process and shared.
 #[derive(Clone)]
@@ -22,4 +26,5 @@ pub struct Deps {
     pub store: Arc<dyn Store>,
     pub messenger: Arc<dyn Messenger>,
     pub clock: Arc<dyn Clock>,
+    pub limits: TierLimits,
 }

@@ -3,7 +3,7 @@
 use teloxide_core::types::{CallbackQuery, ChatKind, Message, Update, UpdateKind, User as TgUser};
 use tracing::{debug, info};
 
-use super::{Command, Deps, HandleError, basic, settings};
+use super::{Command, Deps, HandleError, basic, settings, tasks};
 use crate::domain::{Awaiting, SeenUser, TelegramId, User, UserPatch};
 use crate::i18n::Msg;
 use crate::ports::{ChatId, OutMessage};
@@ -12,6 +12,14 @@ use crate::ports::{ChatId, OutMessage};
 #[derive(Clone)]
 pub struct Router {
     deps: Deps,
+}
+
+/// How a button press was answered.
+pub(super) enum Answer {
+    /// Done; show this toast (or nothing).
+    Toast(Option<String>),
+    /// The button's data means nothing (any more).
+    Expired,
 }
 
 /// Who is talking, where, and in which language to answer.
@@ -90,6 +98,7 @@ impl Router {
         }
         match ctx.user.awaiting {
             Some(Awaiting::TimeZone) => settings::typed_time_zone(&mut ctx, text).await,
+            Some(Awaiting::TaskTime(number)) => tasks::typed_time(&mut ctx, number, text).await,
             None if private => ctx.say(Msg::PlainTextNotUnderstood).await,
             None => Ok(()),
         }
@@ -102,6 +111,11 @@ impl Router {
             "help" => basic::help(ctx).await,
             "profile" => basic::profile(ctx).await,
             "settings" => settings::command(ctx, command.args).await,
+            "task" | "remind" => tasks::add(ctx, command.args).await,
+            "tasks" => tasks::list(ctx).await,
+            "done" => tasks::done(ctx, &command.name, command.args).await,
+            "delete" => tasks::delete(ctx, &command.name, command.args).await,
+            "edit" => tasks::edit(ctx, &command.name, command.args).await,
             other => ctx.say(Msg::UnknownCommand { command: other }).await,
         }
     }
@@ -118,9 +132,14 @@ impl Router {
         tracing::Span::current().record("chat_id", chat.0);
         let mut ctx = Ctx { deps: &self.deps, user, chat };
         let data = query.data.as_deref().unwrap_or_default();
-        let toast = match settings::button(&mut ctx, message_id, data).await {
-            Ok(settings::Answer::Toast(toast)) => toast,
-            Ok(settings::Answer::Expired) => Some(Msg::ButtonExpired.render(lang)),
+        let answer = if data.starts_with("t:") {
+            tasks::button(&mut ctx, message_id, data).await
+        } else {
+            settings::button(&mut ctx, message_id, data).await
+        };
+        let toast = match answer {
+            Ok(Answer::Toast(toast)) => toast,
+            Ok(Answer::Expired) => Some(Msg::ButtonExpired.render(lang)),
             Err(e) if e.is_transient() => return Err(e),
             Err(e) => {
                 // Answer the query anyway so the button stops spinning.

@@ -4,7 +4,7 @@
 //! `s:tz`, `s:tz:<IANA name>`, `s:tz:?` (type a name).
 
 use super::HandleError;
-use super::router::Ctx;
+use super::router::{Answer, Ctx};
 use crate::domain::{Awaiting, Language, TimeZone, User, UserPatch};
 use crate::i18n::Msg;
 use crate::ports::{Button, Keyboard, OutMessage};
@@ -20,14 +20,6 @@ pub const TIME_ZONE_CHOICES: [&str; 8] = [
     "Asia/Tokyo",
     "UTC",
 ];
-
-/// How a button press was answered.
-pub(super) enum Answer {
-    /// Done; show this toast (or nothing).
-    Toast(Option<String>),
-    /// The button's data means nothing (any more).
-    Expired,
-}
 
 pub(super) async fn command(ctx: &mut Ctx<'_>, args: &str) -> Result<(), HandleError> {
     if args.is_empty() {

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Language, TimeZone};
+use super::{Language, TimeZone, task::TaskNumber};
 
 /// A Telegram user id (also the id of the user's private chat).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -41,17 +41,24 @@ impl Tier {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Awaiting {
     TimeZone,
+    /// A new due time for this task.
+    TaskTime(TaskNumber),
 }
 
 impl Awaiting {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> String {
         match self {
-            Awaiting::TimeZone => "timezone",
+            Awaiting::TimeZone => "timezone".to_owned(),
+            Awaiting::TaskTime(number) => format!("task_time:{}", number.0),
         }
     }
 
     pub fn from_code(code: &str) -> Option<Awaiting> {
-        (code == "timezone").then_some(Awaiting::TimeZone)
+        match code.split_once(':') {
+            None if code == "timezone" => Some(Awaiting::TimeZone),
+            Some(("task_time", n)) => n.parse().ok().map(|n| Awaiting::TaskTime(TaskNumber(n))),
+            _ => None,
+        }
     }
 }
 

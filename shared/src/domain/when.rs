@@ -82,6 +82,16 @@ pub fn parse_task(text: &str, now: DateTime<Utc>, tz: TimeZone) -> Result<TaskTe
     Ok(TaskText { title, due: None })
 }
 
+/// Reads a due time alone (`tomorrow 9am`, `in 2h`), as when a task's time is changed.
+pub fn parse_due(text: &str, now: DateTime<Utc>, tz: TimeZone) -> Result<Due, WhenError> {
+    let tokens = tokenize(text);
+    let words: Vec<&str> = tokens.iter().map(|t| t.norm.as_str()).collect();
+    match Spec::parse(&words) {
+        Some(spec) if !words.is_empty() => spec.resolve(now, tz),
+        _ => Err(WhenError::Unreadable),
+    }
+}
+
 /// A title that still holds something shaped like a time was not understood.
 fn check_title(title: &str) -> Result<(), WhenError> {
     if tokenize(title).iter().any(|t| looks_like_time(&t.norm)) {

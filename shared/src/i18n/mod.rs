@@ -2,12 +2,15 @@
 //!
 //! Texts are Telegram HTML; values that come from users are escaped here.
 
+pub mod tasks;
+
 use chrono::{DateTime, Datelike, Utc};
 
 use crate::domain::{Language, Tier, TimeZone, User};
 
 /// The commands `/help` lists, in order.
-pub const COMMANDS: [&str; 4] = ["start", "help", "settings", "profile"];
+pub const COMMANDS: [&str; 10] =
+    ["start", "help", "settings", "profile", "task", "remind", "tasks", "done", "edit", "delete"];
 
 /// A text of the catalog, with the values it shows.
 #[derive(Debug, Clone)]
@@ -71,6 +74,12 @@ impl Msg<'_> {
                 "help" => "this list of commands",
                 "settings" => "your language and time zone",
                 "profile" => "what Linklet knows about you",
+                "task" => "add a task or reminder: /task call mom tomorrow 9am",
+                "remind" => "the same as /task",
+                "tasks" => "your pending tasks",
+                "edit" => "change a task's time: /edit 3 tomorrow 10am",
+                "done" => "finish a task: /done 3",
+                "delete" => "delete a task: /delete 3",
                 _ => "",
             }
             .to_owned(),
@@ -79,6 +88,12 @@ impl Msg<'_> {
                 "help" => "cette liste de commandes",
                 "settings" => "votre langue et votre fuseau horaire",
                 "profile" => "ce que Linklet sait de vous",
+                "task" => "ajouter une tâche ou un rappel : /task appeler maman demain 9h",
+                "remind" => "comme /task",
+                "tasks" => "vos tâches en cours",
+                "edit" => "changer l'heure d'une tâche : /edit 3 demain 10h",
+                "done" => "terminer une tâche : /done 3",
+                "delete" => "supprimer une tâche : /delete 3",
                 _ => "",
             }
             .to_owned(),
@@ -245,6 +260,22 @@ pub fn long_date(at: DateTime<Utc>, tz: TimeZone, lang: Language) -> String {
     }
 }
 
+/// Telegram HTML as plain text (button toasts, the console): tags dropped,
+/// the entities Linklet writes decoded.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&")
+}
+
 /// Escapes text for Telegram's HTML parse mode.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -328,6 +359,11 @@ mod tests {
                 assert!(!Msg::CommandDescription(command).render(lang).is_empty(), "{command}");
             }
         }
+    }
+
+    #[test]
+    fn plain_text_drops_tags_and_decodes_entities() {
+        assert_eq!(plain_text("<b>Hi</b> &lt;Ada&gt; &amp;amp;"), "Hi <Ada> &amp;");
     }
 
     #[test]

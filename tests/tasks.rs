@@ -1,0 +1,179 @@
+//! Tasks through the webhook: created from typed text, listed with buttons,
+//! finished, deleted, rescheduled, within the tier limits.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use linklet_tests::{
+    Webhook,
+    updates::{Person, button_tap, private_text},
+};
+
+async fn task_items(hook: &Webhook, user: i64) -> Vec<std::collections::HashMap<String, AttributeValue>> {
+    hook.dynamo
+        .query()
+        .table_name(&hook.table)
+        .key_condition_expression("pk = :pk AND begins_with(sk, :task)")
+        .expression_attribute_values(":pk", AttributeValue::S(format!("USER#{user}")))
+        .expression_attribute_values(":task", AttributeValue::S("TASK#".into()))
+        .send()
+        .await
+        .unwrap()
+        .items
+        .unwrap_or_default()
+}
+
+fn text(item: &std::collections::HashMap<String, AttributeValue>, name: &str) -> Option<String> {
+    item.get(name).and_then(|v| v.as_s().ok()).cloned()
+}
+
+#[tokio::test]
+async fn a_typed_task_is_stored_with_its_due_time_and_confirmed_with_buttons() {
+    let hook = Webhook::start().await;
+    let ada = Person::english(3001);
+    hook.deliver(&private_text(1, &ada, "/settings timezone Europe/Paris")).await;
+    let reply = hook.deliver(&private_text(2, &ada, "/task call mom in 2 hours")).await;
+
+    assert_eq!(reply.status, 200);
+    let sent = hook.telegram.successful("sendMessage");
+    let confirmation = &sent[1];
+    assert!(
+        confirmation["text"].as_str().unwrap().starts_with("✅ Task #1 saved: <b>call mom</b>"),
+        "{confirmation}"
+    );
+    assert!(confirmation["text"].as_str().unwrap().contains("(Europe/Paris)"));
+    let buttons = &confirmation["reply_markup"]["inline_keyboard"][0];
+    assert_eq!(buttons[0]["callback_data"], "t:e:1");
+    assert_eq!(buttons[1]["callback_data"], "t:r:1");
+
+    let items = task_items(&hook, 3001).await;
+    assert_eq!(items.len(), 1);
+    assert_eq!(text(&items[0], "title").as_deref(), Some("call mom"));
+    assert_eq!(text(&items[0], "status").as_deref(), Some("pending"));
+    // On the due index, in the user's shard.
+    assert_eq!(text(&items[0], "gsi1pk").as_deref(), Some("DUE#09"));
+    let due = chrono::DateTime::parse_from_rfc3339(&text(&items[0], "due_at").unwrap()).unwrap();
+    let in_two_hours = chrono::Utc::now() + chrono::Duration::hours(2);
+    assert!((due.to_utc() - in_two_hours).num_seconds().abs() < 30, "{due}");
+}
+
+#[tokio::test]
+async fn an_unreadable_time_is_explained_and_nothing_is_stored() {
+    let hook = Webhook::start().await;
+    let camille = Person::french(3002);
+    hook.deliver(&private_text(3, &camille, "/task réunion à 25h")).await;
+    hook.deliver(&private_text(4, &camille, "/task bilan 2020-01-01 10:00")).await;
+
+    let texts = hook.telegram.sent_texts();
+    assert!(texts[0].starts_with("Je n'ai pas compris l'heure, rien n'a été enregistré"), "{}", texts[0]);
+    assert!(texts[1].starts_with("Ce moment est déjà passé"), "{}", texts[1]);
+    assert!(task_items(&hook, 3002).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_french_repetition_is_understood_and_described() {
+    let hook = Webhook::start().await;
+    let camille = Person::french(3003);
+    hook.deliver(&private_text(5, &camille, "/remind étirements tous les jours à 8h")).await;
+
+    let texts = hook.telegram.sent_texts();
+    assert!(texts[0].starts_with("✅ Tâche n°1 enregistrée : <b>étirements</b>"), "{}", texts[0]);
+    assert!(texts[0].contains("🔁 tous les jours"), "{}", texts[0]);
+    let items = task_items(&hook, 3003).await;
+    assert_eq!(text(&items[0], "rrule").as_deref(), Some("FREQ=DAILY"));
+    assert_eq!(text(&items[0], "series_tz").as_deref(), Some("UTC"));
+}
+
+#[tokio::test]
+async fn the_list_pages_and_its_buttons_finish_and_delete_in_place() {
+    let hook = Webhook::start().await;
+    let ada = Person::english(3004);
+    for (i, title) in ["a", "b", "c", "d", "e", "f", "g"].iter().enumerate() {
+        hook.deliver(&private_text(10 + i as u32, &ada, &format!("/task {title} in {} hours", i + 1))).await;
+    }
+    hook.deliver(&private_text(20, &ada, "/tasks")).await;
+    let list = hook.telegram.successful("sendMessage").pop().unwrap();
+    let list_text = list["text"].as_str().unwrap();
+    assert!(
+        list_text.contains("(page 1/2)") && list_text.contains("#1 a —") && !list_text.contains("#6 f"),
+        "{list_text}"
+    );
+    let keyboard = list["reply_markup"]["inline_keyboard"].as_array().unwrap();
+    assert_eq!(keyboard.len(), 6, "five task rows and the navigation");
+    assert_eq!(keyboard[0][0]["callback_data"], "t:d:1:1");
+    assert_eq!(keyboard[5][0]["callback_data"], "t:p:2");
+
+    hook.deliver(&button_tap(21, &ada, 900, "t:d:1:1")).await;
+    hook.deliver(&button_tap(22, &ada, 900, "t:p:2")).await;
+    hook.deliver(&button_tap(23, &ada, 900, "t:x:7:2")).await;
+
+    let edits = hook.telegram.successful("editMessageText");
+    assert_eq!(edits.len(), 3);
+    assert!(!edits[0]["text"].as_str().unwrap().contains("#1 a"), "done tasks leave the list");
+    assert!(edits[1]["text"].as_str().unwrap().contains("#7 g"));
+    assert!(!edits[2]["text"].as_str().unwrap().contains("#7 g"));
+    let toasts: Vec<String> = hook
+        .telegram
+        .successful("answerCallbackQuery")
+        .iter()
+        .map(|a| a["text"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(toasts, ["✅ Done: a", "", "🗑 Deleted: g"]);
+    let pending = task_items(&hook, 3004)
+        .await
+        .iter()
+        .filter(|i| text(i, "status").as_deref() == Some("pending"))
+        .count();
+    assert_eq!(pending, 5);
+}
+
+#[tokio::test]
+async fn done_on_a_repeating_task_moves_it_to_its_next_occurrence() {
+    let hook = Webhook::start().await;
+    let ada = Person::english(3005);
+    hook.deliver(&private_text(30, &ada, "/task stretch every day at 8")).await;
+    hook.deliver(&private_text(31, &ada, "/done 1")).await;
+    hook.deliver(&private_text(32, &ada, "/done 99")).await;
+    hook.deliver(&private_text(33, &ada, "/done")).await;
+
+    let texts = hook.telegram.sent_texts();
+    assert!(texts[1].starts_with("✅ Done: <b>stretch</b>. Next time:"), "{}", texts[1]);
+    assert!(texts[2].contains("I can't find a pending task #99"), "{}", texts[2]);
+    assert!(texts[3].contains("<code>/done 3</code>"), "{}", texts[3]);
+    let items = task_items(&hook, 3005).await;
+    assert_eq!(text(&items[0], "status").as_deref(), Some("pending"), "the series goes on");
+}
+
+#[tokio::test]
+async fn a_time_is_changed_after_tapping_change_time_and_by_edit() {
+    let hook = Webhook::start().await;
+    let ada = Person::english(3006);
+    hook.deliver(&private_text(40, &ada, "/task call mom tomorrow 9am")).await;
+    hook.deliver(&button_tap(41, &ada, 901, "t:e:1")).await;
+    hook.deliver(&private_text(42, &ada, "next friday 18:00")).await;
+    hook.deliver(&private_text(43, &ada, "/edit 1 in 3h")).await;
+
+    let texts = hook.telegram.sent_texts();
+    assert!(texts[1].starts_with("When should #1 be?"), "{}", texts[1]);
+    assert!(texts[2].starts_with("⏰ <b>call mom</b> is now due Fri"), "{}", texts[2]);
+    assert!(texts[3].starts_with("⏰ <b>call mom</b> is now due"), "{}", texts[3]);
+}
+
+#[tokio::test]
+async fn the_tier_limit_is_explained_when_reached() {
+    let hook = Webhook::start_with(|name| match name {
+        "FREE_MAX_PENDING_TASKS" => Some("2".into()),
+        "FREE_MAX_RECURRING_TASKS" => Some("1".into()),
+        _ => None,
+    })
+    .await;
+    let ada = Person::english(3007);
+    hook.deliver(&private_text(50, &ada, "/task stretch every day at 8")).await;
+    hook.deliver(&private_text(51, &ada, "/task run every monday 7am")).await;
+    hook.deliver(&private_text(52, &ada, "/task buy milk")).await;
+    hook.deliver(&private_text(53, &ada, "/task buy bread")).await;
+
+    let texts = hook.telegram.sent_texts();
+    assert!(texts[1].starts_with("You have 1 repeating tasks, the most your plan allows"), "{}", texts[1]);
+    assert!(texts[2].starts_with("✅ Task #2 saved"), "{}", texts[2]);
+    assert!(texts[3].starts_with("You have 2 pending tasks, the most your plan allows"), "{}", texts[3]);
+    assert_eq!(task_items(&hook, 3007).await.len(), 2);
+}
