@@ -14,7 +14,7 @@ use linklet::{
     bot::{Deps, Dispatched, Dispatcher},
     domain::task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber},
     domain::{SeenUser, TelegramId, UpdateId, User, UserPatch},
-    ports::{Claim, StoreError, SystemClock, Tasks, UpdateClaims, Users},
+    ports::{Claim, Reminders, StoreError, SystemClock, Tasks, UpdateClaims, Users},
 };
 use linklet_tests::{
     FakeTelegram,
@@ -125,6 +125,31 @@ impl Tasks for Counted {
     ) -> Result<Option<Task>, StoreError> {
         self.note("reschedule_task");
         self.inner.reschedule_task(user, number, due).await
+    }
+}
+
+#[async_trait]
+impl Reminders for Counted {
+    async fn due_tasks(&self, up_to: DateTime<Utc>, limit: usize) -> Result<Vec<Task>, StoreError> {
+        self.note("due_tasks");
+        self.inner.due_tasks(up_to, limit).await
+    }
+    async fn claim_reminder(
+        &self,
+        task: &Task,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
+        self.note("claim_reminder");
+        self.inner.claim_reminder(task, now, lease).await
+    }
+    async fn reminder_sent(&self, task: &Task, next: Option<DateTime<Utc>>) -> Result<(), StoreError> {
+        self.note("reminder_sent");
+        self.inner.reminder_sent(task, next).await
+    }
+    async fn mark_blocked(&self, user: TelegramId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.note("mark_blocked");
+        self.inner.mark_blocked(user, now).await
     }
 }
 

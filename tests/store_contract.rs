@@ -218,6 +218,99 @@ async fn concurrent_creations_get_distinct_numbers_within_the_limit(store: Arc<d
     assert_eq!(store.pending_tasks(TelegramId(1)).await.unwrap().len(), 4);
 }
 
+async fn due_tasks_come_from_every_user_soonest_first(store: Arc<dyn Store>) {
+    for user in 1..=20 {
+        store.upsert_seen(&seen(user), at(0)).await.unwrap();
+        let due = at(30 - (user as u32 % 7));
+        store.create_task(TelegramId(user), &to_do("due", Some(due)), ROOMY, at(0)).await.unwrap().unwrap();
+    }
+    store.create_task(TelegramId(1), &to_do("later", Some(at(50))), ROOMY, at(0)).await.unwrap().unwrap();
+    store.create_task(TelegramId(1), &to_do("undated", None), ROOMY, at(0)).await.unwrap().unwrap();
+    store.create_task(TelegramId(2), &to_do("finished", Some(at(20))), ROOMY, at(0)).await.unwrap().unwrap();
+    store.complete_task(TelegramId(2), TaskNumber(2), at(1)).await.unwrap().unwrap();
+
+    let due = store.due_tasks(at(30), 100).await.unwrap();
+    assert_eq!(due.len(), 20, "{due:?}");
+    assert!(due.iter().all(|t| t.title == "due"));
+    assert!(due.windows(2).all(|w| w[0].due <= w[1].due), "soonest first");
+    assert_eq!(store.due_tasks(at(30), 5).await.unwrap().len(), 5);
+}
+
+async fn an_occurrence_is_claimed_once_until_its_lease_ends(store: Arc<dyn Store>) {
+    store.upsert_seen(&seen(1), at(0)).await.unwrap();
+    let task =
+        store.create_task(TelegramId(1), &to_do("a", Some(at(10))), ROOMY, at(0)).await.unwrap().unwrap();
+    let lease = Duration::from_secs(120);
+    assert!(store.claim_reminder(&task, at(10), lease).await.unwrap());
+    assert!(!store.claim_reminder(&task, at(11), lease).await.unwrap(), "held by the first sweep");
+    assert!(
+        store.claim_reminder(&task, at(12), lease).await.unwrap(),
+        "the lease ended: a crashed sweep's reminder is retried"
+    );
+}
+
+async fn concurrent_sweeps_claim_an_occurrence_once(store: Arc<dyn Store>) {
+    store.upsert_seen(&seen(1), at(0)).await.unwrap();
+    let task =
+        store.create_task(TelegramId(1), &to_do("a", Some(at(10))), ROOMY, at(0)).await.unwrap().unwrap();
+    let claims = (0..8).map(|_| {
+        let (store, task) = (store.clone(), task.clone());
+        tokio::spawn(
+            async move { store.claim_reminder(&task, at(10), Duration::from_secs(120)).await.unwrap() },
+        )
+    });
+    let won = futures::future::join_all(claims).await.into_iter().filter(|r| *r.as_ref().unwrap()).count();
+    assert_eq!(won, 1);
+}
+
+async fn a_sent_one_off_stays_pending_off_the_due_list_until_snoozed(store: Arc<dyn Store>) {
+    store.upsert_seen(&seen(1), at(0)).await.unwrap();
+    let task =
+        store.create_task(TelegramId(1), &to_do("a", Some(at(10))), ROOMY, at(0)).await.unwrap().unwrap();
+    assert!(store.claim_reminder(&task, at(10), Duration::from_secs(120)).await.unwrap());
+    store.reminder_sent(&task, None).await.unwrap();
+
+    assert!(store.due_tasks(at(30), 10).await.unwrap().is_empty(), "sent once, not again");
+    assert!(!store.claim_reminder(&task, at(20), Duration::from_secs(120)).await.unwrap());
+    assert_eq!(store.pending_tasks(TelegramId(1)).await.unwrap().len(), 1);
+    store.reschedule_task(TelegramId(1), TaskNumber(1), at(40)).await.unwrap().unwrap();
+    assert_eq!(store.due_tasks(at(40), 10).await.unwrap().len(), 1, "snoozed: due again");
+}
+
+async fn a_sent_series_moves_to_its_next_occurrence(store: Arc<dyn Store>) {
+    store.upsert_seen(&seen(1), at(0)).await.unwrap();
+    let task = store.create_task(TelegramId(1), &daily("stretch"), ROOMY, at(0)).await.unwrap().unwrap();
+    assert!(store.claim_reminder(&task, at(30), Duration::from_secs(120)).await.unwrap());
+    store.reminder_sent(&task, Some(at(30) + chrono::Duration::days(1))).await.unwrap();
+
+    assert!(store.due_tasks(at(59), 10).await.unwrap().is_empty());
+    let moved = store.get_task(TelegramId(1), TaskNumber(1)).await.unwrap().unwrap();
+    assert_eq!(moved.due, Some(at(30) + chrono::Duration::days(1)));
+    let next = store.due_tasks(at(30) + chrono::Duration::days(1), 10).await.unwrap();
+    assert_eq!(next.len(), 1);
+    assert!(store.claim_reminder(&next[0], at(31), Duration::from_secs(120)).await.unwrap(), "a fresh lease");
+}
+
+async fn a_moved_task_is_not_claimed_for_its_old_time(store: Arc<dyn Store>) {
+    store.upsert_seen(&seen(1), at(0)).await.unwrap();
+    let task =
+        store.create_task(TelegramId(1), &to_do("a", Some(at(10))), ROOMY, at(0)).await.unwrap().unwrap();
+    store.reschedule_task(TelegramId(1), TaskNumber(1), at(40)).await.unwrap().unwrap();
+    assert!(!store.claim_reminder(&task, at(10), Duration::from_secs(120)).await.unwrap());
+    store.reminder_sent(&task, None).await.unwrap();
+    assert_eq!(store.due_tasks(at(45), 10).await.unwrap().len(), 1, "the snooze stands");
+}
+
+async fn a_blocked_user_is_marked_until_they_write_again(store: Arc<dyn Store>) {
+    store.upsert_seen(&seen(1), at(0)).await.unwrap();
+    store.mark_blocked(TelegramId(1), at(1)).await.unwrap();
+    assert_eq!(store.get_user(TelegramId(1)).await.unwrap().unwrap().blocked_at, Some(at(1)));
+    store.mark_blocked(TelegramId(404), at(1)).await.unwrap();
+    assert_eq!(store.get_user(TelegramId(404)).await.unwrap(), None);
+    let user = store.upsert_seen(&seen(1), at(2)).await.unwrap();
+    assert_eq!(user.blocked_at, None);
+}
+
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {
         mod dynamodb {
@@ -255,6 +348,13 @@ contract!(
     rescheduling_moves_the_due_time_of_pending_tasks_only,
     tier_limits_stop_new_tasks_and_free_up_when_tasks_end,
     concurrent_creations_get_distinct_numbers_within_the_limit,
+    due_tasks_come_from_every_user_soonest_first,
+    an_occurrence_is_claimed_once_until_its_lease_ends,
+    concurrent_sweeps_claim_an_occurrence_once,
+    a_sent_one_off_stays_pending_off_the_due_list_until_snoozed,
+    a_sent_series_moves_to_its_next_occurrence,
+    a_moved_task_is_not_claimed_for_its_old_time,
+    a_blocked_user_is_marked_until_they_write_again,
 );
 
 async fn dynamo_store() -> Arc<dyn Store> {

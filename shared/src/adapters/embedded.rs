@@ -12,7 +12,7 @@ use crate::domain::{
     SeenUser, TelegramId, Tier, UpdateId, User, UserPatch,
     task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber, TaskStatus},
 };
-use crate::ports::{Claim, StoreError, Tasks, UpdateClaims, Users};
+use crate::ports::{Claim, Reminders, StoreError, Tasks, UpdateClaims, Users};
 
 const USERS: TableDefinition<i64, &[u8]> = TableDefinition::new("users");
 const UPDATES: TableDefinition<u32, &[u8]> = TableDefinition::new("updates");
@@ -20,6 +20,16 @@ const UPDATES: TableDefinition<u32, &[u8]> = TableDefinition::new("updates");
 const TASKS: TableDefinition<(i64, u32), &[u8]> = TableDefinition::new("tasks");
 /// user -> the last task number given.
 const TASK_SEQ: TableDefinition<i64, u32> = TableDefinition::new("task_seq");
+/// (user, task number) -> the reminder state of its current occurrence, as JSON.
+const LEASES: TableDefinition<(i64, u32), &[u8]> = TableDefinition::new("reminder_leases");
+
+/// A task occurrence's reminder: leased by a sweep until `lease_until`, or sent.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Lease {
+    due: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    sent: bool,
+}
 
 /// The database file inside the data directory.
 pub const FILE_NAME: &str = "linklet.redb";
@@ -54,6 +64,7 @@ impl EmbeddedStore {
             txn.open_table(USERS).map_err(unavailable)?;
             txn.open_table(TASKS).map_err(unavailable)?;
             txn.open_table(TASK_SEQ).map_err(unavailable)?;
+            txn.open_table(LEASES).map_err(unavailable)?;
             let mut updates = txn.open_table(UPDATES).map_err(unavailable)?;
             let now = Utc::now().timestamp();
             updates
@@ -114,6 +125,7 @@ impl Users for EmbeddedStore {
                     username: seen.username,
                     first_name: seen.first_name,
                     language_code: seen.language_code,
+                    blocked_at: None,
                     updated_at: now,
                     ..existing
                 },
@@ -126,6 +138,7 @@ impl Users for EmbeddedStore {
                     timezone: None,
                     tier: Tier::Free,
                     awaiting: None,
+                    blocked_at: None,
                     created_at: now,
                     updated_at: now,
                 },
@@ -382,5 +395,117 @@ impl Tasks for EmbeddedStore {
     ) -> Result<Option<Task>, StoreError> {
         self.write(move |txn| change_pending(txn, user, number, |task| Some(Task { due: Some(due), ..task })))
             .await
+    }
+}
+
+fn load_lease(
+    table: &impl ReadableTable<(i64, u32), &'static [u8]>,
+    task: &Task,
+) -> Result<Option<Lease>, StoreError> {
+    match table.get((task.user.0, task.number.0)).map_err(unavailable)? {
+        Some(bytes) => serde_json::from_slice(bytes.value()).map(Some).map_err(corrupt),
+        None => Ok(None),
+    }
+}
+
+fn save_lease(
+    table: &mut redb::Table<(i64, u32), &[u8]>,
+    task: &Task,
+    lease: &Lease,
+) -> Result<(), StoreError> {
+    let bytes = serde_json::to_vec(lease).map_err(corrupt)?;
+    table.insert((task.user.0, task.number.0), bytes.as_slice()).map_err(unavailable)?;
+    Ok(())
+}
+
+#[async_trait]
+impl Reminders for EmbeddedStore {
+    async fn due_tasks(&self, up_to: DateTime<Utc>, limit: usize) -> Result<Vec<Task>, StoreError> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let txn = db.begin_read().map_err(unavailable)?;
+            let tasks = txn.open_table(TASKS).map_err(unavailable)?;
+            let leases = txn.open_table(LEASES).map_err(unavailable)?;
+            let mut due = Vec::new();
+            // A scan: the embedded store serves one person's machine.
+            for entry in tasks.iter().map_err(unavailable)? {
+                let (_, bytes) = entry.map_err(unavailable)?;
+                let record: TaskRecord = serde_json::from_slice(bytes.value()).map_err(corrupt)?;
+                let task = Task::try_from(record)?;
+                let Some(at) = task.due.filter(|at| *at <= up_to) else { continue };
+                if task.status != TaskStatus::Pending {
+                    continue;
+                }
+                let sent = load_lease(&leases, &task)?.is_some_and(|l| l.sent && l.due == at);
+                if !sent {
+                    due.push(task);
+                }
+            }
+            due.sort_by_key(|t| t.due);
+            due.truncate(limit);
+            Ok(due)
+        })
+        .await
+        .map_err(unavailable)?
+    }
+
+    async fn claim_reminder(
+        &self,
+        task: &Task,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
+        let task = task.clone();
+        let Some(due) = task.due else { return Ok(false) };
+        self.write(move |txn| {
+            let tasks = txn.open_table(TASKS).map_err(unavailable)?;
+            let current = load_task(&tasks, task.user, task.number)?;
+            if !current.is_some_and(|t| t.status == TaskStatus::Pending && t.due == Some(due)) {
+                return Ok(false);
+            }
+            let mut leases = txn.open_table(LEASES).map_err(unavailable)?;
+            let held =
+                load_lease(&leases, &task)?.is_some_and(|l| l.due == due && (l.sent || l.lease_until > now));
+            if held {
+                return Ok(false);
+            }
+            let until = now + chrono::Duration::from_std(lease).unwrap_or_default();
+            save_lease(&mut leases, &task, &Lease { due, lease_until: until, sent: false })?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn reminder_sent(&self, task: &Task, next: Option<DateTime<Utc>>) -> Result<(), StoreError> {
+        let task = task.clone();
+        let Some(due) = task.due else { return Ok(()) };
+        self.write(move |txn| {
+            let mut tasks = txn.open_table(TASKS).map_err(unavailable)?;
+            let Some(current) = load_task(&tasks, task.user, task.number)?.filter(|t| t.due == Some(due))
+            else {
+                return Ok(());
+            };
+            let mut leases = txn.open_table(LEASES).map_err(unavailable)?;
+            match next {
+                Some(next) => {
+                    save_task(&mut tasks, &Task { due: Some(next), ..current })?;
+                    leases.remove((task.user.0, task.number.0)).map_err(unavailable)?;
+                }
+                None => save_lease(&mut leases, &task, &Lease { due, lease_until: due, sent: true })?,
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn mark_blocked(&self, user: TelegramId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.write(move |txn| {
+            let mut table = txn.open_table(USERS).map_err(unavailable)?;
+            if let Some(found) = load_user(&table, user)? {
+                save_user(&mut table, &User { blocked_at: Some(now), ..found })?;
+            }
+            Ok(())
+        })
+        .await
     }
 }

@@ -26,6 +26,8 @@ pub(crate) struct UserRecord {
     pub subscription_tier: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub awaiting: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -60,6 +62,7 @@ impl TryFrom<UserRecord> for User {
             timezone,
             tier,
             awaiting,
+            blocked_at: r.blocked_at,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })
@@ -77,6 +80,7 @@ impl From<&User> for UserRecord {
             timezone: u.timezone.map(|t| t.name().to_owned()),
             subscription_tier: u.tier.code().to_owned(),
             awaiting: u.awaiting.map(Awaiting::code),
+            blocked_at: u.blocked_at,
             created_at: u.created_at,
             updated_at: u.updated_at,
         }

@@ -83,6 +83,8 @@ pub struct User {
     pub timezone: Option<TimeZone>,
     pub tier: Tier,
     pub awaiting: Option<Awaiting>,
+    /// Set when Telegram said the user blocked the bot; cleared when they write again.
+    pub blocked_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -122,6 +124,7 @@ mod tests {
             timezone: None,
             tier: Tier::Free,
             awaiting: None,
+            blocked_at: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

@@ -308,6 +308,7 @@ mod tests {
             timezone: TimeZone::parse("Europe/Paris").ok(),
             tier: Tier::Free,
             awaiting: None,
+            blocked_at: None,
             created_at: Utc.with_ymd_and_hms(2026, 11, 26, 23, 30, 0).unwrap(),
             updated_at: Utc::now(),
         }

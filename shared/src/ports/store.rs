@@ -119,7 +119,32 @@ pub trait Tasks: Send + Sync {
     ) -> Result<Option<Task>, StoreError>;
 }
 
-/// Everything the bot stores; each adapter implements every part.
-pub trait Store: Users + UpdateClaims + Tasks {}
+/// What the reminder sweep needs: due tasks across users, a lease per
+/// occurrence, and the record that an occurrence was sent.
+#[async_trait]
+pub trait Reminders: Send + Sync {
+    /// Pending tasks due at or before `up_to` whose occurrence was not sent yet,
+    /// soonest first, at most `limit` (no Scan on DynamoDB: the sharded due index).
+    async fn due_tasks(&self, up_to: DateTime<Utc>, limit: usize) -> Result<Vec<Task>, StoreError>;
 
-impl<T: Users + UpdateClaims + Tasks> Store for T {}
+    /// Leases the task's current occurrence (`task.due`) for `lease`; false when it
+    /// moved, ended, or another sweep holds it.
+    async fn claim_reminder(
+        &self,
+        task: &Task,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<bool, StoreError>;
+
+    /// Records that `task.due`'s reminder reached the user: the task moves to `next`,
+    /// or (one-off) leaves the due index and stays pending until the user finishes it.
+    async fn reminder_sent(&self, task: &Task, next: Option<DateTime<Utc>>) -> Result<(), StoreError>;
+
+    /// The user blocked the bot: no more reminders until they write again.
+    async fn mark_blocked(&self, user: TelegramId, now: DateTime<Utc>) -> Result<(), StoreError>;
+}
+
+/// Everything the bot stores; each adapter implements every part.
+pub trait Store: Users + UpdateClaims + Tasks + Reminders {}
+
+impl<T: Users + UpdateClaims + Tasks + Reminders> Store for T {}

@@ -2,6 +2,7 @@
 //! `docs/data-model.md` lists every item and access pattern.
 
 mod claims;
+mod reminders;
 mod tasks;
 mod users;
 
@@ -43,6 +44,12 @@ impl DynamoStore {
 
 pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
+}
+
+/// A time as stored in string attributes (`due_at`): RFC 3339 in UTC with `Z`,
+/// exactly as serde writes it, so conditions can compare for equality.
+pub(crate) fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 pub(crate) fn n(value: i64) -> AttributeValue {

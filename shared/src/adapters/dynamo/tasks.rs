@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::{
 };
 use chrono::{DateTime, Utc};
 
-use super::{DynamoStore, Item, is_condition_failure, n, s, store_error, user_key};
+use super::{DynamoStore, Item, is_condition_failure, n, s, stamp, store_error, user_key};
 use crate::adapters::records::{DONE, PENDING, TaskRecord};
 use crate::domain::{
     TelegramId,
@@ -27,7 +27,7 @@ const DONE_KEPT_DAYS: i64 = 30;
 /// Attempts at a creation that races another one for the same user.
 const CREATE_ATTEMPTS: usize = 5;
 
-fn task_key(user: TelegramId, number: TaskNumber) -> HashMap<String, AttributeValue> {
+pub(super) fn task_key(user: TelegramId, number: TaskNumber) -> HashMap<String, AttributeValue> {
     HashMap::from([
         ("pk".to_owned(), s(format!("USER#{}", user.0))),
         ("sk".to_owned(), s(format!("TASK#{:08}", number.0))),
@@ -40,7 +40,11 @@ fn profile_key(user: TelegramId) -> HashMap<String, AttributeValue> {
 
 /// GSI1 keys of a pending task with a due time: `DUE#<shard>` and a sort key
 /// that orders by due time (UTC, fixed width).
-fn due_index(user: TelegramId, number: TaskNumber, due: DateTime<Utc>) -> [(String, AttributeValue); 2] {
+pub(super) fn due_index(
+    user: TelegramId,
+    number: TaskNumber,
+    due: DateTime<Utc>,
+) -> [(String, AttributeValue); 2] {
     [
         ("gsi1pk".to_owned(), s(format!("DUE#{:02}", user.0.rem_euclid(DUE_SHARDS)))),
         ("gsi1sk".to_owned(), s(format!("{}#{}#{:08}", due.format("%Y-%m-%dT%H:%M:%SZ"), user.0, number.0))),
@@ -58,7 +62,7 @@ fn task_item(task: &Task) -> Result<Item, StoreError> {
     Ok(item)
 }
 
-fn task_from_item(item: Item) -> Result<Task, StoreError> {
+pub(super) fn task_from_item(item: Item) -> Result<Task, StoreError> {
     let record: TaskRecord = serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     Task::try_from(record)
 }
@@ -300,7 +304,7 @@ impl Tasks for DynamoStore {
             .expression_attribute_names("#status", "status")
             .expression_attribute_names("#gpk", pk_name)
             .expression_attribute_names("#gsk", sk_name)
-            .expression_attribute_values(":due", s(due.to_rfc3339()))
+            .expression_attribute_values(":due", s(stamp(due)))
             .expression_attribute_values(":gpk", pk)
             .expression_attribute_values(":gsk", sk)
             .expression_attribute_values(":pending", s(PENDING))

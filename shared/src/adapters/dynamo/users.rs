@@ -21,7 +21,8 @@ impl Users for DynamoStore {
             "gsi1pk = if_not_exists(gsi1pk, :tier_pk)",
             "gsi1sk = :user_sk",
         ];
-        let mut remove = Vec::new();
+        // Writing again means the user unblocked the bot.
+        let mut remove = vec!["blocked_at"];
         let mut request = with_key(self.client.update_item().table_name(&self.table), user_key(seen.id))
             .expression_attribute_values(":entity", s("user"))
             .expression_attribute_values(":id", n(seen.id.0))
