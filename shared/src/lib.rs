@@ -12,4 +12,5 @@ pub mod http;
 pub mod i18n;
 pub mod migrations;
 pub mod ports;
+pub mod services;
 pub mod telemetry;

@@ -58,6 +58,8 @@ pub struct Webhook {
     pub dynamo: aws_sdk_dynamodb::Client,
     pub table: String,
     app: axum::Router,
+    config: Config,
+    aws: SdkConfig,
 }
 
 impl Webhook {
@@ -82,7 +84,17 @@ impl Webhook {
             })
         });
         let app = lambda_webhook(&config, &aws).await.expect("the webhook starts");
-        Webhook { telegram, dynamo, table, app }
+        Webhook { telegram, dynamo, table, app, config, aws }
+    }
+
+    /// The reminder function on the same table and fake Telegram, as its cold start builds it.
+    pub async fn reminder_sweep(&self) -> linklet::services::reminders::ReminderSweep {
+        linklet::app::lambda_reminders(&self.config, &self.aws).await.expect("the reminder function starts")
+    }
+
+    /// The store the functions use, for arranging a test.
+    pub fn store(&self) -> linklet::adapters::dynamo::DynamoStore {
+        linklet::adapters::dynamo::DynamoStore::new(self.dynamo.clone(), &self.table)
     }
 
     /// Delivers `update` as Telegram does, with the right secret.

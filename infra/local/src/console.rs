@@ -105,7 +105,8 @@ fn first_update_id(data_dir: &Path) -> u32 {
     saved.max(clock) + 1
 }
 
-/// Runs the console until end of input or `/quit`.
+/// Runs the console until end of input or `/quit`. Reminders are swept every
+/// minute and on `/sweep`, and printed like any other message.
 pub async fn run(
     deps_without_messenger: impl FnOnce(Arc<dyn Messenger>) -> Deps,
     person: Person,
@@ -113,6 +114,8 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let messenger = ConsoleMessenger::default();
     let deps = deps_without_messenger(Arc::new(messenger.clone()));
+    let sweep = crate::sweeper::sweep(deps.clone());
+    crate::sweeper::every_minute(sweep.clone());
     let secret = format!("console-{}", rand_suffix());
     let app = routes(Dispatcher::new(deps), secret.clone().into());
     let mut update_id = first_update_id(data_dir);
@@ -124,6 +127,11 @@ pub async fn run(
         }
         if line == "/quit" || line == "/exit" {
             break;
+        }
+        if line == "/sweep" {
+            let report = sweep.run(linklet::app::SWEEP_BUDGET).await?;
+            println!("      (reminder sweep: {} due, {} sent)", report.due, report.sent);
+            continue;
         }
         let update = match line.parse::<usize>().ok().and_then(|n| tap(&messenger, n)) {
             Some((data, message_id)) => callback_update(update_id, &person, &data, message_id),

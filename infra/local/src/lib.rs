@@ -6,3 +6,4 @@ pub mod fake_telegram;
 pub mod poll;
 pub mod serve;
 pub mod store;
+pub mod sweeper;

@@ -15,7 +15,7 @@ use linklet::{
     ports::SystemClock,
     telemetry::{self, LogFormat},
 };
-use linklet_local::{console, fake_telegram::FakeTelegram, poll, serve, store};
+use linklet_local::{console, fake_telegram::FakeTelegram, poll, serve, store, sweeper};
 use secrecy::SecretString;
 
 #[derive(Parser)]
@@ -86,7 +86,7 @@ async fn main() -> anyhow::Result<()> {
             let (store, described) = store::open(&store_options).await?;
             println!("Linklet console ({described}).");
             println!(
-                "Type a message or a command (/help lists them; try /task call mom tomorrow 9am, then /tasks); a number taps a button; /quit or Ctrl-D leaves."
+                "Type a message or a command (/help lists them; try /task call mom in 1 min, then /tasks); a number taps a button; reminders show up within a minute (/sweep sends due ones now); /quit or Ctrl-D leaves."
             );
             let person = console::Person { id: 100_000_001, first_name: name, language_code: lang };
             std::fs::create_dir_all(&cli.data_dir)?;
@@ -108,6 +108,7 @@ async fn main() -> anyhow::Result<()> {
                 clock: Arc::new(SystemClock),
                 limits: config.limits,
             };
+            sweeper::every_minute(sweeper::sweep(deps.clone()));
             serve::run(Dispatcher::new(deps), secret, port).await
         }
         Mode::Poll => {
@@ -123,6 +124,7 @@ async fn main() -> anyhow::Result<()> {
                 clock: Arc::new(SystemClock),
                 limits: config.limits,
             };
+            sweeper::every_minute(sweeper::sweep(deps.clone()));
             poll::run(&telegram, &Dispatcher::new(deps), None).await
         }
         Mode::Migrate => {

@@ -134,6 +134,8 @@ impl Router {
         let data = query.data.as_deref().unwrap_or_default();
         let answer = if data.starts_with("t:") {
             tasks::button(&mut ctx, message_id, data).await
+        } else if data.starts_with("r:") {
+            tasks::reminder_button(&mut ctx, message_id, data).await
         } else {
             settings::button(&mut ctx, message_id, data).await
         };

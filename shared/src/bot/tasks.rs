@@ -227,3 +227,43 @@ pub(super) async fn button(ctx: &mut Ctx<'_>, message_id: i32, data: &str) -> Re
     }
     Ok(Answer::Toast(outcome.map(|text| plain_text(&text))))
 }
+
+/// The buttons under a reminder: `r:d:<n>` done, `r:z:<minutes>:<n>` snooze,
+/// `r:t:<n>` tomorrow at the same time. The reminder is replaced by what happened.
+pub(super) async fn reminder_button(
+    ctx: &mut Ctx<'_>,
+    message_id: i32,
+    data: &str,
+) -> Result<Answer, HandleError> {
+    let parts: Vec<&str> = data.split(':').collect();
+    let deps = ctx.deps;
+    let (lang, tz, now, user) = (ctx.user.lang(), ctx.user.tz(), deps.clock.now(), ctx.user.id);
+    let number = |i: usize| parts.get(i).and_then(|n| n.parse().ok()).map(TaskNumber);
+    let (outcome, number) = match (parts.get(1).copied(), parts.get(2).copied()) {
+        (Some("d"), _) => {
+            let Some(n) = number(2) else { return Ok(Answer::Expired) };
+            let done = finish(ctx, n).await?;
+            (done.map(|(task, next)| TaskMsg::Done { task: &task, next, tz }.render(lang)), n)
+        }
+        (Some("z"), Some(minutes)) => {
+            let (Some(minutes), Some(n)) =
+                (minutes.parse::<i64>().ok().filter(|m| (1..=1440).contains(m)), number(3))
+            else {
+                return Ok(Answer::Expired);
+            };
+            let moved = deps.store.reschedule_task(user, n, now + Duration::minutes(minutes)).await?;
+            (moved.map(|task| TaskMsg::Snoozed { task: &task, tz }.render(lang)), n)
+        }
+        (Some("t"), _) => {
+            let Some(n) = number(2) else { return Ok(Answer::Expired) };
+            let due = deps.store.get_task(user, n).await?.and_then(|t| t.due).unwrap_or(now);
+            let tomorrow = crate::services::reminders::tomorrow_same_time(due, now, tz);
+            let moved = deps.store.reschedule_task(user, n, tomorrow).await?;
+            (moved.map(|task| TaskMsg::Snoozed { task: &task, tz }.render(lang)), n)
+        }
+        _ => return Ok(Answer::Expired),
+    };
+    let text = outcome.unwrap_or_else(|| TaskMsg::NotFound { number }.render(lang));
+    deps.messenger.edit(ctx.chat, message_id, &OutMessage::text(text.clone())).await?;
+    Ok(Answer::Toast(Some(plain_text(&text))))
+}

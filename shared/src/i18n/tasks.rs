@@ -27,6 +27,10 @@ pub enum TaskMsg<'a> {
     NotFound { number: TaskNumber },
     NumberUsage { command: &'a str },
     AskTime { number: TaskNumber },
+    Reminder { task: &'a Task, late: bool, tz: TimeZone },
+    ButtonDone,
+    ButtonSnooze { minutes: u32 },
+    ButtonTomorrow,
     ButtonEditTime,
     ButtonDelete,
     ButtonPrevious,
@@ -166,6 +170,28 @@ impl TaskMsg<'_> {
                 "Pour quand la tâche n°{} ? Par exemple <code>demain 9h</code> ou <code>dans 2h</code>.",
                 number.0
             ),
+            (TaskMsg::Reminder { task, late: false, .. }, En) => {
+                format!("⏰ Reminder: <b>{}</b>", escape(&task.title))
+            }
+            (TaskMsg::Reminder { task, late: false, .. }, Fr) => {
+                format!("⏰ Rappel : <b>{}</b>", escape(&task.title))
+            }
+            (TaskMsg::Reminder { task, late: true, tz }, En) => format!(
+                "⏰ Late reminder (it was due {}): <b>{}</b>",
+                task.due.map(|at| when(at, *tz, lang)).unwrap_or_default(),
+                escape(&task.title)
+            ),
+            (TaskMsg::Reminder { task, late: true, tz }, Fr) => format!(
+                "⏰ Rappel en retard (prévu {}) : <b>{}</b>",
+                task.due.map(|at| when(at, *tz, lang)).unwrap_or_default(),
+                escape(&task.title)
+            ),
+            (TaskMsg::ButtonDone, En) => "✅ Done".to_owned(),
+            (TaskMsg::ButtonDone, Fr) => "✅ Fait".to_owned(),
+            (TaskMsg::ButtonSnooze { minutes }, _) if *minutes < 60 => format!("💤 {minutes} min"),
+            (TaskMsg::ButtonSnooze { minutes }, _) => format!("💤 {} h", minutes / 60),
+            (TaskMsg::ButtonTomorrow, En) => "📅 Tomorrow".to_owned(),
+            (TaskMsg::ButtonTomorrow, Fr) => "📅 Demain".to_owned(),
             (TaskMsg::ButtonEditTime, En) => "✏️ Change time".to_owned(),
             (TaskMsg::ButtonEditTime, Fr) => "✏️ Changer l'heure".to_owned(),
             (TaskMsg::ButtonDelete, En) => "🗑 Delete".to_owned(),

@@ -1,0 +1,29 @@
+//! The reminder sweep locally: every minute in the background, like the
+//! EventBridge schedule, and on demand (`/sweep` in the console).
+
+use std::{sync::Arc, time::Duration};
+
+use linklet::{
+    app::SWEEP_BUDGET,
+    bot::Deps,
+    services::reminders::{ReminderSweep, SweepSettings},
+};
+use tracing::warn;
+
+/// The sweep on the runner's own store and messenger.
+pub fn sweep(deps: Deps) -> Arc<ReminderSweep> {
+    Arc::new(ReminderSweep::new(deps, SweepSettings::default()))
+}
+
+/// Runs `sweep` every minute until the process ends.
+pub fn every_minute(sweep: Arc<ReminderSweep>) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            ticks.tick().await;
+            if let Err(e) = sweep.run(SWEEP_BUDGET).await {
+                warn!(error = %e, "reminder sweep failed; the next one retries");
+            }
+        }
+    });
+}

@@ -1,0 +1,3 @@
+//! Use cases that run outside a chat update: the reminder sweep.
+
+pub mod reminders;

@@ -1,0 +1,207 @@
+//! The reminder sweep: every due occurrence is leased, sent within Telegram's
+//! limits, then recorded, so overlapping or repeated sweeps send it once and a
+//! crash before the send leaves it to the next sweep once the lease ends.
+
+use std::{collections::HashMap, time::Duration};
+
+use chrono::{DateTime, Utc};
+use tokio::time::Instant;
+use tracing::{info, warn};
+
+use crate::bot::Deps;
+use crate::domain::{
+    TelegramId, TimeZone, User,
+    task::{Task, TaskNumber},
+    when::to_utc,
+};
+use crate::i18n::tasks::TaskMsg;
+use crate::ports::{Button, ChatId, MessengerError, OutMessage, StoreError};
+
+/// How the sweep paces itself.
+#[derive(Debug, Clone, Copy)]
+pub struct SweepSettings {
+    /// How long an occurrence is held by the sweep sending it.
+    pub lease: Duration,
+    /// A reminder later than this is marked late.
+    pub late_after: chrono::Duration,
+    /// Messages per second overall (Telegram allows about 30).
+    pub per_second: u32,
+    /// Due tasks read per sweep.
+    pub batch: usize,
+}
+
+impl Default for SweepSettings {
+    fn default() -> SweepSettings {
+        SweepSettings {
+            lease: Duration::from_secs(120),
+            late_after: chrono::Duration::minutes(5),
+            per_second: 25,
+            batch: 2000,
+        }
+    }
+}
+
+/// What one sweep did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SweepReport {
+    /// Due occurrences found.
+    pub due: usize,
+    pub sent: usize,
+    /// Of those sent, the ones sent late (missed while the service was down).
+    pub late: usize,
+    /// Held by another sweep, or moved by the user meanwhile.
+    pub skipped: usize,
+    /// Users who blocked the bot.
+    pub blocked: usize,
+    /// Failed for now; sent by a later sweep once the lease ends.
+    pub failed: usize,
+    /// Left to the next sweep: the time budget ran out.
+    pub left: usize,
+    /// Times Telegram asked us to wait (429).
+    pub throttled: usize,
+}
+
+pub struct ReminderSweep {
+    deps: Deps,
+    settings: SweepSettings,
+}
+
+/// The buttons under a reminder: `r:d:<n>` done, `r:z:<minutes>:<n>` snooze, `r:t:<n>` tomorrow.
+pub fn reminder_buttons(number: TaskNumber, lang: crate::domain::Language) -> Vec<Vec<Button>> {
+    let n = number.0;
+    vec![
+        vec![
+            Button::new(TaskMsg::ButtonDone.render(lang), format!("r:d:{n}")),
+            Button::new(TaskMsg::ButtonSnooze { minutes: 10 }.render(lang), format!("r:z:10:{n}")),
+        ],
+        vec![
+            Button::new(TaskMsg::ButtonSnooze { minutes: 60 }.render(lang), format!("r:z:60:{n}")),
+            Button::new(TaskMsg::ButtonTomorrow.render(lang), format!("r:t:{n}")),
+        ],
+    ]
+}
+
+/// The same wall-clock time as `due`, tomorrow in the user's zone.
+pub fn tomorrow_same_time(due: DateTime<Utc>, now: DateTime<Utc>, tz: TimeZone) -> DateTime<Utc> {
+    let time = due.with_timezone(&tz.tz()).time();
+    let tomorrow = now.with_timezone(&tz.tz()).date_naive() + chrono::Duration::days(1);
+    to_utc(tz, tomorrow.and_time(time))
+}
+
+impl ReminderSweep {
+    pub fn new(deps: Deps, settings: SweepSettings) -> ReminderSweep {
+        ReminderSweep { deps, settings }
+    }
+
+    /// Sends what is due now, stopping when `budget` is spent (the rest waits
+    /// for the next sweep: nothing is lost).
+    #[tracing::instrument(skip_all)]
+    pub async fn run(&self, budget: Duration) -> Result<SweepReport, StoreError> {
+        let started = Instant::now();
+        let deadline = started + budget;
+        let now = self.deps.clock.now();
+        let due = self.deps.store.due_tasks(now, self.settings.batch).await?;
+        let mut report = SweepReport { due: due.len(), ..SweepReport::default() };
+        let mut users: HashMap<TelegramId, Option<User>> = HashMap::new();
+        let mut last_to_chat: HashMap<TelegramId, Instant> = HashMap::new();
+        let gap = Duration::from_secs(1) / self.settings.per_second.max(1);
+        let mut next_slot = started;
+        for (i, task) in due.iter().enumerate() {
+            if Instant::now() >= deadline {
+                report.left = due.len() - i;
+                break;
+            }
+            if !self.deps.store.claim_reminder(task, self.deps.clock.now(), self.settings.lease).await? {
+                report.skipped += 1;
+                continue;
+            }
+            let user = match users.get(&task.user) {
+                Some(user) => user.clone(),
+                None => {
+                    let user = self.deps.store.get_user(task.user).await?;
+                    users.insert(task.user, user.clone());
+                    user
+                }
+            };
+            let Some(user) = user.filter(|u| u.blocked_at.is_none()) else {
+                // Nobody to tell: take it off the due list until the user writes again.
+                self.deps.store.reminder_sent(task, None).await?;
+                report.blocked += 1;
+                continue;
+            };
+            // Telegram: about 30 messages a second overall, one a second per chat.
+            let per_chat = last_to_chat.get(&task.user).map(|at| *at + Duration::from_secs(1));
+            let slot = per_chat.map_or(next_slot, |p| p.max(next_slot));
+            tokio::time::sleep_until(slot).await;
+            let late = task.due.is_some_and(|at| now - at > self.settings.late_after);
+            match self.send(task, &user, late, deadline, &mut report).await {
+                Ok(()) => {
+                    // A series goes on from now: missed occurrences are not sent one by one.
+                    let next =
+                        task.series.as_ref().and_then(|s| s.next_after(now.max(task.due.unwrap_or(now))));
+                    let next = match (next, &task.series) {
+                        (None, Some(_)) => {
+                            // The series is over.
+                            self.deps.store.complete_task(task.user, task.number, now).await?;
+                            None
+                        }
+                        (next, _) => next,
+                    };
+                    if task.series.is_none() || next.is_some() {
+                        self.deps.store.reminder_sent(task, next).await?;
+                    }
+                    report.sent += 1;
+                    report.late += usize::from(late);
+                }
+                Err(MessengerError::Unreachable(reason)) => {
+                    info!(user = task.user.0, %reason, "user unreachable; reminders stop until they write again");
+                    self.deps.store.mark_blocked(task.user, self.deps.clock.now()).await?;
+                    users.insert(task.user, None);
+                    self.deps.store.reminder_sent(task, None).await?;
+                    report.blocked += 1;
+                }
+                Err(MessengerError::Refused(reason)) => {
+                    warn!(user = task.user.0, task = task.number.0, %reason, "reminder refused; not retried");
+                    self.deps.store.reminder_sent(task, None).await?;
+                    report.failed += 1;
+                }
+                Err(e) => {
+                    // Transient: the lease ends and a later sweep sends it.
+                    warn!(user = task.user.0, task = task.number.0, error = %e, "reminder not sent; retried later");
+                    report.failed += 1;
+                }
+            }
+            let sent_at = Instant::now();
+            last_to_chat.insert(task.user, sent_at);
+            next_slot = sent_at + gap;
+        }
+        info!(?report, "reminder sweep");
+        Ok(report)
+    }
+
+    /// One reminder; waits out Telegram's 429s while the budget allows.
+    async fn send(
+        &self,
+        task: &Task,
+        user: &User,
+        late: bool,
+        deadline: Instant,
+        report: &mut SweepReport,
+    ) -> Result<(), MessengerError> {
+        let lang = user.lang();
+        let text = TaskMsg::Reminder { task, late, tz: user.tz() }.render(lang);
+        let message = OutMessage::text(text).with_keyboard(reminder_buttons(task.number, lang));
+        loop {
+            match self.deps.messenger.send(ChatId(task.user.0), &message).await {
+                Err(MessengerError::Throttled(wait)) => {
+                    report.throttled += 1;
+                    if Instant::now() + wait >= deadline {
+                        return Err(MessengerError::Throttled(wait));
+                    }
+                    tokio::time::sleep(wait).await;
+                }
+                other => return other,
+            }
+        }
+    }
+}

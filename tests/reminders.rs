@@ -1,0 +1,167 @@
+//! The reminder function as EventBridge invokes it, against moto and the fake
+//! Bot API: sent once, never twice, late once, within Telegram's limits.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use linklet::{
+    app::on_schedule,
+    domain::{
+        SeenUser, TelegramId, TimeZone,
+        recurrence::Series,
+        task::{NewTask, TaskLimits, TaskNumber, TaskStatus},
+    },
+    ports::{Tasks, Users},
+};
+use linklet_tests::{
+    Failure, Webhook, load_event,
+    updates::{Person, button_tap},
+};
+
+const ROOMY: TaskLimits = TaskLimits { pending: 50, recurring: 10 };
+
+async fn user(hook: &Webhook, id: i64, language: &str) {
+    let seen = SeenUser {
+        id: TelegramId(id),
+        username: None,
+        first_name: "Ada".into(),
+        language_code: Some(language.into()),
+    };
+    hook.store().upsert_seen(&seen, Utc::now()).await.unwrap();
+}
+
+async fn task_due(hook: &Webhook, id: i64, title: &str, ago: chrono::Duration, daily: bool) {
+    let due = Utc::now() - ago;
+    let series =
+        daily.then(|| Series { rule: "FREQ=DAILY".into(), start: due.naive_utc(), tz: TimeZone::UTC });
+    let task = NewTask { title: title.into(), due: Some(due), series };
+    hook.store().create_task(TelegramId(id), &task, ROOMY, Utc::now()).await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn a_due_reminder_is_sent_once_with_its_buttons() {
+    let hook = Webhook::start().await;
+    user(&hook, 4001, "en").await;
+    task_due(&hook, 4001, "call mom", chrono::Duration::seconds(30), false).await;
+    let sweep = hook.reminder_sweep().await;
+
+    let first = on_schedule(&sweep, load_event("scheduled.json")).await.unwrap();
+    let second = on_schedule(&sweep, load_event("scheduled.json")).await.unwrap();
+
+    assert_eq!((first.sent, second.sent, second.due), (1, 0, 0));
+    let sent = hook.telegram.successful("sendMessage");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["chat_id"], 4001);
+    assert_eq!(sent[0]["text"], "⏰ Reminder: <b>call mom</b>");
+    let buttons: Vec<&str> = sent[0]["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row.as_array().unwrap().iter().map(|b| b["callback_data"].as_str().unwrap()))
+        .collect();
+    assert_eq!(buttons, ["r:d:1", "r:z:10:1", "r:z:60:1", "r:t:1"]);
+    let task = hook.store().get_task(TelegramId(4001), TaskNumber(1)).await.unwrap().unwrap();
+    assert_eq!(task.status, TaskStatus::Pending, "pending until the user says it is done");
+}
+
+#[tokio::test]
+async fn two_overlapping_sweeps_send_each_reminder_once() {
+    let hook = Webhook::start().await;
+    for id in 4100..4130 {
+        user(&hook, id, "en").await;
+        task_due(&hook, id, "stand up", chrono::Duration::seconds(10), false).await;
+    }
+    let (a, b) = (hook.reminder_sweep().await, hook.reminder_sweep().await);
+    let (ra, rb) = tokio::join!(a.run(Duration::from_secs(30)), b.run(Duration::from_secs(30)));
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+
+    assert_eq!(ra.sent + rb.sent, 30, "{ra:?} {rb:?}");
+    let mut chats: Vec<i64> =
+        hook.telegram.successful("sendMessage").iter().map(|m| m["chat_id"].as_i64().unwrap()).collect();
+    chats.sort();
+    assert_eq!(chats, (4100..4130).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn a_recurring_task_moves_to_its_next_occurrence() {
+    let hook = Webhook::start().await;
+    user(&hook, 4002, "fr").await;
+    task_due(&hook, 4002, "étirements", chrono::Duration::seconds(20), true).await;
+    let report = hook.reminder_sweep().await.run(Duration::from_secs(30)).await.unwrap();
+
+    assert_eq!((report.sent, report.late), (1, 0));
+    assert_eq!(hook.telegram.sent_texts(), ["⏰ Rappel : <b>étirements</b>"]);
+    let task = hook.store().get_task(TelegramId(4002), TaskNumber(1)).await.unwrap().unwrap();
+    let next = task.due.unwrap();
+    assert!(next > Utc::now() + chrono::Duration::hours(23), "{next}");
+}
+
+#[tokio::test]
+async fn a_series_missed_during_an_outage_is_sent_once_marked_late() {
+    let hook = Webhook::start().await;
+    user(&hook, 4003, "en").await;
+    task_due(&hook, 4003, "pills", chrono::Duration::days(3), true).await;
+    let sweep = hook.reminder_sweep().await;
+    let first = sweep.run(Duration::from_secs(30)).await.unwrap();
+    let again = sweep.run(Duration::from_secs(30)).await.unwrap();
+
+    assert_eq!((first.sent, first.late, again.sent), (1, 1, 0));
+    let texts = hook.telegram.sent_texts();
+    assert!(texts[0].starts_with("⏰ Late reminder (it was due"), "{}", texts[0]);
+    let task = hook.store().get_task(TelegramId(4003), TaskNumber(1)).await.unwrap().unwrap();
+    assert!(task.due.unwrap() > Utc::now(), "the series goes on from now, not from the missed days");
+}
+
+#[tokio::test]
+async fn telegrams_retry_after_is_honoured() {
+    let hook = Webhook::start().await;
+    user(&hook, 4004, "en").await;
+    task_due(&hook, 4004, "call", chrono::Duration::seconds(5), false).await;
+    hook.telegram.fail_next("sendMessage", Failure::TooManyRequests { retry_after: 1 });
+    let started = std::time::Instant::now();
+    let report = hook.reminder_sweep().await.run(Duration::from_secs(30)).await.unwrap();
+
+    assert_eq!((report.sent, report.throttled), (1, 1));
+    assert!(started.elapsed() >= Duration::from_secs(1), "waited retry_after before sending again");
+    assert_eq!(hook.telegram.sent_texts().len(), 1);
+}
+
+#[tokio::test]
+async fn a_user_who_blocked_the_bot_is_marked_and_not_retried() {
+    let hook = Webhook::start().await;
+    user(&hook, 4005, "en").await;
+    task_due(&hook, 4005, "a", chrono::Duration::seconds(5), false).await;
+    task_due(&hook, 4005, "b", chrono::Duration::seconds(4), true).await;
+    hook.telegram.fail_next("sendMessage", Failure::Blocked);
+    let sweep = hook.reminder_sweep().await;
+    let first = sweep.run(Duration::from_secs(30)).await.unwrap();
+    let second = sweep.run(Duration::from_secs(30)).await.unwrap();
+
+    assert_eq!((first.blocked, first.sent, second.due), (2, 0, 0), "{first:?} {second:?}");
+    assert_eq!(hook.telegram.calls().iter().filter(|c| c.method == "sendMessage").count(), 1);
+    let user = hook.store().get_user(TelegramId(4005)).await.unwrap().unwrap();
+    assert!(user.blocked_at.is_some());
+}
+
+#[tokio::test]
+async fn the_reminder_buttons_snooze_and_finish_the_task() {
+    let hook = Webhook::start().await;
+    let ada = Person::english(4006);
+    user(&hook, 4006, "en").await;
+    task_due(&hook, 4006, "call mom", chrono::Duration::seconds(5), false).await;
+    hook.reminder_sweep().await.run(Duration::from_secs(30)).await.unwrap();
+
+    hook.deliver(&button_tap(60, &ada, 1001, "r:z:10:1")).await;
+    let snoozed = hook.store().get_task(TelegramId(4006), TaskNumber(1)).await.unwrap().unwrap();
+    let in_ten = Utc::now() + chrono::Duration::minutes(10);
+    assert!((snoozed.due.unwrap() - in_ten).num_seconds().abs() < 30);
+    hook.deliver(&button_tap(61, &ada, 1001, "r:d:1")).await;
+
+    let task = hook.store().get_task(TelegramId(4006), TaskNumber(1)).await.unwrap().unwrap();
+    assert_eq!(task.status, TaskStatus::Done);
+    let edits = hook.telegram.successful("editMessageText");
+    assert!(edits[0]["text"].as_str().unwrap().starts_with("💤 <b>call mom</b> moved to"));
+    assert_eq!(edits[1]["text"], "✅ Done: <b>call mom</b>");
+    let toasts = hook.telegram.successful("answerCallbackQuery");
+    assert_eq!(toasts[1]["text"], "✅ Done: call mom");
+}
