@@ -5,6 +5,8 @@
 #    user written to DynamoDB, reply sent) and peak memory, next to a bare
 #    lambda_http binary, under a local Lambda Runtime API;
 #  - the local runner's POST /telegram throughput with 16 requests in flight;
+#  - the reminder sweep: 10,000 due reminders for 2,000 users sent to the fake
+#    Bot API (throughput, sent = due, no duplicate, peak memory);
 #  - with --zip, the size of the arm64 Lambda zip (cargo-lambda, cross-compiled).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +35,12 @@ ls -l "$bin/webhook" "$bin/bare-lambda" | awk '{ printf "binary %s: %.1f MiB (x8
 
 echo "==> local runner throughput"
 "$bin/linklet-bench" throughput --binary "$bin/linklet" --requests 2000 --concurrency 16
+
+echo "==> reminder sweep: 10,000 due reminders for 2,000 users"
+"$bin/linklet-bench" sweep --users 2000 --per-user 5 --per-second 1000 --store embedded
+"$bin/linklet-bench" sweep --users 2000 --per-user 5 --per-second 1000 --store dynamodb
+# At the production pace (25 messages/s) the same load takes about 400 s over several sweeps.
+"$bin/linklet-bench" sweep --users 2000 --per-user 5 --per-second 25 --store embedded
 
 if [ "${1:-}" = "--zip" ]; then
   echo "==> arm64 Lambda zip (cargo-lambda)"

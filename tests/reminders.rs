@@ -165,3 +165,28 @@ async fn the_reminder_buttons_snooze_and_finish_the_task() {
     let toasts = hook.telegram.successful("answerCallbackQuery");
     assert_eq!(toasts[1]["text"], "✅ Done: call mom");
 }
+
+#[tokio::test]
+async fn what_one_sweep_cannot_send_is_left_to_the_next_and_nothing_is_lost() {
+    let hook = Webhook::start().await;
+    for id in 4200..4210 {
+        user(&hook, id, "en").await;
+        task_due(&hook, id, "first", chrono::Duration::seconds(20), false).await;
+        task_due(&hook, id, "second", chrono::Duration::seconds(10), false).await;
+    }
+    let sweep = hook.reminder_sweep().await;
+    // A budget too short for 20 messages at 25 a second.
+    let first = sweep.run(Duration::from_millis(300)).await.unwrap();
+    assert!(first.left > 0 && first.sent < 20, "{first:?}");
+    let mut sent = first.sent;
+    for _ in 0..10 {
+        sent += sweep.run(Duration::from_secs(30)).await.unwrap().sent;
+    }
+
+    assert_eq!(sent, 20);
+    let texts = hook.telegram.successful("sendMessage");
+    assert_eq!(texts.len(), 20, "every reminder once");
+    // Every user's first reminder went out before anyone's second.
+    let firsts = texts.iter().take(10).filter(|m| m["text"].as_str().unwrap().contains("first")).count();
+    assert_eq!(firsts, 10);
+}

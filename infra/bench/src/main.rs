@@ -45,6 +45,19 @@ enum Bench {
         #[arg(long, default_value = "0:bench")]
         token: String,
     },
+    /// Load due reminders into a store and sweep them to the fake Bot API.
+    Sweep {
+        #[arg(long, default_value_t = 2000)]
+        users: i64,
+        #[arg(long, default_value_t = 5)]
+        per_user: u32,
+        /// Messages per second the sweep allows itself (Telegram's limit is about 30).
+        #[arg(long, default_value_t = 25)]
+        per_second: u32,
+        /// `embedded` (redb in a temporary directory) or `dynamodb` (AWS_ENDPOINT_URL).
+        #[arg(long, default_value = "embedded")]
+        store: String,
+    },
     /// Load the local runner's HTTP server.
     Throughput {
         /// The `linklet` binary.
@@ -63,6 +76,9 @@ async fn main() -> anyhow::Result<()> {
         Bench::ColdStart { binary, event, runs, token } => cold_start(&binary, &event, runs, &token).await,
         Bench::Throughput { binary, requests, concurrency } => {
             throughput(&binary, requests, concurrency).await
+        }
+        Bench::Sweep { users, per_user, per_second, store } => {
+            sweep(users, per_user, per_second, &store).await
         }
     }
 }
@@ -286,6 +302,112 @@ async fn throughput(binary: &PathBuf, requests: u32, concurrency: usize) -> anyh
          200s={ok}, Telegram replies={}; server peak RSS={peak:.1} MiB",
         f64::from(requests) / elapsed,
         telegram.sent_texts().len()
+    );
+    Ok(())
+}
+
+async fn sweep(users: i64, per_user: u32, per_second: u32, store: &str) -> anyhow::Result<()> {
+    use linklet::{
+        adapters::{aws, dynamo::DynamoStore, embedded::EmbeddedStore, telegram::TelegramMessenger},
+        bot::Deps,
+        domain::{
+            SeenUser, TelegramId,
+            task::{NewTask, TaskLimits},
+        },
+        ports::{Store, SystemClock},
+        services::reminders::{ReminderSweep, SweepSettings},
+    };
+
+    let dir = std::env::temp_dir().join(format!("linklet-sweep-bench-{}", std::process::id()));
+    let store: Arc<dyn Store> = match store {
+        "dynamodb" => {
+            let endpoint = std::env::var("AWS_ENDPOINT_URL").context("dynamodb needs AWS_ENDPOINT_URL")?;
+            let config = aws::local_sdk_config(&endpoint).await;
+            let client = aws::dynamodb(&config);
+            let table = format!("linklet-sweep-bench-{}", std::process::id());
+            linklet::migrations::apply(&client, &table).await?;
+            Arc::new(DynamoStore::new(client, table))
+        }
+        _ => Arc::new(EmbeddedStore::open(&dir)?),
+    };
+    let telegram = FakeTelegram::start("0:bench").await?;
+    let messenger =
+        TelegramMessenger::new(&"0:bench".to_owned().into(), &telegram.url(), None, Duration::from_secs(10))?;
+
+    let loading = Instant::now();
+    let limits = TaskLimits { pending: per_user, recurring: 0 };
+    let now = chrono::Utc::now();
+    futures::stream::iter(0..users)
+        .map(|i| {
+            let store = store.clone();
+            async move {
+                let user = TelegramId(700_000 + i);
+                let seen = SeenUser {
+                    id: user,
+                    username: None,
+                    first_name: "Ada".into(),
+                    language_code: Some("en".into()),
+                };
+                store.upsert_seen(&seen, now).await?;
+                for k in 0..per_user {
+                    let due = now - chrono::Duration::seconds(i64::from(k) + 1);
+                    let task = NewTask { title: format!("task {k}"), due: Some(due), series: None };
+                    store
+                        .create_task(user, &task, limits, now)
+                        .await?
+                        .map_err(|l| anyhow::anyhow!("{l:?}"))?;
+                }
+                anyhow::Ok(())
+            }
+        })
+        .buffer_unordered(8)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<anyhow::Result<Vec<()>>>()?;
+    let loaded = loading.elapsed();
+    let due = users as usize * per_user as usize;
+
+    let deps = Deps {
+        store,
+        messenger: Arc::new(messenger),
+        clock: Arc::new(SystemClock),
+        limits: Default::default(),
+    };
+    let settings = SweepSettings { per_second, batch: due, ..SweepSettings::default() };
+    let sweep = ReminderSweep::new(deps, settings);
+    let started = Instant::now();
+    let (mut sent, mut sweeps) = (0, 0);
+    while sweeps < 1000 {
+        let report = sweep.run(Duration::from_secs(50)).await?;
+        sweeps += 1;
+        sent += report.sent;
+        if report.due == 0 {
+            break;
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let delivered = telegram.successful("sendMessage");
+    let mut distinct: Vec<(i64, String)> = delivered
+        .iter()
+        .map(|m| {
+            (m["chat_id"].as_i64().unwrap_or_default(), m["text"].as_str().unwrap_or_default().to_owned())
+        })
+        .collect();
+    distinct.sort();
+    distinct.dedup();
+    let peak = peak_memory_kib(std::process::id()).unwrap_or_default() as f64 / 1024.0;
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "reminder sweep: {due} due for {users} users loaded in {:.1} s; {sweeps} sweeps sent {sent} in {elapsed:.1} s \
+         ({:.0} messages/s, pace limit {per_second}/s); Telegram received {} messages, {} distinct \
+         (no loss: {}, no duplicate: {}); peak RSS of the whole bench (store, sweep, fake Telegram) {peak:.1} MiB",
+        loaded.as_secs_f64(),
+        sent as f64 / elapsed,
+        delivered.len(),
+        distinct.len(),
+        distinct.len() == due,
+        delivered.len() == distinct.len(),
     );
     Ok(())
 }

@@ -88,6 +88,22 @@ pub fn tomorrow_same_time(due: DateTime<Utc>, now: DateTime<Utc>, tz: TimeZone) 
     to_utc(tz, tomorrow.and_time(time))
 }
 
+/// Each user's first reminder, then each one's second, and so on (soonest
+/// first within a round), so one chat's 1-a-second limit does not hold up the rest.
+fn interleave_users(mut due: Vec<Task>) -> Vec<Task> {
+    let mut seen: HashMap<TelegramId, usize> = HashMap::new();
+    let mut ranked: Vec<(usize, Task)> = due
+        .drain(..)
+        .map(|task| {
+            let rank = seen.entry(task.user).or_default();
+            *rank += 1;
+            (*rank, task)
+        })
+        .collect();
+    ranked.sort_by_key(|(rank, task)| (*rank, task.due));
+    ranked.into_iter().map(|(_, task)| task).collect()
+}
+
 impl ReminderSweep {
     pub fn new(deps: Deps, settings: SweepSettings) -> ReminderSweep {
         ReminderSweep { deps, settings }
@@ -100,7 +116,7 @@ impl ReminderSweep {
         let started = Instant::now();
         let deadline = started + budget;
         let now = self.deps.clock.now();
-        let due = self.deps.store.due_tasks(now, self.settings.batch).await?;
+        let due = interleave_users(self.deps.store.due_tasks(now, self.settings.batch).await?);
         let mut report = SweepReport { due: due.len(), ..SweepReport::default() };
         let mut users: HashMap<TelegramId, Option<User>> = HashMap::new();
         let mut last_to_chat: HashMap<TelegramId, Instant> = HashMap::new();
