@@ -38,7 +38,9 @@ echo "==> local runner throughput"
 
 echo "==> reminder sweep: 10,000 due reminders for 2,000 users"
 "$bin/linklet-bench" sweep --users 2000 --per-user 5 --per-second 1000 --store embedded
-"$bin/linklet-bench" sweep --users 2000 --per-user 5 --per-second 1000 --store dynamodb
+# moto keeps every transaction in memory (2.4 GiB for 1,000 tasks, 18 GiB before 10,000 were
+# loaded): the DynamoDB path is measured on 1,000 reminders.
+"$bin/linklet-bench" sweep --users 200 --per-user 5 --per-second 1000 --store dynamodb
 # At the production pace (25 messages/s) the same load takes about 400 s over several sweeps.
 "$bin/linklet-bench" sweep --users 2000 --per-user 5 --per-second 25 --store embedded
 

@@ -190,3 +190,19 @@ async fn what_one_sweep_cannot_send_is_left_to_the_next_and_nothing_is_lost() {
     let firsts = texts.iter().take(10).filter(|m| m["text"].as_str().unwrap().contains("first")).count();
     assert_eq!(firsts, 10);
 }
+
+#[tokio::test]
+async fn the_last_reminder_of_a_series_marks_it_done() {
+    let hook = Webhook::start().await;
+    user(&hook, 4007, "en").await;
+    let due = Utc::now() - chrono::Duration::seconds(5);
+    let series = Series { rule: "FREQ=DAILY;COUNT=1".into(), start: due.naive_utc(), tz: TimeZone::UTC };
+    let task = NewTask { title: "last pill".into(), due: Some(due), series: Some(series) };
+    hook.store().create_task(TelegramId(4007), &task, ROOMY, Utc::now()).await.unwrap().unwrap();
+    let report = hook.reminder_sweep().await.run(Duration::from_secs(30)).await.unwrap();
+
+    assert_eq!(report.sent, 1);
+    let task = hook.store().get_task(TelegramId(4007), TaskNumber(1)).await.unwrap().unwrap();
+    assert_eq!(task.status, TaskStatus::Done);
+    assert!(hook.store().pending_tasks(TelegramId(4007)).await.unwrap().is_empty());
+}

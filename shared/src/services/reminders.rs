@@ -155,15 +155,10 @@ impl ReminderSweep {
                     // A series goes on from now: missed occurrences are not sent one by one.
                     let next =
                         task.series.as_ref().and_then(|s| s.next_after(now.max(task.due.unwrap_or(now))));
-                    let next = match (next, &task.series) {
-                        (None, Some(_)) => {
-                            // The series is over.
-                            self.deps.store.complete_task(task.user, task.number, now).await?;
-                            None
-                        }
-                        (next, _) => next,
-                    };
-                    if task.series.is_none() || next.is_some() {
+                    if task.series.is_some() && next.is_none() {
+                        // The series is over.
+                        self.deps.store.complete_task(task.user, task.number, now).await?;
+                    } else {
                         self.deps.store.reminder_sent(task, next).await?;
                     }
                     report.sent += 1;
