@@ -164,6 +164,10 @@ async fn the_reminder_buttons_snooze_and_finish_the_task() {
     assert_eq!(edits[1]["text"], "✅ Done: <b>call mom</b>");
     let toasts = hook.telegram.successful("answerCallbackQuery");
     assert_eq!(toasts[1]["text"], "✅ Done: call mom");
+    // Done stops it: the task is off the due list for good.
+    let later = hook.reminder_sweep().await.run(Duration::from_secs(30)).await.unwrap();
+    assert_eq!(later.due, 0);
+    assert_eq!(hook.telegram.sent_texts().len(), 1);
 }
 
 #[tokio::test]
