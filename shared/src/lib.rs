@@ -13,4 +13,5 @@ pub mod i18n;
 pub mod migrations;
 pub mod ports;
 pub mod services;
+pub mod telegram_html;
 pub mod telemetry;

@@ -18,6 +18,7 @@ use teloxide_core::{
 use tokio::sync::OnceCell;
 
 use crate::ports::{ChatId, Keyboard, Messenger, MessengerError, OutMessage};
+use crate::telegram_html::{MESSAGE_LIMIT, split};
 
 /// How long one Bot API call may take before it counts as failed.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -146,16 +147,23 @@ fn no_preview() -> LinkPreviewOptions {
 
 #[async_trait]
 impl Messenger for TelegramMessenger {
+    /// Sends the text in as many messages as Telegram's 4096-character limit
+    /// needs; the buttons go under the last one.
     async fn send(&self, chat: ChatId, message: &OutMessage) -> Result<(), MessengerError> {
-        let mut request = self
-            .bot
-            .send_message(TgChatId(chat.0), message.html.clone())
-            .parse_mode(ParseMode::Html)
-            .link_preview_options(no_preview());
-        if !message.keyboard.is_empty() {
-            request = request.reply_markup(markup(&message.keyboard));
+        let parts = split(&message.html, MESSAGE_LIMIT);
+        let last = parts.len().saturating_sub(1);
+        for (i, part) in parts.into_iter().enumerate() {
+            let mut request = self
+                .bot
+                .send_message(TgChatId(chat.0), part)
+                .parse_mode(ParseMode::Html)
+                .link_preview_options(no_preview());
+            if i == last && !message.keyboard.is_empty() {
+                request = request.reply_markup(markup(&message.keyboard));
+            }
+            request.await.map_err(|e| self.classify(e))?;
         }
-        request.await.map(drop).map_err(|e| self.classify(e))
+        Ok(())
     }
 
     async fn edit(&self, chat: ChatId, message_id: i32, message: &OutMessage) -> Result<(), MessengerError> {
