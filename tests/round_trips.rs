@@ -12,9 +12,10 @@ use chrono::{DateTime, Utc};
 use linklet::{
     adapters::{dynamo::DynamoStore, telegram::TelegramMessenger},
     bot::{Deps, Dispatched, Dispatcher},
+    domain::assistant::{MemoryBound, QuotaUse, Turn},
     domain::task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber},
     domain::{SeenUser, TelegramId, UpdateId, User, UserPatch},
-    ports::{Claim, Reminders, StoreError, SystemClock, Tasks, UpdateClaims, Users},
+    ports::{Claim, Conversations, Quotas, Reminders, StoreError, SystemClock, Tasks, UpdateClaims, Users},
 };
 use linklet_tests::{
     FakeTelegram,
@@ -150,6 +151,43 @@ impl Reminders for Counted {
     async fn mark_blocked(&self, user: TelegramId, now: DateTime<Utc>) -> Result<(), StoreError> {
         self.note("mark_blocked");
         self.inner.mark_blocked(user, now).await
+    }
+}
+
+#[async_trait]
+impl Quotas for Counted {
+    async fn take_quota(
+        &self,
+        user: TelegramId,
+        what: &str,
+        window: &str,
+        limit: u32,
+        expires_at: DateTime<Utc>,
+    ) -> Result<QuotaUse, StoreError> {
+        self.note("take_quota");
+        self.inner.take_quota(user, what, window, limit, expires_at).await
+    }
+}
+
+#[async_trait]
+impl Conversations for Counted {
+    async fn recent_turns(&self, user: TelegramId, now: DateTime<Utc>) -> Result<Vec<Turn>, StoreError> {
+        self.note("recent_turns");
+        self.inner.recent_turns(user, now).await
+    }
+    async fn append_turns(
+        &self,
+        user: TelegramId,
+        turns: &[Turn],
+        bound: MemoryBound,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.note("append_turns");
+        self.inner.append_turns(user, turns, bound, expires_at).await
+    }
+    async fn forget_turns(&self, user: TelegramId) -> Result<(), StoreError> {
+        self.note("forget_turns");
+        self.inner.forget_turns(user).await
     }
 }
 

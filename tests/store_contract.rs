@@ -7,6 +7,7 @@ use chrono::{DateTime, TimeZone as _, Utc};
 use linklet::{
     domain::{
         Awaiting, Language, SeenUser, TelegramId, Tier, TimeZone, UpdateId, UserPatch,
+        assistant::{MemoryBound, QuotaUse, Role, Turn},
         recurrence::Series,
         task::{LimitReached, NewTask, TaskLimits, TaskNumber, TaskStatus},
     },
@@ -311,6 +312,69 @@ async fn a_blocked_user_is_marked_until_they_write_again(store: Arc<dyn Store>) 
     assert_eq!(user.blocked_at, None);
 }
 
+async fn a_quota_grants_exactly_its_limit_per_window(store: Arc<dyn Store>) {
+    let expires = at(0) + chrono::Duration::days(2);
+    for used in 1..=3 {
+        let granted = store.take_quota(TelegramId(1), "ask", "2026-11-26", 3, expires).await.unwrap();
+        assert_eq!(granted, QuotaUse::Granted { used });
+    }
+    assert_eq!(
+        store.take_quota(TelegramId(1), "ask", "2026-11-26", 3, expires).await.unwrap(),
+        QuotaUse::Exhausted
+    );
+    let next_day = store.take_quota(TelegramId(1), "ask", "2026-11-27", 3, expires).await.unwrap();
+    assert_eq!(next_day, QuotaUse::Granted { used: 1 });
+    let other_user = store.take_quota(TelegramId(2), "ask", "2026-11-26", 3, expires).await.unwrap();
+    assert_eq!(other_user, QuotaUse::Granted { used: 1 });
+}
+
+async fn concurrent_uses_of_a_quota_never_exceed_it(store: Arc<dyn Store>) {
+    let expires = at(0) + chrono::Duration::days(2);
+    let uses = (0..12).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move { store.take_quota(TelegramId(1), "ask", "day", 5, expires).await.unwrap() })
+    });
+    let results = futures::future::join_all(uses).await;
+    let granted = results.iter().filter(|r| matches!(r.as_ref().unwrap(), QuotaUse::Granted { .. })).count();
+    assert_eq!(granted, 5);
+}
+
+fn said(role: Role, text: &str, minute: u32) -> Turn {
+    Turn { role, text: text.into(), at: at(minute) }
+}
+
+async fn memory_keeps_recent_turns_within_its_bound_until_forgotten(store: Arc<dyn Store>) {
+    let bound = MemoryBound { turns: 3, chars: 1000 };
+    let expires = at(0) + chrono::Duration::hours(24);
+    store
+        .append_turns(
+            TelegramId(1),
+            &[said(Role::User, "hi", 1), said(Role::Assistant, "hello", 1)],
+            bound,
+            expires,
+        )
+        .await
+        .unwrap();
+    store
+        .append_turns(
+            TelegramId(1),
+            &[said(Role::User, "what now", 2), said(Role::Assistant, "rest", 2)],
+            bound,
+            expires,
+        )
+        .await
+        .unwrap();
+
+    let turns = store.recent_turns(TelegramId(1), at(3)).await.unwrap();
+    let texts: Vec<&str> = turns.iter().map(|t| t.text.as_str()).collect();
+    assert_eq!(texts, ["hello", "what now", "rest"], "the oldest is dropped first");
+    assert!(store.recent_turns(TelegramId(2), at(3)).await.unwrap().is_empty());
+    assert!(store.recent_turns(TelegramId(1), expires).await.unwrap().is_empty(), "expired");
+
+    store.forget_turns(TelegramId(1)).await.unwrap();
+    assert!(store.recent_turns(TelegramId(1), at(3)).await.unwrap().is_empty());
+}
+
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {
         mod dynamodb {
@@ -355,6 +419,9 @@ contract!(
     a_sent_series_moves_to_its_next_occurrence,
     a_moved_task_is_not_claimed_for_its_old_time,
     a_blocked_user_is_marked_until_they_write_again,
+    a_quota_grants_exactly_its_limit_per_window,
+    concurrent_uses_of_a_quota_never_exceed_it,
+    memory_keeps_recent_turns_within_its_bound_until_forgotten,
 );
 
 async fn dynamo_store() -> Arc<dyn Store> {

@@ -8,11 +8,12 @@ use chrono::{DateTime, Utc};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
 use super::records::{COMPLETED, ClaimRecord, IN_PROGRESS, TaskRecord, UserRecord};
+use crate::domain::assistant::{MemoryBound, QuotaUse, Turn};
 use crate::domain::{
     SeenUser, TelegramId, Tier, UpdateId, User, UserPatch,
     task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber, TaskStatus},
 };
-use crate::ports::{Claim, Reminders, StoreError, Tasks, UpdateClaims, Users};
+use crate::ports::{Claim, Conversations, Quotas, Reminders, StoreError, Tasks, UpdateClaims, Users};
 
 const USERS: TableDefinition<i64, &[u8]> = TableDefinition::new("users");
 const UPDATES: TableDefinition<u32, &[u8]> = TableDefinition::new("updates");
@@ -20,6 +21,10 @@ const UPDATES: TableDefinition<u32, &[u8]> = TableDefinition::new("updates");
 const TASKS: TableDefinition<(i64, u32), &[u8]> = TableDefinition::new("tasks");
 /// user -> the last task number given.
 const TASK_SEQ: TableDefinition<i64, u32> = TableDefinition::new("task_seq");
+/// (user, "what#window") -> the quota count and its expiry, as JSON.
+const QUOTAS: TableDefinition<(i64, &str), &[u8]> = TableDefinition::new("quotas");
+/// user -> the assistant's memory of the conversation, as JSON.
+const CONVERSATIONS: TableDefinition<i64, &[u8]> = TableDefinition::new("conversations");
 /// (user, task number) -> the reminder state of its current occurrence, as JSON.
 const LEASES: TableDefinition<(i64, u32), &[u8]> = TableDefinition::new("reminder_leases");
 
@@ -65,6 +70,8 @@ impl EmbeddedStore {
             txn.open_table(TASKS).map_err(unavailable)?;
             txn.open_table(TASK_SEQ).map_err(unavailable)?;
             txn.open_table(LEASES).map_err(unavailable)?;
+            txn.open_table(QUOTAS).map_err(unavailable)?;
+            txn.open_table(CONVERSATIONS).map_err(unavailable)?;
             let mut updates = txn.open_table(UPDATES).map_err(unavailable)?;
             let now = Utc::now().timestamp();
             updates
@@ -504,6 +511,102 @@ impl Reminders for EmbeddedStore {
             if let Some(found) = load_user(&table, user)? {
                 save_user(&mut table, &User { blocked_at: Some(now), ..found })?;
             }
+            Ok(())
+        })
+        .await
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Counted {
+    used: u32,
+    expires_at: DateTime<Utc>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Memory {
+    turns: Vec<Turn>,
+    expires_at: DateTime<Utc>,
+}
+
+#[async_trait]
+impl Quotas for EmbeddedStore {
+    async fn take_quota(
+        &self,
+        user: TelegramId,
+        what: &str,
+        window: &str,
+        limit: u32,
+        expires_at: DateTime<Utc>,
+    ) -> Result<QuotaUse, StoreError> {
+        let name = format!("{what}#{window}");
+        self.write(move |txn| {
+            let mut table = txn.open_table(QUOTAS).map_err(unavailable)?;
+            let used = match table.get((user.0, name.as_str())).map_err(unavailable)? {
+                Some(bytes) => serde_json::from_slice::<Counted>(bytes.value()).map_err(corrupt)?.used,
+                None => 0,
+            };
+            if used >= limit {
+                return Ok(QuotaUse::Exhausted);
+            }
+            let bytes = serde_json::to_vec(&Counted { used: used + 1, expires_at }).map_err(corrupt)?;
+            table.insert((user.0, name.as_str()), bytes.as_slice()).map_err(unavailable)?;
+            Ok(QuotaUse::Granted { used: used + 1 })
+        })
+        .await
+    }
+}
+
+fn load_memory(
+    table: &impl ReadableTable<i64, &'static [u8]>,
+    user: TelegramId,
+    now: DateTime<Utc>,
+) -> Result<Vec<Turn>, StoreError> {
+    match table.get(user.0).map_err(unavailable)? {
+        Some(bytes) => {
+            let memory: Memory = serde_json::from_slice(bytes.value()).map_err(corrupt)?;
+            Ok(if memory.expires_at > now { memory.turns } else { Vec::new() })
+        }
+        None => Ok(Vec::new()),
+    }
+}
+
+#[async_trait]
+impl Conversations for EmbeddedStore {
+    async fn recent_turns(&self, user: TelegramId, now: DateTime<Utc>) -> Result<Vec<Turn>, StoreError> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let txn = db.begin_read().map_err(unavailable)?;
+            load_memory(&txn.open_table(CONVERSATIONS).map_err(unavailable)?, user, now)
+        })
+        .await
+        .map_err(unavailable)?
+    }
+
+    async fn append_turns(
+        &self,
+        user: TelegramId,
+        turns: &[Turn],
+        bound: MemoryBound,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let turns = turns.to_vec();
+        let now = turns.last().map_or_else(Utc::now, |t| t.at);
+        self.write(move |txn| {
+            let mut table = txn.open_table(CONVERSATIONS).map_err(unavailable)?;
+            let mut kept = load_memory(&table, user, now)?;
+            kept.extend(turns);
+            bound.apply(&mut kept);
+            let bytes = serde_json::to_vec(&Memory { turns: kept, expires_at }).map_err(corrupt)?;
+            table.insert(user.0, bytes.as_slice()).map_err(unavailable)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn forget_turns(&self, user: TelegramId) -> Result<(), StoreError> {
+        self.write(move |txn| {
+            txn.open_table(CONVERSATIONS).map_err(unavailable)?.remove(user.0).map_err(unavailable)?;
             Ok(())
         })
         .await

@@ -1,5 +1,6 @@
 //! Domain types and rules: users, languages, time zones, tiers. No I/O here.
 
+pub mod assistant;
 mod language;
 pub mod recurrence;
 pub mod task;

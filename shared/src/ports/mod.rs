@@ -6,4 +6,4 @@ mod store;
 
 pub use clock::{Clock, SystemClock};
 pub use messenger::{Button, ChatId, Keyboard, Messenger, MessengerError, OutMessage};
-pub use store::{Claim, Reminders, Store, StoreError, Tasks, UpdateClaims, Users};
+pub use store::{Claim, Conversations, Quotas, Reminders, Store, StoreError, Tasks, UpdateClaims, Users};

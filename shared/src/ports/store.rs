@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{
     SeenUser, TelegramId, UpdateId, User, UserPatch,
+    assistant::{MemoryBound, QuotaUse, Turn},
     task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber},
 };
 
@@ -144,7 +145,41 @@ pub trait Reminders: Send + Sync {
     async fn mark_blocked(&self, user: TelegramId, now: DateTime<Utc>) -> Result<(), StoreError>;
 }
 
-/// Everything the bot stores; each adapter implements every part.
-pub trait Store: Users + UpdateClaims + Tasks + Reminders {}
+/// Usage counted per user and window (a day, say), atomically.
+#[async_trait]
+pub trait Quotas: Send + Sync {
+    /// Counts one use of `what` in `window` unless `limit` uses were counted
+    /// already; the count is forgotten after `expires_at`.
+    async fn take_quota(
+        &self,
+        user: TelegramId,
+        what: &str,
+        window: &str,
+        limit: u32,
+        expires_at: DateTime<Utc>,
+    ) -> Result<QuotaUse, StoreError>;
+}
 
-impl<T: Users + UpdateClaims + Tasks + Reminders> Store for T {}
+/// The assistant's memory of a conversation, per user.
+#[async_trait]
+pub trait Conversations: Send + Sync {
+    /// The kept turns, oldest first; none once they expired.
+    async fn recent_turns(&self, user: TelegramId, now: DateTime<Utc>) -> Result<Vec<Turn>, StoreError>;
+
+    /// Adds turns, drops the oldest beyond `bound`, and keeps the whole until `expires_at`.
+    async fn append_turns(
+        &self,
+        user: TelegramId,
+        turns: &[Turn],
+        bound: MemoryBound,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Forgets the conversation (`/reset`).
+    async fn forget_turns(&self, user: TelegramId) -> Result<(), StoreError>;
+}
+
+/// Everything the bot stores; each adapter implements every part.
+pub trait Store: Users + UpdateClaims + Tasks + Reminders + Quotas + Conversations {}
+
+impl<T: Users + UpdateClaims + Tasks + Reminders + Quotas + Conversations> Store for T {}

@@ -1,6 +1,7 @@
 //! The store on DynamoDB: one table, keys and expressions written here, once.
 //! `docs/data-model.md` lists every item and access pattern.
 
+mod assistant;
 mod claims;
 mod reminders;
 mod tasks;
