@@ -1,5 +1,6 @@
 //! Adapters: the ports implemented on DynamoDB, redb, Telegram and Secrets Manager.
 
+pub mod ai;
 pub mod aws;
 pub mod dynamo;
 pub mod embedded;

@@ -1,5 +1,6 @@
 //! The small traits the bot depends on; adapters implement them.
 
+pub mod ai;
 mod clock;
 mod messenger;
 mod store;

@@ -1,0 +1,123 @@
+//! Google Gemini (`POST {base}/v1beta/models/{model}:generateContent`).
+
+use async_trait::async_trait;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
+
+use super::{client, failure, transport};
+use crate::domain::assistant::Role;
+use crate::ports::ai::{AiProvider, ChatReply, ChatRequest, ProviderError, ToolCall};
+
+pub const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com";
+pub const DEFAULT_MODEL: &str = "gemini-2.0-flash";
+
+pub struct Gemini {
+    http: reqwest::Client,
+    base_url: String,
+    model: String,
+    key: SecretString,
+}
+
+impl std::fmt::Debug for Gemini {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gemini").field("base_url", &self.base_url).field("model", &self.model).finish()
+    }
+}
+
+impl Gemini {
+    pub fn new(key: SecretString, base_url: &str, model: &str) -> Result<Gemini, ProviderError> {
+        Ok(Gemini {
+            http: client()?,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            model: model.to_owned(),
+            key,
+        })
+    }
+
+    fn body(request: &ChatRequest) -> Value {
+        let mut contents: Vec<Value> = request
+            .turns
+            .iter()
+            .map(|turn| {
+                let role = match turn.role {
+                    Role::User => "user",
+                    Role::Assistant => "model",
+                };
+                json!({ "role": role, "parts": [{ "text": turn.text }] })
+            })
+            .collect();
+        if !request.tool_results.is_empty() {
+            let calls: Vec<Value> = request
+                .tool_results
+                .iter()
+                .map(|(call, _)| json!({ "functionCall": { "name": call.name, "args": call.arguments } }))
+                .collect();
+            contents.push(json!({ "role": "model", "parts": calls }));
+            let results: Vec<Value> = request
+                .tool_results
+                .iter()
+                .map(|(call, result)| {
+                    json!({ "functionResponse": { "name": call.name, "response": { "result": result } } })
+                })
+                .collect();
+            contents.push(json!({ "role": "user", "parts": results }));
+        }
+        let mut body = json!({
+            "systemInstruction": { "parts": [{ "text": request.system }] },
+            "contents": contents,
+        });
+        if !request.tools.is_empty() {
+            let declarations: Vec<Value> = request
+                .tools
+                .iter()
+                .map(|t| json!({ "name": t.name, "description": t.description, "parameters": t.parameters }))
+                .collect();
+            body["tools"] = json!([{ "functionDeclarations": declarations }]);
+        }
+        body
+    }
+}
+
+fn reply(body: &Value) -> Result<ChatReply, ProviderError> {
+    let parts = body["candidates"][0]["content"]["parts"].as_array().cloned().unwrap_or_default();
+    let calls: Vec<ToolCall> = parts
+        .iter()
+        .filter_map(|p| p.get("functionCall"))
+        .map(|c| {
+            let name = c["name"].as_str().unwrap_or_default().to_owned();
+            ToolCall { id: name.clone(), name, arguments: c["args"].clone() }
+        })
+        .collect();
+    if !calls.is_empty() {
+        return Ok(ChatReply::ToolCalls(calls));
+    }
+    let text: String = parts.iter().filter_map(|p| p["text"].as_str()).collect();
+    if text.is_empty() {
+        let reason = body["candidates"][0]["finishReason"].as_str().unwrap_or("no candidate");
+        return Err(ProviderError::Unavailable(format!("no answer ({reason})")));
+    }
+    Ok(ChatReply::Text(text))
+}
+
+#[async_trait]
+impl AiProvider for Gemini {
+    fn name(&self) -> &'static str {
+        "gemini"
+    }
+
+    async fn chat(&self, request: &ChatRequest) -> Result<ChatReply, ProviderError> {
+        let response = self
+            .http
+            .post(format!("{}/v1beta/models/{}:generateContent", self.base_url, self.model))
+            .header("x-goog-api-key", self.key.expose_secret())
+            .json(&Gemini::body(request))
+            .send()
+            .await
+            .map_err(|e| transport(&e))?;
+        if !response.status().is_success() {
+            return Err(failure(response).await);
+        }
+        let body: Value = response.json().await.map_err(|e| transport(&e))?;
+        reply(&body)
+    }
+}

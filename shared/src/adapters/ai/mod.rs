@@ -1,0 +1,59 @@
+//! AI providers over HTTP: OpenAI Chat Completions and Google Gemini
+//! `generateContent`, with their errors sorted the same way.
+
+pub mod gemini;
+pub mod openai;
+
+use std::time::Duration;
+
+use reqwest::{Response, StatusCode, header::RETRY_AFTER};
+
+use crate::ports::ai::ProviderError;
+
+/// How long one provider call may take.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub(crate) fn client() -> Result<reqwest::Client, ProviderError> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .map_err(|e| ProviderError::Unavailable(e.to_string()))
+}
+
+/// A failed HTTP exchange, sorted; the body's `error.message` is kept (both
+/// providers use that shape), the request (and its key) never.
+pub(crate) async fn failure(response: Response) -> ProviderError {
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    let message = body["error"]["message"].as_str().unwrap_or_default().chars().take(300).collect::<String>();
+    // Gemini answers a wrong key with 400 and reason API_KEY_INVALID.
+    let bad_key = body["error"]["details"]
+        .as_array()
+        .is_some_and(|d| d.iter().any(|d| d["reason"] == "API_KEY_INVALID"));
+    match status {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ProviderError::Unauthorized,
+        _ if bad_key => ProviderError::Unauthorized,
+        StatusCode::TOO_MANY_REQUESTS => ProviderError::RateLimited { retry_after },
+        s if s.is_server_error() => ProviderError::Unavailable(format!("{s}: {message}")),
+        s => ProviderError::BadRequest(format!("{s}: {message}")),
+    }
+}
+
+/// A transport failure (no HTTP answer), without the URL.
+pub(crate) fn transport(e: &reqwest::Error) -> ProviderError {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "network error"
+    };
+    ProviderError::Unavailable(what.to_owned())
+}
