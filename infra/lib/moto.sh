@@ -15,7 +15,7 @@ start_moto() {
   local port
   port=$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   mkdir -p target
-  "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" > target/moto.log 2>&1 &
+  "$VENV/bin/python" infra/lib/moto_serial.py 127.0.0.1 "$port" > target/moto.log 2>&1 &
   MOTO_PID=$!
   trap 'kill "$MOTO_PID" 2>/dev/null || true; wait "$MOTO_PID" 2>/dev/null || true' EXIT
 
