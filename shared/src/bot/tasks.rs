@@ -112,20 +112,13 @@ fn task_number(args: &str) -> Option<(TaskNumber, &str)> {
     Some((TaskNumber(n), rest.trim()))
 }
 
-/// Finishes a task: a series moves on to its next occurrence (returned),
-/// anything else is done. `None` when there is no such pending task.
+/// Finishes a task (see [`services::tasks::finish`]) for the user talking.
 async fn finish(
     ctx: &Ctx<'_>,
     number: TaskNumber,
 ) -> Result<Option<(Task, Option<DateTime<Utc>>)>, HandleError> {
-    let (store, now) = (&ctx.deps.store, ctx.deps.clock.now());
-    let Some(task) = store.get_task(ctx.user.id, number).await? else { return Ok(None) };
-    let next = task.series.as_ref().and_then(|s| s.next_after(task.due.unwrap_or(now).max(now)));
-    let finished = match next {
-        Some(next) => store.reschedule_task(ctx.user.id, number, next).await?,
-        None => store.complete_task(ctx.user.id, number, now).await?,
-    };
-    Ok(finished.map(|_| (task, next)))
+    Ok(crate::services::tasks::finish(ctx.deps.store.as_ref(), ctx.user.id, number, ctx.deps.clock.now())
+        .await?)
 }
 
 pub(super) async fn done(ctx: &Ctx<'_>, command: &str, args: &str) -> Result<(), HandleError> {

@@ -1,0 +1,231 @@
+//! The AI assistant: the conversation's memory, one provider and then the
+//! other when the first fails with a retryable error, and tools that manage
+//! the user's tasks through the same store as the commands.
+
+use std::{sync::Arc, time::Duration};
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use tracing::{error, warn};
+
+use crate::domain::{
+    User,
+    assistant::{MemoryBound, Role, Turn},
+    task::{NewTask, TaskNumber, TierLimits, sort_for_listing},
+    when::parse_task,
+};
+use crate::i18n::tasks::when;
+use crate::ports::{
+    Store, StoreError,
+    ai::{AiProvider, ChatReply, ChatRequest, ProviderError, ToolCall, ToolSpec},
+};
+
+/// Rounds of tool calls in one answer before giving up.
+const MAX_TOOL_ROUNDS: usize = 4;
+/// Attempts per provider on a retryable error before the next provider.
+const ATTEMPTS_PER_PROVIDER: usize = 2;
+/// The longest wait for a provider's Retry-After before moving on.
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(2);
+/// How long a conversation is remembered after its last turn.
+pub const MEMORY_TTL: chrono::Duration = chrono::Duration::hours(24);
+
+#[derive(Debug, thiserror::Error)]
+pub enum AssistantError {
+    #[error("every provider failed; the last said: {0}")]
+    Providers(ProviderError),
+    #[error("the model kept calling tools")]
+    TooManyToolRounds,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl AssistantError {
+    /// Worth retrying later (the job is retried); otherwise the user is told.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            AssistantError::Providers(e) => e.is_retryable(),
+            AssistantError::TooManyToolRounds => false,
+            AssistantError::Store(e) => e.is_transient(),
+        }
+    }
+}
+
+pub struct Assistant {
+    providers: Vec<Arc<dyn AiProvider>>,
+    store: Arc<dyn Store>,
+    limits: TierLimits,
+    bound: MemoryBound,
+}
+
+impl Assistant {
+    /// `providers` in order of preference: the first, then its fallback.
+    pub fn new(providers: Vec<Arc<dyn AiProvider>>, store: Arc<dyn Store>, limits: TierLimits) -> Assistant {
+        Assistant { providers, store, limits, bound: MemoryBound::DEFAULT }
+    }
+
+    /// Answers `question` from `user` at `now`, running the tools the model asks
+    /// for, and remembers both turns.
+    pub async fn answer(
+        &self,
+        user: &User,
+        question: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, AssistantError> {
+        let asked = Turn { role: Role::User, text: question.to_owned(), at: now };
+        let mut turns = self.store.recent_turns(user.id, now).await?;
+        turns.push(asked.clone());
+        let mut request =
+            ChatRequest { system: system_prompt(user, now), turns, tools: tools(), tool_results: Vec::new() };
+        for _ in 0..MAX_TOOL_ROUNDS {
+            match self.chat(&request).await? {
+                ChatReply::Text(text) => {
+                    let answered = Turn { role: Role::Assistant, text: text.clone(), at: now };
+                    self.store
+                        .append_turns(user.id, &[asked, answered], self.bound, now + MEMORY_TTL)
+                        .await?;
+                    return Ok(text);
+                }
+                ChatReply::ToolCalls(calls) => {
+                    for call in calls {
+                        let result = self.run_tool(user, &call, now).await?;
+                        request.tool_results.push((call, result));
+                    }
+                }
+            }
+        }
+        Err(AssistantError::TooManyToolRounds)
+    }
+
+    /// One provider, then the next on a retryable error or a refused key.
+    async fn chat(&self, request: &ChatRequest) -> Result<ChatReply, AssistantError> {
+        let mut last = ProviderError::Unavailable("no provider configured".into());
+        for provider in &self.providers {
+            for attempt in 1..=ATTEMPTS_PER_PROVIDER {
+                match provider.chat(request).await {
+                    Ok(reply) => return Ok(reply),
+                    Err(ProviderError::Unauthorized) => {
+                        error!(
+                            provider = provider.name(),
+                            "the provider refused the API key: check the configuration"
+                        );
+                        last = ProviderError::Unauthorized;
+                        break;
+                    }
+                    Err(e) if e.is_retryable() => {
+                        warn!(provider = provider.name(), attempt, error = %e, "provider failed; retrying");
+                        let wait = match &e {
+                            ProviderError::RateLimited { retry_after: Some(wait) } => {
+                                (*wait).min(MAX_RETRY_WAIT)
+                            }
+                            _ => Duration::from_millis(250 * attempt as u64),
+                        };
+                        last = e;
+                        if attempt < ATTEMPTS_PER_PROVIDER {
+                            tokio::time::sleep(wait).await;
+                        }
+                    }
+                    Err(e) => return Err(AssistantError::Providers(e)),
+                }
+            }
+        }
+        Err(AssistantError::Providers(last))
+    }
+
+    async fn run_tool(&self, user: &User, call: &ToolCall, now: DateTime<Utc>) -> Result<Value, StoreError> {
+        let tz = user.tz();
+        let lang = user.lang();
+        let store = &self.store;
+        Ok(match call.name.as_str() {
+            "create_task" => {
+                let text = call.arguments["text"].as_str().unwrap_or_default();
+                match parse_task(text, now, tz) {
+                    Err(e) => json!({ "error": e.to_string() }),
+                    Ok(parsed) => {
+                        let new = NewTask {
+                            title: parsed.title,
+                            due: parsed.due.as_ref().map(|d| d.at),
+                            series: parsed
+                                .due
+                                .as_ref()
+                                .and_then(|d| Some(d.recurrence.as_ref()?.series(d.local, tz))),
+                        };
+                        match store.create_task(user.id, &new, self.limits.for_tier(user.tier), now).await? {
+                            Ok(task) => json!({
+                                "number": task.number.0,
+                                "title": task.title,
+                                "due": task.due.map(|at| when(at, tz, lang)),
+                                "repeats": task.series.is_some(),
+                            }),
+                            Err(limit) => json!({ "error": format!("limit reached: {limit:?}") }),
+                        }
+                    }
+                }
+            }
+            "list_tasks" => {
+                let mut tasks = store.pending_tasks(user.id).await?;
+                sort_for_listing(&mut tasks);
+                let listed: Vec<Value> = tasks
+                    .iter()
+                    .map(|t| json!({ "number": t.number.0, "title": t.title, "due": t.due.map(|at| when(at, tz, lang)) }))
+                    .collect();
+                json!({ "tasks": listed })
+            }
+            "complete_task" => {
+                let number =
+                    call.arguments["number"].as_u64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
+                match super::tasks::finish(store.as_ref(), user.id, TaskNumber(number), now).await? {
+                    Some((task, next)) => {
+                        json!({ "done": task.title, "next": next.map(|at| when(at, tz, lang)) })
+                    }
+                    None => json!({ "error": format!("no pending task #{number}") }),
+                }
+            }
+            other => json!({ "error": format!("unknown tool {other}") }),
+        })
+    }
+}
+
+fn system_prompt(user: &User, now: DateTime<Utc>) -> String {
+    let language = match user.lang() {
+        crate::domain::Language::En => "English",
+        crate::domain::Language::Fr => "French",
+    };
+    format!(
+        "You are Linklet, a helpful assistant in Telegram. Answer in {language}, briefly. \
+         The user's time zone is {tz}; it is {now} there. Use the tools to create, list and \
+         complete the user's tasks and reminders; pass create_task the task and its time in \
+         words, as the user said them.",
+        tz = user.tz(),
+        now = now.with_timezone(&user.tz().tz()).format("%A %Y-%m-%d %H:%M"),
+    )
+}
+
+fn tools() -> Vec<ToolSpec> {
+    vec![
+        ToolSpec {
+            name: "create_task".into(),
+            description:
+                "Create a task or reminder, e.g. 'call mom tomorrow at 6pm' or 'water plants every monday'"
+                    .into(),
+            parameters: json!({
+                "type": "object",
+                "properties": { "text": { "type": "string", "description": "what to do and when, in words" } },
+                "required": ["text"],
+            }),
+        },
+        ToolSpec {
+            name: "list_tasks".into(),
+            description: "List the user's pending tasks, soonest first".into(),
+            parameters: json!({ "type": "object", "properties": {} }),
+        },
+        ToolSpec {
+            name: "complete_task".into(),
+            description: "Mark a pending task done by its number".into(),
+            parameters: json!({
+                "type": "object",
+                "properties": { "number": { "type": "integer" } },
+                "required": ["number"],
+            }),
+        },
+    ]
+}
