@@ -4,34 +4,21 @@ use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
-use super::{client, failure, transport};
+use super::{Endpoint, failure, transport};
 use crate::domain::assistant::Role;
 use crate::ports::ai::{AiProvider, ChatReply, ChatRequest, ProviderError, ToolCall};
 
 pub const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com";
 pub const DEFAULT_MODEL: &str = "gemini-2.0-flash";
 
+#[derive(Debug)]
 pub struct Gemini {
-    http: reqwest::Client,
-    base_url: String,
-    model: String,
-    key: SecretString,
-}
-
-impl std::fmt::Debug for Gemini {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Gemini").field("base_url", &self.base_url).field("model", &self.model).finish()
-    }
+    endpoint: Endpoint,
 }
 
 impl Gemini {
     pub fn new(key: SecretString, base_url: &str, model: &str) -> Result<Gemini, ProviderError> {
-        Ok(Gemini {
-            http: client()?,
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            model: model.to_owned(),
-            key,
-        })
+        Ok(Gemini { endpoint: Endpoint::new(key, base_url, model)? })
     }
 
     fn body(request: &ChatRequest) -> Value {
@@ -107,9 +94,10 @@ impl AiProvider for Gemini {
 
     async fn chat(&self, request: &ChatRequest) -> Result<ChatReply, ProviderError> {
         let response = self
+            .endpoint
             .http
-            .post(format!("{}/v1beta/models/{}:generateContent", self.base_url, self.model))
-            .header("x-goog-api-key", self.key.expose_secret())
+            .post(format!("{}/v1beta/models/{}:generateContent", self.endpoint.base_url, self.endpoint.model))
+            .header("x-goog-api-key", self.endpoint.key.expose_secret())
             .json(&Gemini::body(request))
             .send()
             .await

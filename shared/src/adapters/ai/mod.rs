@@ -7,18 +7,42 @@ pub mod openai;
 use std::time::Duration;
 
 use reqwest::{Response, StatusCode, header::RETRY_AFTER};
+use secrecy::SecretString;
 
 use crate::ports::ai::ProviderError;
 
 /// How long one provider call may take.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
-pub(crate) fn client() -> Result<reqwest::Client, ProviderError> {
-    reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(REQUEST_TIMEOUT)
-        .build()
-        .map_err(|e| ProviderError::Unavailable(e.to_string()))
+/// What each provider holds: one HTTP client, the API's base URL, the model
+/// and the key. `Debug` shows the URL and model, never the key.
+pub(crate) struct Endpoint {
+    pub http: reqwest::Client,
+    pub base_url: String,
+    pub model: String,
+    pub key: SecretString,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint").field("base_url", &self.base_url).field("model", &self.model).finish()
+    }
+}
+
+impl Endpoint {
+    pub fn new(key: SecretString, base_url: &str, model: &str) -> Result<Endpoint, ProviderError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .map_err(|e| ProviderError::Unavailable(e.to_string()))?;
+        Ok(Endpoint {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            model: model.to_owned(),
+            key,
+        })
+    }
 }
 
 /// A failed HTTP exchange, sorted; the body's `error.message` is kept (both

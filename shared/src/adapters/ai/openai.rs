@@ -4,34 +4,21 @@ use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
-use super::{client, failure, transport};
+use super::{Endpoint, failure, transport};
 use crate::domain::assistant::Role;
 use crate::ports::ai::{AiProvider, ChatReply, ChatRequest, ProviderError, ToolCall};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com";
 pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
 
+#[derive(Debug)]
 pub struct OpenAi {
-    http: reqwest::Client,
-    base_url: String,
-    model: String,
-    key: SecretString,
-}
-
-impl std::fmt::Debug for OpenAi {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OpenAi").field("base_url", &self.base_url).field("model", &self.model).finish()
-    }
+    endpoint: Endpoint,
 }
 
 impl OpenAi {
     pub fn new(key: SecretString, base_url: &str, model: &str) -> Result<OpenAi, ProviderError> {
-        Ok(OpenAi {
-            http: client()?,
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            model: model.to_owned(),
-            key,
-        })
+        Ok(OpenAi { endpoint: Endpoint::new(key, base_url, model)? })
     }
 
     fn body(&self, request: &ChatRequest) -> Value {
@@ -61,7 +48,7 @@ impl OpenAi {
                     .push(json!({ "role": "tool", "tool_call_id": call.id, "content": result.to_string() }));
             }
         }
-        let mut body = json!({ "model": self.model, "messages": messages });
+        let mut body = json!({ "model": self.endpoint.model, "messages": messages });
         if !request.tools.is_empty() {
             body["tools"] = request
                 .tools
@@ -109,9 +96,10 @@ impl AiProvider for OpenAi {
 
     async fn chat(&self, request: &ChatRequest) -> Result<ChatReply, ProviderError> {
         let response = self
+            .endpoint
             .http
-            .post(format!("{}/v1/chat/completions", self.base_url))
-            .bearer_auth(self.key.expose_secret())
+            .post(format!("{}/v1/chat/completions", self.endpoint.base_url))
+            .bearer_auth(self.endpoint.key.expose_secret())
             .json(&self.body(request))
             .send()
             .await
