@@ -14,8 +14,10 @@ use linklet::{
     bot::{Deps, Dispatched, Dispatcher},
     domain::assistant::{MemoryBound, QuotaUse, Turn},
     domain::task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber},
-    domain::{SeenUser, TelegramId, UpdateId, User, UserPatch},
-    ports::{Claim, Conversations, Quotas, Reminders, StoreError, SystemClock, Tasks, UpdateClaims, Users},
+    domain::{SeenUser, TelegramId, User, UserPatch},
+    ports::{
+        Claim, ClaimKey, Claims, Conversations, Quotas, Reminders, StoreError, SystemClock, Tasks, Users,
+    },
 };
 use linklet_tests::{
     FakeTelegram,
@@ -60,28 +62,23 @@ impl Users for Counted {
 }
 
 #[async_trait]
-impl UpdateClaims for Counted {
-    async fn claim_update(
-        &self,
-        id: UpdateId,
-        now: DateTime<Utc>,
-        lease: Duration,
-    ) -> Result<Claim, StoreError> {
-        self.note("claim_update");
-        self.inner.claim_update(id, now, lease).await
+impl Claims for Counted {
+    async fn claim(&self, id: &ClaimKey, now: DateTime<Utc>, lease: Duration) -> Result<Claim, StoreError> {
+        self.note("claim");
+        self.inner.claim(id, now, lease).await
     }
-    async fn complete_update(
+    async fn complete_claim(
         &self,
-        id: UpdateId,
+        id: &ClaimKey,
         now: DateTime<Utc>,
         keep: Duration,
     ) -> Result<(), StoreError> {
-        self.note("complete_update");
-        self.inner.complete_update(id, now, keep).await
+        self.note("complete_claim");
+        self.inner.complete_claim(id, now, keep).await
     }
-    async fn release_update(&self, id: UpdateId) -> Result<(), StoreError> {
-        self.note("release_update");
-        self.inner.release_update(id).await
+    async fn release_claim(&self, id: &ClaimKey) -> Result<(), StoreError> {
+        self.note("release_claim");
+        self.inner.release_claim(id).await
     }
 }
 
@@ -219,8 +216,8 @@ async fn start_help_and_profile_cost_two_round_trips_besides_the_claim_and_one_t
         assert_eq!(dispatcher.dispatch(&update).await.unwrap(), Dispatched::Handled);
 
         let calls = store.take();
-        let besides_claim: Vec<_> = calls.iter().filter(|c| **c != "claim_update").collect();
-        assert_eq!(calls.iter().filter(|c| **c == "claim_update").count(), 1, "{command}: {calls:?}");
+        let besides_claim: Vec<_> = calls.iter().filter(|c| **c != "claim").collect();
+        assert_eq!(calls.iter().filter(|c| **c == "claim").count(), 1, "{command}: {calls:?}");
         assert!(besides_claim.len() <= 2, "{command}: {calls:?}");
         assert!(calls.contains(&"upsert_seen"), "{command}: the user is registered: {calls:?}");
         assert_eq!(fake.calls().len() - before, 1, "{command}: one Telegram call per reply");

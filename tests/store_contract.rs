@@ -11,7 +11,7 @@ use linklet::{
         recurrence::Series,
         task::{LimitReached, NewTask, TaskLimits, TaskNumber, TaskStatus},
     },
-    ports::{Claim, Store, StoreError},
+    ports::{Claim, ClaimKey, Store, StoreError},
 };
 
 fn at(minute: u32) -> DateTime<Utc> {
@@ -78,46 +78,45 @@ async fn patching_an_unknown_user_is_not_found(store: Arc<dyn Store>) {
 }
 
 async fn an_update_is_claimed_once_then_completed(store: Arc<dyn Store>) {
-    let id = UpdateId(7);
-    assert_eq!(store.claim_update(id, at(0), LEASE).await.unwrap(), Claim::Acquired);
-    assert_eq!(store.claim_update(id, at(0), LEASE).await.unwrap(), Claim::InProgress);
-    store.complete_update(id, at(0), KEEP).await.unwrap();
-    assert_eq!(store.claim_update(id, at(1), LEASE).await.unwrap(), Claim::Completed);
+    let id = &ClaimKey::update(UpdateId(7));
+    assert_eq!(store.claim(id, at(0), LEASE).await.unwrap(), Claim::Acquired);
+    assert_eq!(store.claim(id, at(0), LEASE).await.unwrap(), Claim::InProgress);
+    store.complete_claim(id, at(0), KEEP).await.unwrap();
+    assert_eq!(store.claim(id, at(1), LEASE).await.unwrap(), Claim::Completed);
     // A release after completion does not reopen the update.
-    store.release_update(id).await.unwrap();
-    assert_eq!(store.claim_update(id, at(2), LEASE).await.unwrap(), Claim::Completed);
+    store.release_claim(id).await.unwrap();
+    assert_eq!(store.claim(id, at(2), LEASE).await.unwrap(), Claim::Completed);
 }
 
 async fn a_released_claim_can_be_taken_again(store: Arc<dyn Store>) {
-    let id = UpdateId(8);
-    assert_eq!(store.claim_update(id, at(0), LEASE).await.unwrap(), Claim::Acquired);
-    store.release_update(id).await.unwrap();
-    assert_eq!(store.claim_update(id, at(0), LEASE).await.unwrap(), Claim::Acquired);
+    let id = &ClaimKey::update(UpdateId(8));
+    assert_eq!(store.claim(id, at(0), LEASE).await.unwrap(), Claim::Acquired);
+    store.release_claim(id).await.unwrap();
+    assert_eq!(store.claim(id, at(0), LEASE).await.unwrap(), Claim::Acquired);
 }
 
 async fn an_abandoned_claim_is_taken_over_when_its_lease_ends(store: Arc<dyn Store>) {
-    let id = UpdateId(9);
-    assert_eq!(store.claim_update(id, at(0), LEASE).await.unwrap(), Claim::Acquired);
+    let id = &ClaimKey::update(UpdateId(9));
+    assert_eq!(store.claim(id, at(0), LEASE).await.unwrap(), Claim::Acquired);
     assert_eq!(
-        store.claim_update(id, at(0) + chrono::Duration::seconds(59), LEASE).await.unwrap(),
+        store.claim(id, at(0) + chrono::Duration::seconds(59), LEASE).await.unwrap(),
         Claim::InProgress
     );
-    assert_eq!(store.claim_update(id, at(1), LEASE).await.unwrap(), Claim::Acquired);
+    assert_eq!(store.claim(id, at(1), LEASE).await.unwrap(), Claim::Acquired);
 }
 
 async fn a_completed_update_is_forgotten_after_its_expiry(store: Arc<dyn Store>) {
-    let id = UpdateId(10);
-    store.claim_update(id, at(0), LEASE).await.unwrap();
-    store.complete_update(id, at(0), Duration::from_secs(120)).await.unwrap();
-    assert_eq!(store.claim_update(id, at(1), LEASE).await.unwrap(), Claim::Completed);
-    assert_eq!(store.claim_update(id, at(3), LEASE).await.unwrap(), Claim::Acquired);
+    let id = &ClaimKey::update(UpdateId(10));
+    store.claim(id, at(0), LEASE).await.unwrap();
+    store.complete_claim(id, at(0), Duration::from_secs(120)).await.unwrap();
+    assert_eq!(store.claim(id, at(1), LEASE).await.unwrap(), Claim::Completed);
+    assert_eq!(store.claim(id, at(3), LEASE).await.unwrap(), Claim::Acquired);
 }
 
 async fn concurrent_claims_have_one_winner(store: Arc<dyn Store>) {
-    let id = UpdateId(11);
     let attempts = (0..12).map(|_| {
         let store = store.clone();
-        tokio::spawn(async move { store.claim_update(id, at(0), LEASE).await.unwrap() })
+        tokio::spawn(async move { store.claim(&ClaimKey::update(UpdateId(11)), at(0), LEASE).await.unwrap() })
     });
     let results = futures::future::join_all(attempts).await;
     let won = results.iter().filter(|r| *r.as_ref().unwrap() == Claim::Acquired).count();
@@ -375,6 +374,16 @@ async fn memory_keeps_recent_turns_within_its_bound_until_forgotten(store: Arc<d
     assert!(store.recent_turns(TelegramId(1), at(3)).await.unwrap().is_empty());
 }
 
+async fn jobs_and_updates_are_claimed_apart(store: Arc<dyn Store>) {
+    let update = &ClaimKey::update(UpdateId(12));
+    let job = &ClaimKey::job("12");
+    assert_eq!(store.claim(update, at(0), LEASE).await.unwrap(), Claim::Acquired);
+    assert_eq!(store.claim(job, at(0), LEASE).await.unwrap(), Claim::Acquired);
+    store.complete_claim(job, at(0), KEEP).await.unwrap();
+    assert_eq!(store.claim(job, at(1), LEASE).await.unwrap(), Claim::Completed);
+    assert_eq!(store.claim(update, at(0), LEASE).await.unwrap(), Claim::InProgress);
+}
+
 macro_rules! contract {
     ($($case:ident),* $(,)?) => {
         mod dynamodb {
@@ -407,6 +416,7 @@ contract!(
     an_abandoned_claim_is_taken_over_when_its_lease_ends,
     a_completed_update_is_forgotten_after_its_expiry,
     concurrent_claims_have_one_winner,
+    jobs_and_updates_are_claimed_apart,
     tasks_get_increasing_numbers_and_round_trip,
     done_and_deleted_tasks_leave_the_pending_list,
     rescheduling_moves_the_due_time_of_pending_tasks_only,

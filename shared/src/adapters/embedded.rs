@@ -10,13 +10,14 @@ use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use super::records::{COMPLETED, ClaimRecord, IN_PROGRESS, TaskRecord, UserRecord};
 use crate::domain::assistant::{MemoryBound, QuotaUse, Turn};
 use crate::domain::{
-    SeenUser, TelegramId, Tier, UpdateId, User, UserPatch,
+    SeenUser, TelegramId, Tier, User, UserPatch,
     task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber, TaskStatus},
 };
-use crate::ports::{Claim, Conversations, Quotas, Reminders, StoreError, Tasks, UpdateClaims, Users};
+use crate::ports::{Claim, ClaimKey, Claims, Conversations, Quotas, Reminders, StoreError, Tasks, Users};
 
 const USERS: TableDefinition<i64, &[u8]> = TableDefinition::new("users");
-const UPDATES: TableDefinition<u32, &[u8]> = TableDefinition::new("updates");
+/// Idempotency claims (`UPDATE#<id>`, `JOB#<id>`) -> the claim as JSON.
+const CLAIMS: TableDefinition<&str, &[u8]> = TableDefinition::new("claims");
 /// (user, task number) -> the task as JSON.
 const TASKS: TableDefinition<(i64, u32), &[u8]> = TableDefinition::new("tasks");
 /// user -> the last task number given.
@@ -72,7 +73,7 @@ impl EmbeddedStore {
             txn.open_table(LEASES).map_err(unavailable)?;
             txn.open_table(QUOTAS).map_err(unavailable)?;
             txn.open_table(CONVERSATIONS).map_err(unavailable)?;
-            let mut updates = txn.open_table(UPDATES).map_err(unavailable)?;
+            let mut updates = txn.open_table(CLAIMS).map_err(unavailable)?;
             let now = Utc::now().timestamp();
             updates
                 .retain(|_, bytes| {
@@ -195,17 +196,13 @@ impl Users for EmbeddedStore {
 }
 
 #[async_trait]
-impl UpdateClaims for EmbeddedStore {
-    async fn claim_update(
-        &self,
-        id: UpdateId,
-        now: DateTime<Utc>,
-        lease: Duration,
-    ) -> Result<Claim, StoreError> {
+impl Claims for EmbeddedStore {
+    async fn claim(&self, key: &ClaimKey, now: DateTime<Utc>, lease: Duration) -> Result<Claim, StoreError> {
         let now_s = now.timestamp();
+        let key = key.as_str().to_owned();
         self.write(move |txn| {
-            let mut table = txn.open_table(UPDATES).map_err(unavailable)?;
-            let existing = match table.get(id.0).map_err(unavailable)? {
+            let mut table = txn.open_table(CLAIMS).map_err(unavailable)?;
+            let existing = match table.get(key.as_str()).map_err(unavailable)? {
                 Some(bytes) => Some(serde_json::from_slice::<ClaimRecord>(bytes.value()).map_err(corrupt)?),
                 None => None,
             };
@@ -216,42 +213,44 @@ impl UpdateClaims for EmbeddedStore {
             let record =
                 ClaimRecord { status: IN_PROGRESS.into(), lease_until, expires_at: lease_until + 25 * 3600 };
             let bytes = serde_json::to_vec(&record).map_err(corrupt)?;
-            table.insert(id.0, bytes.as_slice()).map_err(unavailable)?;
+            table.insert(key.as_str(), bytes.as_slice()).map_err(unavailable)?;
             Ok(Claim::Acquired)
         })
         .await
     }
 
-    async fn complete_update(
+    async fn complete_claim(
         &self,
-        id: UpdateId,
+        key: &ClaimKey,
         now: DateTime<Utc>,
         keep: Duration,
     ) -> Result<(), StoreError> {
+        let key = key.as_str().to_owned();
         self.write(move |txn| {
-            let mut table = txn.open_table(UPDATES).map_err(unavailable)?;
+            let mut table = txn.open_table(CLAIMS).map_err(unavailable)?;
             let record = ClaimRecord {
                 status: COMPLETED.into(),
                 lease_until: 0,
                 expires_at: now.timestamp() + keep.as_secs() as i64,
             };
             let bytes = serde_json::to_vec(&record).map_err(corrupt)?;
-            table.insert(id.0, bytes.as_slice()).map_err(unavailable)?;
+            table.insert(key.as_str(), bytes.as_slice()).map_err(unavailable)?;
             Ok(())
         })
         .await
     }
 
-    async fn release_update(&self, id: UpdateId) -> Result<(), StoreError> {
+    async fn release_claim(&self, key: &ClaimKey) -> Result<(), StoreError> {
+        let key = key.as_str().to_owned();
         self.write(move |txn| {
-            let mut table = txn.open_table(UPDATES).map_err(unavailable)?;
-            let in_progress = match table.get(id.0).map_err(unavailable)? {
+            let mut table = txn.open_table(CLAIMS).map_err(unavailable)?;
+            let in_progress = match table.get(key.as_str()).map_err(unavailable)? {
                 Some(bytes) => serde_json::from_slice::<ClaimRecord>(bytes.value())
                     .is_ok_and(|r| r.status == IN_PROGRESS),
                 None => false,
             };
             if in_progress {
-                table.remove(id.0).map_err(unavailable)?;
+                table.remove(key.as_str()).map_err(unavailable)?;
             }
             Ok(())
         })

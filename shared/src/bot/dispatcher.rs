@@ -6,7 +6,10 @@ use teloxide_core::types::Update;
 use tracing::{info, warn};
 
 use super::{Deps, HandleError, Router};
-use crate::{domain::UpdateId, ports::Claim};
+use crate::{
+    domain::UpdateId,
+    ports::{Claim, ClaimKey},
+};
 
 /// How long a delivery owns its update before a redelivery may take it over:
 /// longer than the webhook function's timeout (30 s).
@@ -43,10 +46,10 @@ impl Dispatcher {
     /// returned, so the caller answers 5xx and Telegram's redelivery runs again.
     #[tracing::instrument(skip_all, fields(update_id = update.id.0))]
     pub async fn dispatch(&self, update: &Update) -> Result<Dispatched, HandleError> {
-        let id = UpdateId(update.id.0);
+        let id = &ClaimKey::update(UpdateId(update.id.0));
         let claims = &self.deps.store;
         let now = self.deps.clock.now();
-        match claims.claim_update(id, now, CLAIM_LEASE).await? {
+        match claims.claim(id, now, CLAIM_LEASE).await? {
             Claim::Acquired => {}
             Claim::InProgress => {
                 info!("update is being handled by another delivery");
@@ -61,7 +64,7 @@ impl Dispatcher {
             Ok(()) => Dispatched::Handled,
             Err(e) if e.is_transient() => {
                 warn!(error = %e, "transient failure, releasing the update for a retry");
-                if let Err(release) = claims.release_update(id).await {
+                if let Err(release) = claims.release_claim(id).await {
                     warn!(error = %release, "could not release the claim; it expires with its lease");
                 }
                 return Err(e);
@@ -72,7 +75,7 @@ impl Dispatcher {
             }
         };
         let done_at = self.deps.clock.now();
-        if let Err(e) = claims.complete_update(id, done_at, CLAIM_KEEP).await {
+        if let Err(e) = claims.complete_claim(id, done_at, CLAIM_KEEP).await {
             // The work is done; a retry would repeat it. The claim stays in progress
             // until its lease ends, which still stops an immediate redelivery.
             warn!(error = %e, "could not mark the update completed");

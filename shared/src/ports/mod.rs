@@ -7,4 +7,4 @@ mod store;
 
 pub use clock::{Clock, SystemClock};
 pub use messenger::{Button, ChatId, Keyboard, Messenger, MessengerError, OutMessage};
-pub use store::{Claim, Conversations, Quotas, Reminders, Store, StoreError, Tasks, UpdateClaims, Users};
+pub use store::{Claim, ClaimKey, Claims, Conversations, Quotas, Reminders, Store, StoreError, Tasks, Users};

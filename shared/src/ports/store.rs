@@ -59,27 +59,41 @@ pub enum Claim {
     Completed,
 }
 
-/// Idempotency records for Telegram updates (in progress -> completed, with expiry).
-#[async_trait]
-pub trait UpdateClaims: Send + Sync {
-    /// Claims `id` for `lease`; an expired lease or an expired record is taken over.
-    async fn claim_update(
-        &self,
-        id: UpdateId,
-        now: DateTime<Utc>,
-        lease: Duration,
-    ) -> Result<Claim, StoreError>;
+/// What an idempotency record is about: a Telegram update, or a queued job.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClaimKey(String);
 
-    /// Marks `id` handled; the record is kept for `keep` so redeliveries are ignored.
-    async fn complete_update(
+impl ClaimKey {
+    pub fn update(id: UpdateId) -> ClaimKey {
+        ClaimKey(format!("UPDATE#{}", id.0))
+    }
+
+    pub fn job(id: &str) -> ClaimKey {
+        ClaimKey(format!("JOB#{id}"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Idempotency records (in progress -> completed, with expiry), as AWS Lambda
+/// Powertools keeps them: for Telegram updates, and for queued jobs.
+#[async_trait]
+pub trait Claims: Send + Sync {
+    /// Claims `key` for `lease`; an expired lease or an expired record is taken over.
+    async fn claim(&self, key: &ClaimKey, now: DateTime<Utc>, lease: Duration) -> Result<Claim, StoreError>;
+
+    /// Marks `key` handled; the record is kept for `keep` so redeliveries are ignored.
+    async fn complete_claim(
         &self,
-        id: UpdateId,
+        key: &ClaimKey,
         now: DateTime<Utc>,
         keep: Duration,
     ) -> Result<(), StoreError>;
 
-    /// Gives the claim up so that Telegram's redelivery is handled.
-    async fn release_update(&self, id: UpdateId) -> Result<(), StoreError>;
+    /// Gives the claim up so that a redelivery is handled.
+    async fn release_claim(&self, key: &ClaimKey) -> Result<(), StoreError>;
 }
 
 /// A user's tasks. Creation and completion keep the user's pending counts
@@ -180,6 +194,6 @@ pub trait Conversations: Send + Sync {
 }
 
 /// Everything the bot stores; each adapter implements every part.
-pub trait Store: Users + UpdateClaims + Tasks + Reminders + Quotas + Conversations {}
+pub trait Store: Users + Claims + Tasks + Reminders + Quotas + Conversations {}
 
-impl<T: Users + UpdateClaims + Tasks + Reminders + Quotas + Conversations> Store for T {}
+impl<T: Users + Claims + Tasks + Reminders + Quotas + Conversations> Store for T {}

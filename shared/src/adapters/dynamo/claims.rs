@@ -1,4 +1,4 @@
-//! Update claims on DynamoDB: `UPDATE#<update_id>` / `UPDATE`, with TTL.
+//! Idempotency claims on DynamoDB: `UPDATE#<update_id>` or `JOB#<job id>` / `CLAIM`, with TTL.
 
 use std::time::Duration;
 
@@ -6,23 +6,17 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 use chrono::{DateTime, Utc};
 
-use super::{DynamoStore, is_condition_failure, n, s, store_error, update_key, with_key};
+use super::{DynamoStore, claim_key, is_condition_failure, n, s, store_error, with_key};
 use crate::adapters::records::{COMPLETED, ClaimRecord, IN_PROGRESS};
-use crate::domain::UpdateId;
-use crate::ports::{Claim, StoreError, UpdateClaims};
+use crate::ports::{Claim, ClaimKey, Claims, StoreError};
 
 #[async_trait]
-impl UpdateClaims for DynamoStore {
-    async fn claim_update(
-        &self,
-        id: UpdateId,
-        now: DateTime<Utc>,
-        lease: Duration,
-    ) -> Result<Claim, StoreError> {
+impl Claims for DynamoStore {
+    async fn claim(&self, key: &ClaimKey, now: DateTime<Utc>, lease: Duration) -> Result<Claim, StoreError> {
         let now_s = now.timestamp();
         let lease_until = now_s + lease.as_secs() as i64;
         let mut request = self.client.put_item().table_name(&self.table);
-        for (name, value) in update_key(id) {
+        for (name, value) in claim_key(key) {
             request = request.item(name, value);
         }
         let result = request
@@ -56,13 +50,13 @@ impl UpdateClaims for DynamoStore {
         }
     }
 
-    async fn complete_update(
+    async fn complete_claim(
         &self,
-        id: UpdateId,
+        key: &ClaimKey,
         now: DateTime<Utc>,
         keep: Duration,
     ) -> Result<(), StoreError> {
-        with_key(self.client.update_item().table_name(&self.table), update_key(id))
+        with_key(self.client.update_item().table_name(&self.table), claim_key(key))
             .update_expression("SET #status = :completed, expires_at = :expires")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":completed", s(COMPLETED))
@@ -73,9 +67,9 @@ impl UpdateClaims for DynamoStore {
         Ok(())
     }
 
-    async fn release_update(&self, id: UpdateId) -> Result<(), StoreError> {
+    async fn release_claim(&self, key: &ClaimKey) -> Result<(), StoreError> {
         let mut request = self.client.delete_item().table_name(&self.table);
-        for (name, value) in update_key(id) {
+        for (name, value) in claim_key(key) {
             request = request.key(name, value);
         }
         let result = request

@@ -17,8 +17,8 @@ use aws_sdk_dynamodb::{
 };
 
 use crate::adapters::records::UserRecord;
-use crate::domain::{TelegramId, UpdateId, User};
-use crate::ports::StoreError;
+use crate::domain::{TelegramId, User};
+use crate::ports::{ClaimKey, StoreError};
 
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
@@ -61,8 +61,8 @@ pub(crate) fn user_key(id: TelegramId) -> [(&'static str, AttributeValue); 2] {
     [("pk", s(format!("USER#{}", id.0))), ("sk", s("PROFILE"))]
 }
 
-pub(crate) fn update_key(id: UpdateId) -> [(&'static str, AttributeValue); 2] {
-    [("pk", s(format!("UPDATE#{}", id.0))), ("sk", s("UPDATE"))]
+pub(crate) fn claim_key(key: &ClaimKey) -> [(&'static str, AttributeValue); 2] {
+    [("pk", s(key.as_str())), ("sk", s("CLAIM"))]
 }
 
 pub(crate) fn with_key(
