@@ -98,7 +98,7 @@ impl Router {
         }
         match ctx.user.awaiting {
             Some(Awaiting::TimeZone) => settings::typed_time_zone(&mut ctx, text).await,
-            Some(Awaiting::TaskTime(number)) => tasks::typed_time(&mut ctx, number, text).await,
+            Some(Awaiting::TaskTime(number)) => tasks::reschedule(&mut ctx, number, text).await,
             None if private => ctx.say(Msg::PlainTextNotUnderstood).await,
             None => Ok(()),
         }

@@ -10,7 +10,7 @@ use super::HandleError;
 use super::router::{Answer, Ctx};
 use crate::domain::{
     Awaiting, UserPatch,
-    task::{NewTask, Task, TaskNumber, sort_for_listing},
+    task::{Task, TaskNumber, sort_for_listing},
     when::{WhenError, parse_due, parse_task},
 };
 use crate::i18n::{plain_text, tasks::TaskMsg};
@@ -45,11 +45,7 @@ pub(super) async fn add(ctx: &mut Ctx<'_>, args: &str) -> Result<(), HandleError
         Err(e) => return say(ctx, say_error(ctx, &e)).await,
     };
     let recurrence = parsed.due.as_ref().and_then(|d| d.recurrence.clone());
-    let new = NewTask {
-        title: parsed.title,
-        due: parsed.due.as_ref().map(|d| d.at),
-        series: parsed.due.as_ref().and_then(|d| Some(d.recurrence.as_ref()?.series(d.local, tz))),
-    };
+    let new = parsed.to_new_task(tz);
     let limits = ctx.deps.limits.for_tier(ctx.user.tier);
     let task = match ctx.deps.store.create_task(ctx.user.id, &new, limits, now).await? {
         Ok(task) => task,
@@ -158,12 +154,8 @@ async fn ask_time(ctx: &mut Ctx<'_>, number: TaskNumber) -> Result<(), HandleErr
     say(ctx, TaskMsg::AskTime { number }).await
 }
 
-/// A new time typed after "Change time" or `/edit <n>`.
-pub(super) async fn typed_time(ctx: &mut Ctx<'_>, number: TaskNumber, text: &str) -> Result<(), HandleError> {
-    reschedule(ctx, number, text).await
-}
-
-async fn reschedule(ctx: &mut Ctx<'_>, number: TaskNumber, text: &str) -> Result<(), HandleError> {
+/// A new time for a task, typed after "Change time" or with `/edit <n>`.
+pub(super) async fn reschedule(ctx: &mut Ctx<'_>, number: TaskNumber, text: &str) -> Result<(), HandleError> {
     let (now, tz) = (ctx.deps.clock.now(), ctx.user.tz());
     let due = match parse_due(text, now, tz) {
         Ok(due) => due,

@@ -10,6 +10,7 @@ use chrono::{
 use super::{
     TimeZone,
     recurrence::{Frequency, Recurrence},
+    task::NewTask,
 };
 
 /// The time a date without one gets.
@@ -20,6 +21,18 @@ pub const DEFAULT_TIME: (u32, u32) = (9, 0);
 pub struct TaskText {
     pub title: String,
     pub due: Option<Due>,
+}
+
+impl TaskText {
+    /// The task to store: its next reminder and, for a series, the RRULE anchored
+    /// on the first occurrence's wall-clock time in `tz`.
+    pub fn to_new_task(&self, tz: TimeZone) -> NewTask {
+        NewTask {
+            title: self.title.clone(),
+            due: self.due.as_ref().map(|d| d.at),
+            series: self.due.as_ref().and_then(|d| Some(d.recurrence.as_ref()?.series(d.local, tz))),
+        }
+    }
 }
 
 /// When a task is due: its first occurrence and, for a series, how it repeats.

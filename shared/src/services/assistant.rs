@@ -11,7 +11,7 @@ use tracing::{error, warn};
 use crate::domain::{
     User,
     assistant::{MemoryBound, Role, Turn},
-    task::{NewTask, TaskNumber, TierLimits, sort_for_listing},
+    task::{TaskNumber, TierLimits, sort_for_listing},
     when::parse_task,
 };
 use crate::i18n::tasks::when;
@@ -141,14 +141,7 @@ impl Assistant {
                 match parse_task(text, now, tz) {
                     Err(e) => json!({ "error": e.to_string() }),
                     Ok(parsed) => {
-                        let new = NewTask {
-                            title: parsed.title,
-                            due: parsed.due.as_ref().map(|d| d.at),
-                            series: parsed
-                                .due
-                                .as_ref()
-                                .and_then(|d| Some(d.recurrence.as_ref()?.series(d.local, tz))),
-                        };
+                        let new = parsed.to_new_task(tz);
                         match store.create_task(user.id, &new, self.limits.for_tier(user.tier), now).await? {
                             Ok(task) => json!({
                                 "number": task.number.0,

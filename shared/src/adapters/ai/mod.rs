@@ -45,9 +45,18 @@ impl Endpoint {
     }
 }
 
+/// Sends a provider request and reads its JSON answer, or sorts its failure.
+pub(crate) async fn exchange(request: reqwest::RequestBuilder) -> Result<serde_json::Value, ProviderError> {
+    let response = request.send().await.map_err(|e| transport(&e))?;
+    if !response.status().is_success() {
+        return Err(failure(response).await);
+    }
+    response.json().await.map_err(|e| transport(&e))
+}
+
 /// A failed HTTP exchange, sorted; the body's `error.message` is kept (both
 /// providers use that shape), the request (and its key) never.
-pub(crate) async fn failure(response: Response) -> ProviderError {
+async fn failure(response: Response) -> ProviderError {
     let status = response.status();
     let retry_after = response
         .headers()
@@ -71,7 +80,7 @@ pub(crate) async fn failure(response: Response) -> ProviderError {
 }
 
 /// A transport failure (no HTTP answer), without the URL.
-pub(crate) fn transport(e: &reqwest::Error) -> ProviderError {
+fn transport(e: &reqwest::Error) -> ProviderError {
     let what = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
-use super::{Endpoint, failure, transport};
+use super::{Endpoint, exchange};
 use crate::domain::assistant::Role;
 use crate::ports::ai::{AiProvider, ChatReply, ChatRequest, ProviderError, ToolCall};
 
@@ -95,19 +95,12 @@ impl AiProvider for OpenAi {
     }
 
     async fn chat(&self, request: &ChatRequest) -> Result<ChatReply, ProviderError> {
-        let response = self
+        let request = self
             .endpoint
             .http
             .post(format!("{}/v1/chat/completions", self.endpoint.base_url))
             .bearer_auth(self.endpoint.key.expose_secret())
-            .json(&self.body(request))
-            .send()
-            .await
-            .map_err(|e| transport(&e))?;
-        if !response.status().is_success() {
-            return Err(failure(response).await);
-        }
-        let body: Value = response.json().await.map_err(|e| transport(&e))?;
-        reply(&body)
+            .json(&self.body(request));
+        reply(&exchange(request).await?)
     }
 }

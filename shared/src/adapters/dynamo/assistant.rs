@@ -2,10 +2,10 @@
 //! on DynamoDB, both under the user's partition and both expiring by TTL.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::ReturnValue;
 use chrono::{DateTime, Utc};
 
-use super::{DynamoStore, is_condition_failure, n, s, store_error};
+use super::{DynamoStore, is_condition_failure, n, s, store_error, user_item_key};
 use crate::domain::{
     TelegramId,
     assistant::{MemoryBound, QuotaUse, Turn},
@@ -14,10 +14,6 @@ use crate::ports::{Conversations, Quotas, StoreError};
 
 /// Attempts at a memory update that races another one for the same user.
 const APPEND_ATTEMPTS: usize = 5;
-
-fn key(user: TelegramId, sk: String) -> std::collections::HashMap<String, AttributeValue> {
-    [("pk".to_owned(), s(format!("USER#{}", user.0))), ("sk".to_owned(), s(sk))].into()
-}
 
 #[async_trait]
 impl Quotas for DynamoStore {
@@ -33,7 +29,7 @@ impl Quotas for DynamoStore {
             .client()
             .update_item()
             .table_name(self.table())
-            .set_key(Some(key(user, format!("QUOTA#{what}#{window}"))))
+            .set_key(Some(user_item_key(user, format!("QUOTA#{what}#{window}"))))
             .update_expression("SET expires_at = :expires ADD used :one")
             .condition_expression("attribute_not_exists(used) OR used < :limit")
             .expression_attribute_values(":expires", n(expires_at.timestamp()))
@@ -67,7 +63,7 @@ impl DynamoStore {
             .client()
             .get_item()
             .table_name(self.table())
-            .set_key(Some(key(user, "CONVERSATION".into())))
+            .set_key(Some(user_item_key(user, "CONVERSATION".into())))
             .consistent_read(true)
             .send()
             .await
@@ -106,7 +102,7 @@ impl Conversations for DynamoStore {
             kept.extend_from_slice(turns);
             bound.apply(&mut kept);
             let json = serde_json::to_string(&kept).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let mut item = key(user, "CONVERSATION".into());
+            let mut item = user_item_key(user, "CONVERSATION".into());
             item.insert("turns".into(), s(json));
             item.insert("version".into(), n(version + 1));
             item.insert("expires_at".into(), n(expires_at.timestamp()));
@@ -132,7 +128,7 @@ impl Conversations for DynamoStore {
         self.client()
             .delete_item()
             .table_name(self.table())
-            .set_key(Some(key(user, "CONVERSATION".into())))
+            .set_key(Some(user_item_key(user, "CONVERSATION".into())))
             .send()
             .await
             .map_err(store_error)?;

@@ -30,6 +30,24 @@ pub struct DynamoStore {
 }
 
 impl DynamoStore {
+    /// Every item `query` returns, page after page, until `cap` items (if any) are read.
+    pub(crate) async fn query_all(
+        &self,
+        query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+        cap: Option<usize>,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let output = query.clone().set_exclusive_start_key(start).send().await.map_err(store_error)?;
+            items.extend(output.items.unwrap_or_default());
+            start = output.last_evaluated_key;
+            if start.is_none() || cap.is_some_and(|cap| items.len() >= cap) {
+                return Ok(items);
+            }
+        }
+    }
+
     pub fn new(client: Client, table: impl Into<String>) -> DynamoStore {
         DynamoStore { client, table: table.into() }
     }
@@ -59,6 +77,11 @@ pub(crate) fn n(value: i64) -> AttributeValue {
 
 pub(crate) fn user_key(id: TelegramId) -> [(&'static str, AttributeValue); 2] {
     [("pk", s(format!("USER#{}", id.0))), ("sk", s("PROFILE"))]
+}
+
+/// The key of an item in `user`'s partition.
+pub(crate) fn user_item_key(user: TelegramId, sk: String) -> Item {
+    HashMap::from([("pk".to_owned(), s(format!("USER#{}", user.0))), ("sk".to_owned(), s(sk))])
 }
 
 pub(crate) fn claim_key(key: &ClaimKey) -> [(&'static str, AttributeValue); 2] {

@@ -19,28 +19,18 @@ impl Reminders for DynamoStore {
         let bound = format!("{}~", up_to.format("%Y-%m-%dT%H:%M:%SZ"));
         let mut due = Vec::new();
         for shard in 0..DUE_SHARDS {
-            let mut start = None;
-            loop {
-                let output = self
-                    .client()
-                    .query()
-                    .table_name(self.table())
-                    .index_name("GSI1")
-                    .key_condition_expression("gsi1pk = :shard AND gsi1sk <= :bound")
-                    .expression_attribute_values(":shard", s(format!("DUE#{shard:02}")))
-                    .expression_attribute_values(":bound", s(bound.clone()))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX))
-                    .set_exclusive_start_key(start)
-                    .send()
-                    .await
-                    .map_err(store_error)?;
-                for item in output.items.unwrap_or_default() {
-                    due.push(task_from_item(item)?);
-                }
-                start = output.last_evaluated_key;
-                if start.is_none() || due.len() >= limit * 2 {
-                    break;
-                }
+            let query = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .index_name("GSI1")
+                .key_condition_expression("gsi1pk = :shard AND gsi1sk <= :bound")
+                .expression_attribute_values(":shard", s(format!("DUE#{shard:02}")))
+                .expression_attribute_values(":bound", s(bound.clone()))
+                .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+            // Each shard is sorted by due time: its first `limit` are all that can be kept.
+            for item in self.query_all(query, Some(limit)).await? {
+                due.push(task_from_item(item)?);
             }
         }
         due.sort_by_key(|t| t.due);

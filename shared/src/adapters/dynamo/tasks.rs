@@ -1,8 +1,6 @@
 //! Tasks on DynamoDB: `USER#<id>` / `TASK#<number>`, the user's counters on
 //! their profile item, and the sharded due index on GSI1 (`DUE#<shard>`).
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use aws_sdk_dynamodb::{
     error::ProvideErrorMetadata,
@@ -10,7 +8,7 @@ use aws_sdk_dynamodb::{
 };
 use chrono::{DateTime, Utc};
 
-use super::{DynamoStore, Item, is_condition_failure, n, s, stamp, store_error, user_key};
+use super::{DynamoStore, Item, is_condition_failure, n, s, stamp, store_error, user_item_key};
 use crate::adapters::records::{DONE, PENDING, TaskRecord};
 use crate::domain::{
     TelegramId,
@@ -27,15 +25,12 @@ const DONE_KEPT_DAYS: i64 = 30;
 /// Attempts at a creation that races another one for the same user.
 const CREATE_ATTEMPTS: usize = 5;
 
-pub(super) fn task_key(user: TelegramId, number: TaskNumber) -> HashMap<String, AttributeValue> {
-    HashMap::from([
-        ("pk".to_owned(), s(format!("USER#{}", user.0))),
-        ("sk".to_owned(), s(format!("TASK#{:08}", number.0))),
-    ])
+pub(super) fn task_key(user: TelegramId, number: TaskNumber) -> Item {
+    user_item_key(user, format!("TASK#{:08}", number.0))
 }
 
-fn profile_key(user: TelegramId) -> HashMap<String, AttributeValue> {
-    user_key(user).into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+fn profile_key(user: TelegramId) -> Item {
+    user_item_key(user, "PROFILE".into())
 }
 
 /// GSI1 keys of a pending task with a due time: `DUE#<shard>` and a sort key
@@ -199,31 +194,17 @@ impl Tasks for DynamoStore {
     }
 
     async fn pending_tasks(&self, user: TelegramId) -> Result<Vec<Task>, StoreError> {
-        let mut tasks = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("pk = :pk AND begins_with(sk, :task)")
-                .filter_expression("#status = :pending")
-                .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":pk", s(format!("USER#{}", user.0)))
-                .expression_attribute_values(":task", s("TASK#"))
-                .expression_attribute_values(":pending", s(PENDING))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(store_error)?;
-            for item in output.items.unwrap_or_default() {
-                tasks.push(task_from_item(item)?);
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                return Ok(tasks);
-            }
-        }
+        let query = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .key_condition_expression("pk = :pk AND begins_with(sk, :task)")
+            .filter_expression("#status = :pending")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":pk", s(format!("USER#{}", user.0)))
+            .expression_attribute_values(":task", s("TASK#"))
+            .expression_attribute_values(":pending", s(PENDING));
+        self.query_all(query, None).await?.into_iter().map(task_from_item).collect()
     }
 
     async fn get_task(&self, user: TelegramId, number: TaskNumber) -> Result<Option<Task>, StoreError> {
