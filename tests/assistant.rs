@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{Datelike, Duration, Timelike, Utc};
 use linklet::{
     adapters::ai::{gemini::Gemini, openai::OpenAi},
-    domain::{SeenUser, TelegramId, TimeZone, User, UserPatch},
+    domain::{SeenUser, TelegramId, TimeZone, User, UserPatch, job::JobId},
     ports::{Store, ai::ProviderError},
     services::assistant::{Assistant, AssistantError},
 };
@@ -32,6 +32,11 @@ async fn setup(id: i64) -> (Webhook, Arc<dyn Store>, User) {
     (hook, store, user)
 }
 
+/// A job id no other test uses (tool calls are claimed per job).
+fn job() -> JobId {
+    JobId(linklet_tests::unique("job"))
+}
+
 fn openai(fake: &FakeAi, key: &str) -> Arc<OpenAi> {
     Arc::new(OpenAi::new(key.to_owned().into(), &fake.url(), "gpt-4o-mini").unwrap())
 }
@@ -46,9 +51,11 @@ async fn an_answer_is_remembered_and_sent_with_the_next_question() {
     let fake = FakeAi::start(KEY).await.unwrap();
     let assistant = Assistant::new(vec![openai(&fake, KEY)], store.clone(), Default::default());
 
-    let first = assistant.answer(&user, "what is Linklet?", Utc::now()).await.unwrap();
-    assert_eq!(first, "You said: what is Linklet?");
-    assistant.answer(&user, "and tasks?", Utc::now()).await.unwrap();
+    let first = assistant.answer(&user, "what is Linklet?", Utc::now(), &job()).await.unwrap();
+    assert_eq!(first.text, "You said: what is Linklet?");
+    assistant.remember(&user, &first, Utc::now()).await.unwrap();
+    let second = assistant.answer(&user, "and tasks?", Utc::now(), &job()).await.unwrap();
+    assistant.remember(&user, &second, Utc::now()).await.unwrap();
 
     let second = &fake.requests()[1]["messages"];
     let said: Vec<&str> =
@@ -69,8 +76,8 @@ async fn a_retryable_failure_is_retried_then_the_other_provider_answers() {
     let assistant =
         Assistant::new(vec![openai(&first, KEY), gemini(&second, KEY)], store, Default::default());
 
-    let answer = assistant.answer(&user, "hello", Utc::now()).await.unwrap();
-    assert_eq!(answer, "Bonjour from Gemini");
+    let answer = assistant.answer(&user, "hello", Utc::now(), &job()).await.unwrap();
+    assert_eq!(answer.text, "Bonjour from Gemini");
     assert_eq!(first.requests().len(), 2, "retried once on the first provider");
     assert_eq!(second.requests().len(), 1);
 }
@@ -84,11 +91,11 @@ async fn a_refused_key_falls_back_and_is_reported_when_both_refuse() {
         store.clone(),
         Default::default(),
     );
-    assert!(fallback.answer(&user, "hi", Utc::now()).await.is_ok());
+    assert!(fallback.answer(&user, "hi", Utc::now(), &job()).await.is_ok());
 
     let both_wrong =
         Assistant::new(vec![openai(&fake, "sk-wrong"), gemini(&fake, "bad")], store, Default::default());
-    let error = both_wrong.answer(&user, "hi", Utc::now()).await.unwrap_err();
+    let error = both_wrong.answer(&user, "hi", Utc::now(), &job()).await.unwrap_err();
     assert!(matches!(error, AssistantError::Providers(ProviderError::Unauthorized)), "{error:?}");
     assert!(!error.is_retryable());
 }
@@ -104,8 +111,9 @@ async fn remind_me_creates_a_real_task_through_a_tool_call() {
     fake.script(Scripted::Text("Done! I'll remind you tomorrow at 18:00.".into()));
     let assistant = Assistant::new(vec![gemini(&fake, KEY)], store.clone(), Default::default());
 
-    let answer = assistant.answer(&user, "remind me to call mom tomorrow at 6pm", Utc::now()).await.unwrap();
-    assert_eq!(answer, "Done! I'll remind you tomorrow at 18:00.");
+    let answer =
+        assistant.answer(&user, "remind me to call mom tomorrow at 6pm", Utc::now(), &job()).await.unwrap();
+    assert_eq!(answer.text, "Done! I'll remind you tomorrow at 18:00.");
     let tasks = store.pending_tasks(user.id).await.unwrap();
     assert_eq!(tasks.len(), 1);
     assert_eq!(tasks[0].title, "call mom");
@@ -132,7 +140,7 @@ async fn the_assistant_lists_and_completes_tasks() {
     fake.script(Scripted::Text("Marked buy milk as done.".into()));
     let assistant = Assistant::new(vec![openai(&fake, KEY)], store.clone(), Default::default());
 
-    assistant.answer(&user, "I bought the milk", Utc::now()).await.unwrap();
+    assistant.answer(&user, "I bought the milk", Utc::now(), &job()).await.unwrap();
     assert!(store.pending_tasks(user.id).await.unwrap().is_empty());
     let listed = fake.requests()[1]["messages"].as_array().unwrap().last().unwrap()["content"]
         .as_str()

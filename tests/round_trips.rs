@@ -206,6 +206,8 @@ async fn start_help_and_profile_cost_two_round_trips_besides_the_claim_and_one_t
         messenger: Arc::new(telegram),
         clock: Arc::new(SystemClock),
         limits: Default::default(),
+        queue: Arc::new(linklet_local::jobs::in_process_queue().0),
+        assistant_on: false,
     };
     let dispatcher = Dispatcher::new(deps);
     let ada = Person::english(2001);

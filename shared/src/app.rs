@@ -1,21 +1,33 @@
-//! The wiring every runner shares: from configuration to the webhook's routes.
+//! The wiring every runner shares: from configuration to the functions'
+//! handlers (the webhook's routes, the reminder sweep, the jobs batch).
 
 use std::sync::Arc;
 
 use aws_config::SdkConfig;
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use futures::future::join_all;
+use secrecy::SecretString;
+use tracing::{error, warn};
 
 use crate::{
     adapters::{
-        aws::dynamodb,
+        ai,
+        aws::{dynamodb, sqs},
         dynamo::DynamoStore,
-        secrets::{SecretsError, TelegramSecrets, telegram_secrets},
+        secrets::{Secrets, SecretsError, load_secrets},
+        sqs::SqsQueue,
         telegram::{REQUEST_TIMEOUT, TelegramMessenger, TelegramSetupError},
     },
     bot::{Deps, Dispatcher},
     config::Config,
+    domain::job::Job,
     http,
-    ports::{StoreError, SystemClock},
-    services::reminders::{ReminderSweep, SweepReport, SweepSettings},
+    ports::{StoreError, SystemClock, ai::ProviderError},
+    services::{
+        assistant::Assistant,
+        jobs::{Attempt, JobOutcome, JobRunner, retry_delay},
+        reminders::{ReminderSweep, SweepReport, SweepSettings},
+    },
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -24,18 +36,22 @@ pub enum StartupError {
     Secrets(#[from] SecretsError),
     #[error(transparent)]
     Telegram(#[from] TelegramSetupError),
+    #[error("AI provider: {0}")]
+    Provider(#[from] ProviderError),
+    #[error("{0} is not set")]
+    Missing(&'static str),
 }
 
-/// The deployed webhook: DynamoDB, Telegram, secrets from the environment or
-/// Secrets Manager. Called once per cold start.
+/// The deployed webhook: DynamoDB, SQS, Telegram, secrets from the environment
+/// or Secrets Manager. Called once per cold start.
 pub async fn lambda_webhook(config: &Config, aws: &SdkConfig) -> Result<axum::Router, StartupError> {
-    let (deps, secrets) = lambda_deps(config, aws).await?;
+    let (deps, secrets, _) = lambda_deps(config, aws).await?;
     Ok(http::routes(Dispatcher::new(deps), secrets.webhook_secret))
 }
 
 /// The deployed reminder sweep, on the same wiring as the webhook.
 pub async fn lambda_reminders(config: &Config, aws: &SdkConfig) -> Result<ReminderSweep, StartupError> {
-    let (deps, _) = lambda_deps(config, aws).await?;
+    let (deps, _, _) = lambda_deps(config, aws).await?;
     Ok(ReminderSweep::new(deps, SweepSettings::default()))
 }
 
@@ -49,19 +65,87 @@ pub async fn on_schedule(sweep: &ReminderSweep, event: serde_json::Value) -> Res
     sweep.run(SWEEP_BUDGET).await
 }
 
-async fn lambda_deps(config: &Config, aws: &SdkConfig) -> Result<(Deps, TelegramSecrets), StartupError> {
-    let secrets = telegram_secrets(config, aws).await?;
+/// The deployed jobs function: the job runner, and the queue it reports retries to.
+pub struct JobsFunction {
+    runner: JobRunner,
+    queue: SqsQueue,
+    config: Config,
+}
+
+pub async fn lambda_jobs(config: &Config, aws: &SdkConfig) -> Result<JobsFunction, StartupError> {
+    let (deps, secrets, queue) = lambda_deps(config, aws).await?;
+    let keys = (secrets.openai_key.as_ref(), secrets.gemini_key.as_ref());
+    let runner = JobRunner::new(deps.clone(), assistant(config, keys, &deps)?);
+    Ok(JobsFunction { runner, queue, config: config.clone() })
+}
+
+/// The assistant on the configured providers, given their keys (OpenAI,
+/// Gemini); `None` without any key.
+pub fn assistant(
+    config: &Config,
+    (openai_key, gemini_key): (Option<&SecretString>, Option<&SecretString>),
+    deps: &Deps,
+) -> Result<Option<Assistant>, StartupError> {
+    let providers = ai::providers(&config.ai, openai_key, gemini_key)?;
+    Ok((!providers.is_empty()).then(|| Assistant::new(providers, deps.store.clone(), config.limits)))
+}
+
+/// The jobs function's handler: a batch from SQS, its records run concurrently.
+/// Only the records that should come back are reported (ReportBatchItemFailures),
+/// each after a delay growing with its receive count; the others are done.
+pub async fn on_sqs_batch(jobs: &JobsFunction, event: SqsEvent) -> SqsBatchResponse {
+    let outcomes = join_all(event.records.iter().map(|record| on_record(jobs, record))).await;
+    let mut response = SqsBatchResponse::default();
+    for (record, retry) in event.records.iter().zip(outcomes) {
+        if retry {
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = record.message_id.clone().unwrap_or_default();
+            response.batch_item_failures.push(failure);
+        }
+    }
+    response
+}
+
+/// Runs one record; true when it should be delivered again.
+async fn on_record(jobs: &JobsFunction, record: &SqsMessage) -> bool {
+    let message_id = record.message_id.as_deref().unwrap_or_default();
+    let received = record.attributes.get("ApproximateReceiveCount").and_then(|n| n.parse().ok()).unwrap_or(1);
+    let Some(job) = record.body.as_deref().and_then(|body| serde_json::from_str::<Job>(body).ok()) else {
+        // Not a job Linklet wrote: kept for the operator in the dead-letter queue.
+        error!(message_id, received, "unreadable job message; it goes to the dead-letter queue");
+        return true;
+    };
+    let attempt = Attempt::of(received, jobs.config.queues.max_receives);
+    if jobs.runner.run(&job, attempt).await != JobOutcome::Retry {
+        return false;
+    }
+    // After the last attempt too: the next receive moves it to the dead-letter queue.
+    if let (Some(arn), Some(receipt)) = (&record.event_source_arn, &record.receipt_handle) {
+        let delay = retry_delay(jobs.config.queues.retry_base, received);
+        if let Err(e) = jobs.queue.retry_after(arn, receipt, delay).await {
+            warn!(message_id, error = %e, "could not delay the retry; it comes back after the visibility timeout");
+        }
+    }
+    true
+}
+
+async fn lambda_deps(config: &Config, aws: &SdkConfig) -> Result<(Deps, Secrets, SqsQueue), StartupError> {
+    let secrets = load_secrets(config, aws).await?;
     let messenger = TelegramMessenger::new(
         &secrets.bot_token,
         &config.telegram_api_url,
         config.bot_username.clone(),
         REQUEST_TIMEOUT,
     )?;
+    let ai_url = config.queues.ai_url.clone().ok_or(StartupError::Missing("AI_JOBS_QUEUE_URL"))?;
+    let queue = SqsQueue::new(sqs(aws), ai_url, config.queues.integrations_url.clone());
     let deps = Deps {
         store: Arc::new(DynamoStore::new(dynamodb(aws), &config.table)),
         messenger: Arc::new(messenger),
         clock: Arc::new(SystemClock),
         limits: config.limits,
+        queue: Arc::new(queue.clone()),
+        assistant_on: secrets.openai_key.is_some() || secrets.gemini_key.is_some(),
     };
-    Ok((deps, secrets))
+    Ok((deps, secrets, queue))
 }

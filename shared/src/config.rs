@@ -2,10 +2,17 @@
 
 use secrecy::SecretString;
 
-use crate::domain::task::{TaskLimits, TierLimits};
+use crate::domain::{
+    task::TaskLimits,
+    tier::{Limits, TierLimits},
+};
 
 pub const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org";
 pub const DEFAULT_TABLE: &str = "linklet";
+pub const DEFAULT_OPENAI_BASE_URL: &str = "https://api.openai.com";
+pub const DEFAULT_OPENAI_MODEL: &str = "gpt-4o-mini";
+pub const DEFAULT_GEMINI_BASE_URL: &str = "https://generativelanguage.googleapis.com";
+pub const DEFAULT_GEMINI_MODEL: &str = "gemini-2.0-flash";
 
 /// Settings shared by every entry point. Secrets are resolved separately
 /// ([`crate::adapters::secrets`]) because on Lambda they live in Secrets Manager.
@@ -25,9 +32,51 @@ pub struct Config {
     pub table: String,
     /// `LOG_LEVEL`: ERROR, WARN, INFO, DEBUG or TRACE.
     pub log_level: String,
-    /// `FREE_MAX_PENDING_TASKS`, `FREE_MAX_RECURRING_TASKS`, `PRO_MAX_PENDING_TASKS`,
-    /// `PRO_MAX_RECURRING_TASKS`.
+    /// `FREE_MAX_PENDING_TASKS`, `FREE_MAX_RECURRING_TASKS`, `FREE_AI_QUESTIONS_PER_DAY`,
+    /// and the same with `PRO_`.
     pub limits: TierLimits,
+    pub ai: AiConfig,
+    pub queues: QueueConfig,
+}
+
+/// Which AI provider answers first (`AI_PROVIDER`); the other is the fallback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AiProviderName {
+    OpenAi,
+    Gemini,
+}
+
+/// The assistant's providers. Keys given here (locally) win over the secret's.
+#[derive(Debug, Clone)]
+pub struct AiConfig {
+    /// `AI_PROVIDER`: `openai` (default) or `gemini`.
+    pub primary: AiProviderName,
+    /// `OPENAI_API_KEY`.
+    pub openai_key: Option<SecretString>,
+    /// `OPENAI_BASE_URL` (a fake server in tests), `OPENAI_MODEL`.
+    pub openai_base_url: String,
+    pub openai_model: String,
+    /// `GOOGLE_AI_API_KEY`.
+    pub gemini_key: Option<SecretString>,
+    /// `GEMINI_BASE_URL`, `GEMINI_MODEL`.
+    pub gemini_base_url: String,
+    pub gemini_model: String,
+}
+
+/// Where jobs are queued, and how their retries are spaced.
+#[derive(Debug, Clone)]
+pub struct QueueConfig {
+    /// `AI_JOBS_QUEUE_URL`: the SQS queue of assistant questions. Unset, jobs run
+    /// in-process (the local runner).
+    pub ai_url: Option<String>,
+    /// `INTEGRATION_JOBS_QUEUE_URL`.
+    pub integrations_url: Option<String>,
+    /// `JOB_RETRY_BASE_SECONDS` (default 30): a failed job's first retry waits
+    /// this long, each next one twice as long.
+    pub retry_base: std::time::Duration,
+    /// `JOB_MAX_RECEIVES` (default 5): the queue's maxReceiveCount; the last
+    /// attempt tells the user when it fails.
+    pub max_receives: u32,
 }
 
 impl Config {
@@ -38,6 +87,7 @@ impl Config {
     /// Reads the settings through `lookup`; empty values count as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Config {
         let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let number = |name: &str, default: u32| get(name).and_then(|v| v.parse().ok()).unwrap_or(default);
         Config {
             bot_token: get("TELEGRAM_BOT_TOKEN").map(SecretString::from),
             webhook_secret: get("TELEGRAM_WEBHOOK_SECRET").map(SecretString::from),
@@ -48,18 +98,35 @@ impl Config {
             log_level: get("LOG_LEVEL").unwrap_or_else(|| "INFO".to_owned()),
             limits: {
                 let defaults = TierLimits::default();
-                let number =
-                    |name: &str, default: u32| get(name).and_then(|v| v.parse().ok()).unwrap_or(default);
-                TierLimits {
-                    free: TaskLimits {
-                        pending: number("FREE_MAX_PENDING_TASKS", defaults.free.pending),
-                        recurring: number("FREE_MAX_RECURRING_TASKS", defaults.free.recurring),
+                let tier = |prefix: &str, default: Limits| Limits {
+                    tasks: TaskLimits {
+                        pending: number(&format!("{prefix}_MAX_PENDING_TASKS"), default.tasks.pending),
+                        recurring: number(&format!("{prefix}_MAX_RECURRING_TASKS"), default.tasks.recurring),
                     },
-                    pro: TaskLimits {
-                        pending: number("PRO_MAX_PENDING_TASKS", defaults.pro.pending),
-                        recurring: number("PRO_MAX_RECURRING_TASKS", defaults.pro.recurring),
-                    },
-                }
+                    ai_questions_per_day: number(
+                        &format!("{prefix}_AI_QUESTIONS_PER_DAY"),
+                        default.ai_questions_per_day,
+                    ),
+                };
+                TierLimits { free: tier("FREE", defaults.free), pro: tier("PRO", defaults.pro) }
+            },
+            ai: AiConfig {
+                primary: match get("AI_PROVIDER").map(|p| p.to_ascii_lowercase()).as_deref() {
+                    Some("gemini" | "google") => AiProviderName::Gemini,
+                    _ => AiProviderName::OpenAi,
+                },
+                openai_key: get("OPENAI_API_KEY").map(SecretString::from),
+                openai_base_url: get("OPENAI_BASE_URL").unwrap_or_else(|| DEFAULT_OPENAI_BASE_URL.to_owned()),
+                openai_model: get("OPENAI_MODEL").unwrap_or_else(|| DEFAULT_OPENAI_MODEL.to_owned()),
+                gemini_key: get("GOOGLE_AI_API_KEY").map(SecretString::from),
+                gemini_base_url: get("GEMINI_BASE_URL").unwrap_or_else(|| DEFAULT_GEMINI_BASE_URL.to_owned()),
+                gemini_model: get("GEMINI_MODEL").unwrap_or_else(|| DEFAULT_GEMINI_MODEL.to_owned()),
+            },
+            queues: QueueConfig {
+                ai_url: get("AI_JOBS_QUEUE_URL"),
+                integrations_url: get("INTEGRATION_JOBS_QUEUE_URL"),
+                retry_base: std::time::Duration::from_secs(number("JOB_RETRY_BASE_SECONDS", 30).into()),
+                max_receives: number("JOB_MAX_RECEIVES", 5).max(1),
             },
         }
     }
@@ -87,6 +154,29 @@ mod tests {
         assert_eq!(c.bot_token.as_ref().map(|t| t.expose_secret().to_owned()), Some("123:abc".into()));
         assert_eq!(c.bot_username.as_deref(), Some("LinkletBot"));
         assert_eq!(c.table, "linklet");
+    }
+
+    #[test]
+    fn tier_limits_and_the_assistant_come_from_the_environment() {
+        let c = Config::from_lookup(|_| None);
+        assert_eq!(c.limits.free.ai_questions_per_day, 20);
+        assert_eq!(c.limits.pro.ai_questions_per_day, 500);
+        assert_eq!(c.ai.primary, AiProviderName::OpenAi);
+        assert_eq!(c.queues.max_receives, 5);
+
+        let c = Config::from_lookup(|name| match name {
+            "FREE_AI_QUESTIONS_PER_DAY" => Some("3".into()),
+            "PRO_MAX_PENDING_TASKS" => Some("7".into()),
+            "AI_PROVIDER" => Some("Gemini".into()),
+            "GOOGLE_AI_API_KEY" => Some("AIza-secret".into()),
+            "JOB_RETRY_BASE_SECONDS" => Some("0".into()),
+            _ => None,
+        });
+        assert_eq!(c.limits.free.ai_questions_per_day, 3);
+        assert_eq!(c.limits.pro.tasks.pending, 7);
+        assert_eq!(c.ai.primary, AiProviderName::Gemini);
+        assert_eq!(c.queues.retry_base, std::time::Duration::ZERO);
+        assert!(!format!("{c:?}").contains("AIza-secret"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod i18n;
+pub mod markdown;
 pub mod migrations;
 pub mod ports;
 pub mod services;

@@ -45,6 +45,42 @@ pub async fn fresh_table(aws: &SdkConfig) -> (aws_sdk_dynamodb::Client, String) 
     (client, table)
 }
 
+/// A job queue and its dead-letter queue (maxReceiveCount 5), as the template declares them.
+#[derive(Debug, Clone)]
+pub struct Queue {
+    pub url: String,
+    pub arn: String,
+    pub dlq_url: String,
+}
+
+/// Creates a queue with its dead-letter queue on moto.
+pub async fn fresh_queue(sqs: &aws_sdk_sqs::Client, prefix: &str) -> Queue {
+    use aws_sdk_sqs::types::QueueAttributeName as Attr;
+    let name = unique(prefix);
+    let dlq = sqs.create_queue().queue_name(format!("{name}-dlq")).send().await.expect("DLQ created");
+    let dlq_url = dlq.queue_url().expect("DLQ URL").to_owned();
+    let dlq_arn = queue_arn(sqs, &dlq_url).await;
+    let policy = serde_json::json!({ "deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5 }).to_string();
+    let queue = sqs
+        .create_queue()
+        .queue_name(&name)
+        .attributes(Attr::VisibilityTimeout, "30")
+        .attributes(Attr::RedrivePolicy, policy)
+        .send()
+        .await
+        .expect("queue created");
+    let url = queue.queue_url().expect("queue URL").to_owned();
+    let arn = queue_arn(sqs, &url).await;
+    Queue { url, arn, dlq_url }
+}
+
+async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
+    use aws_sdk_sqs::types::QueueAttributeName as Attr;
+    let attributes =
+        sqs.get_queue_attributes().queue_url(url).attribute_names(Attr::QueueArn).send().await.expect("ARN");
+    attributes.attributes().and_then(|a| a.get(&Attr::QueueArn)).expect("a queue ARN").clone()
+}
+
 /// What API Gateway would hand back to Telegram.
 #[derive(Debug, Clone)]
 pub struct Reply {
@@ -57,6 +93,10 @@ pub struct Webhook {
     pub telegram: FakeTelegram,
     pub dynamo: aws_sdk_dynamodb::Client,
     pub table: String,
+    pub sqs: aws_sdk_sqs::Client,
+    /// The queue of assistant questions, and the integrations' queue.
+    pub ai_queue: Queue,
+    pub integration_queue: Queue,
     app: axum::Router,
     config: Config,
     aws: SdkConfig,
@@ -74,22 +114,122 @@ impl Webhook {
         let (dynamo, table) = fresh_table(&aws).await;
         let telegram = FakeTelegram::start(BOT_TOKEN).await.expect("fake Telegram starts");
         let api_url = telegram.url();
+        let sqs = aws::sqs(&aws);
+        let ai_queue = fresh_queue(&sqs, "ai-jobs").await;
+        let integration_queue = fresh_queue(&sqs, "integration-jobs").await;
         let config = Config::from_lookup(|name| {
             extra(name).or_else(|| match name {
                 "TELEGRAM_BOT_TOKEN" => Some(BOT_TOKEN.into()),
                 "TELEGRAM_WEBHOOK_SECRET" => Some(WEBHOOK_SECRET.into()),
                 "TELEGRAM_API_URL" => Some(api_url.clone()),
                 "DYNAMODB_TABLE" => Some(table.clone()),
+                "AI_JOBS_QUEUE_URL" => Some(ai_queue.url.clone()),
+                "INTEGRATION_JOBS_QUEUE_URL" => Some(integration_queue.url.clone()),
+                // Retries come back at once instead of after 30 s, 60 s, ...
+                "JOB_RETRY_BASE_SECONDS" => Some("0".into()),
                 _ => None,
             })
         });
         let app = lambda_webhook(&config, &aws).await.expect("the webhook starts");
-        Webhook { telegram, dynamo, table, app, config, aws }
+        Webhook { telegram, dynamo, table, sqs, ai_queue, integration_queue, app, config, aws }
     }
 
     /// The reminder function on the same table and fake Telegram, as its cold start builds it.
     pub async fn reminder_sweep(&self) -> linklet::services::reminders::ReminderSweep {
         linklet::app::lambda_reminders(&self.config, &self.aws).await.expect("the reminder function starts")
+    }
+
+    /// The jobs function on the same table, queues and fake Telegram, as its cold start builds it.
+    pub async fn jobs_function(&self) -> linklet::app::JobsFunction {
+        linklet::app::lambda_jobs(&self.config, &self.aws).await.expect("the jobs function starts")
+    }
+
+    /// Receives up to `max` messages of `queue` and shapes them as the SQS event
+    /// Lambda's event source mapping hands the function (`events/sqs-ask.json`).
+    pub async fn receive_batch(&self, queue: &Queue, max: i32) -> Value {
+        use aws_sdk_sqs::types::MessageSystemAttributeName as Attr;
+        let received = self
+            .sqs
+            .receive_message()
+            .queue_url(&queue.url)
+            .max_number_of_messages(max)
+            .message_system_attribute_names(Attr::All)
+            .send()
+            .await
+            .expect("messages received");
+        let template = load_event("sqs-ask.json")["Records"][0].clone();
+        let records: Vec<Value> = received
+            .messages()
+            .iter()
+            .map(|m| {
+                let mut record = template.clone();
+                record["messageId"] = m.message_id().unwrap_or_default().into();
+                record["receiptHandle"] = m.receipt_handle().unwrap_or_default().into();
+                record["body"] = m.body().unwrap_or_default().into();
+                record["md5OfBody"] = m.md5_of_body().unwrap_or_default().into();
+                record["eventSourceARN"] = queue.arn.clone().into();
+                let attributes: serde_json::Map<String, Value> = m
+                    .attributes()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| (k.as_str().to_owned(), Value::from(v.clone())))
+                    .collect();
+                record["attributes"] = attributes.into();
+                record
+            })
+            .collect();
+        serde_json::json!({ "Records": records })
+    }
+
+    /// One poll of the event source mapping: a batch of `queue` through the jobs
+    /// function; the records it did not report are deleted, as Lambda does.
+    /// Returns the batch and the ids reported for a retry.
+    pub async fn run_jobs(&self, jobs: &linklet::app::JobsFunction, queue: &Queue) -> (Value, Vec<String>) {
+        let batch = self.receive_batch(queue, 10).await;
+        let event = serde_json::from_value(batch.clone()).expect("an SQS event");
+        let response = linklet::app::on_sqs_batch(jobs, event).await;
+        let response = serde_json::to_value(response).expect("serializable");
+        let failed: Vec<String> = response["batchItemFailures"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|f| f["itemIdentifier"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        for record in batch["Records"].as_array().into_iter().flatten() {
+            if !failed.iter().any(|id| record["messageId"] == id.as_str()) {
+                let receipt = record["receiptHandle"].as_str().unwrap_or_default();
+                self.sqs
+                    .delete_message()
+                    .queue_url(&queue.url)
+                    .receipt_handle(receipt)
+                    .send()
+                    .await
+                    .expect("deleted");
+            }
+        }
+        (batch, failed)
+    }
+
+    /// How many messages `url` holds (visible or in flight).
+    pub async fn queue_depth(&self, url: &str) -> usize {
+        use aws_sdk_sqs::types::QueueAttributeName as Attr;
+        let attributes = self
+            .sqs
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(Attr::ApproximateNumberOfMessages)
+            .attribute_names(Attr::ApproximateNumberOfMessagesNotVisible)
+            .send()
+            .await
+            .expect("queue attributes");
+        let count = |name: &Attr| {
+            attributes
+                .attributes()
+                .and_then(|a| a.get(name))
+                .and_then(|n| n.parse::<usize>().ok())
+                .unwrap_or(0)
+        };
+        count(&Attr::ApproximateNumberOfMessages) + count(&Attr::ApproximateNumberOfMessagesNotVisible)
     }
 
     /// The store the functions use, for arranging a test.

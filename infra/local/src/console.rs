@@ -6,10 +6,11 @@ use std::{
     sync::{Arc, Mutex},
 };
 
+use crate::wiring::Local;
 use async_trait::async_trait;
 use axum::{body::Body, http::Request};
 use linklet::{
-    bot::{Deps, Dispatcher},
+    bot::Dispatcher,
     http::{SECRET_HEADER, routes},
     ports::{Button, ChatId, Messenger, MessengerError, OutMessage},
 };
@@ -33,6 +34,8 @@ struct Screen {
     buttons: Vec<Button>,
     buttons_message: i64,
     next_message_id: i64,
+    /// "typing…" was printed since the last message (it is shown once).
+    typing_shown: bool,
 }
 
 /// Prints what the bot says; remembers the last buttons so a number taps one.
@@ -48,6 +51,7 @@ impl ConsoleMessenger {
 
     fn show(&self, message_id: i64, message: &OutMessage, edited: bool) {
         let mut screen = self.screen();
+        screen.typing_shown = false;
         let label = if edited { "bot (edited)" } else { "bot" };
         let text = plain(&message.html).replace('\n', "\n      ");
         println!("\n{label} › {text}");
@@ -90,6 +94,15 @@ impl Messenger for ConsoleMessenger {
         Ok(())
     }
 
+    async fn typing(&self, _chat: ChatId) -> Result<(), MessengerError> {
+        let mut screen = self.screen();
+        if !screen.typing_shown {
+            screen.typing_shown = true;
+            println!("      (Linklet is typing…)");
+        }
+        Ok(())
+    }
+
     async fn bot_username(&self) -> Result<String, MessengerError> {
         Ok(crate::fake_telegram::BOT_USERNAME.to_owned())
     }
@@ -108,14 +121,12 @@ fn first_update_id(data_dir: &Path) -> u32 {
 /// Runs the console until end of input or `/quit`. Reminders are swept every
 /// minute and on `/sweep`, and printed like any other message.
 pub async fn run(
-    deps_without_messenger: impl FnOnce(Arc<dyn Messenger>) -> Deps,
+    local_for: impl FnOnce(Arc<dyn Messenger>) -> anyhow::Result<Local>,
     person: Person,
     data_dir: &Path,
 ) -> anyhow::Result<()> {
     let messenger = ConsoleMessenger::default();
-    let deps = deps_without_messenger(Arc::new(messenger.clone()));
-    let sweep = crate::sweeper::sweep(deps.clone());
-    crate::sweeper::every_minute(sweep.clone());
+    let Local { deps, sweep } = local_for(Arc::new(messenger.clone()))?;
     let secret = format!("console-{}", rand_suffix());
     let app = routes(Dispatcher::new(deps), secret.clone().into());
     let mut update_id = first_update_id(data_dir);

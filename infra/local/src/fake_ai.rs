@@ -2,7 +2,8 @@
 //! APIs: their paths, request and response JSON, key checks and error bodies
 //! (401 / 400 API_KEY_INVALID, 429 with Retry-After, 500), recording every
 //! request. Scripted answers are served in order; with none left the fake
-//! echoes the last user message.
+//! echoes the last user message, or, in demo mode (the console's `--fake-ai`),
+//! turns "remind me to …" into a create_task call and "my tasks" into list_tasks.
 
 use std::{
     collections::VecDeque,
@@ -45,14 +46,25 @@ struct Inner {
 pub struct FakeAi {
     pub addr: SocketAddr,
     key: Arc<str>,
+    demo: bool,
     inner: Arc<Mutex<Inner>>,
 }
 
 impl FakeAi {
     /// Starts on a free loopback port, accepting `key`, for both APIs.
     pub async fn start(key: &str) -> std::io::Result<FakeAi> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-        let fake = FakeAi { addr: listener.local_addr()?, key: key.into(), inner: Arc::default() };
+        FakeAi::start_on(key, 0, false).await
+    }
+
+    /// Starts in demo mode on a free port: answers that show off the assistant.
+    pub async fn start_demo(key: &str) -> std::io::Result<FakeAi> {
+        FakeAi::start_on(key, 0, true).await
+    }
+
+    /// Starts on `port` (0: any free one).
+    pub async fn start_on(key: &str, port: u16, demo: bool) -> std::io::Result<FakeAi> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let fake = FakeAi { addr: listener.local_addr()?, key: key.into(), demo, inner: Arc::default() };
         let app = Router::new()
             .route("/v1/chat/completions", post(openai))
             .route("/v1beta/models/{call}", post(gemini))
@@ -81,11 +93,61 @@ impl FakeAi {
         self.lock().requests.clone()
     }
 
-    fn next(&self, body: Value) -> Scripted {
+    /// The next answer: scripted, else the demo's, else an echo.
+    fn next(&self, body: Value, last_user: &str, tool_result: Option<Value>) -> Scripted {
         let mut inner = self.lock();
         inner.requests.push(body);
-        inner.script.pop_front().unwrap_or_else(|| Scripted::Text(String::new()))
+        match inner.script.pop_front() {
+            Some(next) => next,
+            None if self.demo => demo(last_user, tool_result),
+            None => Scripted::Text(String::new()),
+        }
     }
+}
+
+/// The demo's answers: tools for reminders and the task list, Markdown otherwise.
+fn demo(last_user: &str, tool_result: Option<Value>) -> Scripted {
+    if let Some(result) = tool_result {
+        let text = if let Some(error) = result["error"].as_str() {
+            format!("I could not do that: {error}")
+        } else if let Some(tasks) = result["tasks"].as_array() {
+            let lines: Vec<String> = tasks
+                .iter()
+                .map(|t| {
+                    format!(
+                        "- #{} **{}** {}",
+                        t["number"],
+                        t["title"].as_str().unwrap_or_default(),
+                        t["due"].as_str().unwrap_or_default()
+                    )
+                })
+                .collect();
+            if lines.is_empty() {
+                "You have no pending tasks.".to_owned()
+            } else {
+                format!("Your tasks:\n{}", lines.join("\n"))
+            }
+        } else if let Some(title) = result["title"].as_str() {
+            format!(
+                "Done: task #{} **{title}**, {}.",
+                result["number"],
+                result["due"].as_str().unwrap_or("no time")
+            )
+        } else {
+            "Done.".to_owned()
+        };
+        return Scripted::Text(text);
+    }
+    let lower = last_user.to_lowercase();
+    for prefix in ["remind me to ", "remind me ", "rappelle-moi de ", "rappelle-moi "] {
+        if let Some(rest) = lower.strip_prefix(prefix) {
+            return Scripted::ToolCall { name: "create_task".into(), arguments: json!({ "text": rest }) };
+        }
+    }
+    if lower.contains("my tasks") || lower.contains("mes tâches") {
+        return Scripted::ToolCall { name: "list_tasks".into(), arguments: json!({}) };
+    }
+    Scripted::Text(format!("(fake AI) You said: **{last_user}**"))
 }
 
 fn openai_error(status: StatusCode, message: &str, kind: &str, code: &str) -> Response {
@@ -109,7 +171,13 @@ async fn openai(State(fake): State<FakeAi>, headers: HeaderMap, Json(body): Json
         .and_then(|m| m["content"].as_str())
         .unwrap_or_default()
         .to_owned();
-    let message = match fake.next(body) {
+    let tool_result = body["messages"]
+        .as_array()
+        .and_then(|m| m.last())
+        .filter(|m| m["role"] == "tool")
+        .and_then(|m| m["content"].as_str())
+        .and_then(|c| serde_json::from_str(c).ok());
+    let message = match fake.next(body, &last_user, tool_result) {
         Scripted::Text(text) => {
             let text = if text.is_empty() { format!("You said: {last_user}") } else { text };
             json!({ "role": "assistant", "content": text, "refusal": null })
@@ -195,7 +263,12 @@ async fn gemini(
         .and_then(|c| c["parts"][0]["text"].as_str())
         .unwrap_or_default()
         .to_owned();
-    let parts = match fake.next(body) {
+    let tool_result = body["contents"]
+        .as_array()
+        .and_then(|c| c.last())
+        .map(|c| c["parts"][0]["functionResponse"]["response"]["result"].clone())
+        .filter(|r| !r.is_null());
+    let parts = match fake.next(body, &last_user, tool_result) {
         Scripted::Text(text) => {
             let text = if text.is_empty() { format!("You said: {last_user}") } else { text };
             json!([{ "text": text }])

@@ -4,7 +4,9 @@
 pub mod console;
 pub mod fake_ai;
 pub mod fake_telegram;
+pub mod jobs;
 pub mod poll;
 pub mod serve;
 pub mod store;
 pub mod sweeper;
+pub mod wiring;

@@ -7,15 +7,14 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use linklet::{
     adapters::{aws, telegram::TelegramMessenger},
-    bot::{Deps, Dispatcher},
+    bot::Dispatcher,
     config::{Config, DEFAULT_TELEGRAM_API_URL},
     domain::Language,
     i18n::{COMMANDS, Msg},
     migrations,
-    ports::SystemClock,
     telemetry::{self, LogFormat},
 };
-use linklet_local::{console, fake_telegram::FakeTelegram, poll, serve, store, sweeper};
+use linklet_local::{console, fake_ai::FakeAi, fake_telegram::FakeTelegram, poll, serve, store, wiring};
 use secrecy::SecretString;
 
 #[derive(Parser)]
@@ -41,6 +40,9 @@ enum Mode {
         /// Your first name.
         #[arg(long, default_value = "Ada")]
         name: String,
+        /// Answer questions with the bundled fake AI (no key, no network).
+        #[arg(long)]
+        fake_ai: bool,
     },
     /// Serve POST /telegram on 127.0.0.1, like the deployed API.
     Serve {
@@ -53,6 +55,23 @@ enum Mode {
     Migrate,
     /// Print the command list for Telegram's setMyCommands, per language, as JSON.
     Commands,
+    /// Run the fake OpenAI and Gemini APIs (point OPENAI_BASE_URL or GEMINI_BASE_URL at it).
+    FakeAi {
+        #[arg(long, default_value_t = 8090)]
+        port: u16,
+        /// The API key it accepts.
+        #[arg(long, default_value = FAKE_AI_KEY)]
+        key: String,
+    },
+    /// Move the messages of a dead-letter queue back to its queue (after a fix).
+    Redrive {
+        /// The dead-letter queue's URL.
+        #[arg(long)]
+        from: String,
+        /// The queue's URL.
+        #[arg(long)]
+        to: String,
+    },
     /// Run the fake Telegram Bot API (for `serve` without Telegram); prints each call.
     FakeTelegram {
         #[arg(long, default_value_t = 8081)]
@@ -65,11 +84,13 @@ enum Mode {
 
 /// The token used when talking to a fake Bot API without one configured.
 const LOCAL_TOKEN: &str = "0:local";
+/// The key the bundled fake AI accepts.
+const FAKE_AI_KEY: &str = "local-fake-ai-key";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let config = Config::from_env();
+    let mut config = Config::from_env();
     let level = if matches!(cli.mode, Mode::Console { .. }) && std::env::var_os("LOG_LEVEL").is_none() {
         "WARN"
     } else {
@@ -82,17 +103,28 @@ async fn main() -> anyhow::Result<()> {
         table: config.table.clone(),
     };
     match cli.mode {
-        Mode::Console { lang, name } => {
+        Mode::Console { lang, name, fake_ai } => {
             let (store, described) = store::open(&store_options).await?;
             println!("Linklet console ({described}).");
+            if fake_ai {
+                let fake = FakeAi::start_demo(FAKE_AI_KEY).await?;
+                config.ai.openai_key = Some(SecretString::from(FAKE_AI_KEY));
+                config.ai.openai_base_url = fake.url();
+                config.ai.primary = linklet::config::AiProviderName::OpenAi;
+                println!(
+                    "The assistant answers with the bundled fake AI: write anything, or \"remind me to stretch in 2 minutes\"."
+                );
+            } else if config.ai.openai_key.is_none() && config.ai.gemini_key.is_none() {
+                println!(
+                    "No AI key: the assistant is off (set OPENAI_API_KEY or GOOGLE_AI_API_KEY, or pass --fake-ai)."
+                );
+            }
             println!(
                 "Type a message or a command (/help lists them; try /task call mom in 1 min, then /tasks); a number taps a button; reminders show up within a minute (/sweep sends due ones now); /quit or Ctrl-D leaves."
             );
             let person = console::Person { id: 100_000_001, first_name: name, language_code: lang };
             std::fs::create_dir_all(&cli.data_dir)?;
-            let deps =
-                |messenger| Deps { store, messenger, clock: Arc::new(SystemClock), limits: config.limits };
-            console::run(deps, person, &cli.data_dir).await
+            console::run(|messenger| wiring::start(&config, store, messenger), person, &cli.data_dir).await
         }
         Mode::Serve { port } => {
             let (store, described) = store::open(&store_options).await?;
@@ -102,14 +134,8 @@ async fn main() -> anyhow::Result<()> {
                 SecretString::from("local-secret")
             });
             println!("Store: {described}. Replies go to {}.", config.telegram_api_url);
-            let deps = Deps {
-                store,
-                messenger: Arc::new(telegram),
-                clock: Arc::new(SystemClock),
-                limits: config.limits,
-            };
-            sweeper::every_minute(sweeper::sweep(deps.clone()));
-            serve::run(Dispatcher::new(deps), secret, port).await
+            let local = wiring::start(&config, store, Arc::new(telegram))?;
+            serve::run(Dispatcher::new(local.deps), secret, port).await
         }
         Mode::Poll => {
             if config.bot_token.is_none() {
@@ -118,14 +144,8 @@ async fn main() -> anyhow::Result<()> {
             let (store, described) = store::open(&store_options).await?;
             let telegram = telegram(&config)?;
             println!("Store: {described}.");
-            let deps = Deps {
-                store,
-                messenger: Arc::new(telegram.clone()),
-                clock: Arc::new(SystemClock),
-                limits: config.limits,
-            };
-            sweeper::every_minute(sweeper::sweep(deps.clone()));
-            poll::run(&telegram, &Dispatcher::new(deps), None).await
+            let local = wiring::start(&config, store, Arc::new(telegram.clone()))?;
+            poll::run(&telegram, &Dispatcher::new(local.deps), None).await
         }
         Mode::Migrate => {
             let aws = match &cli.aws_endpoint_url {
@@ -140,6 +160,27 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 println!("Table {}: applied {}.", config.table, applied.join(", "));
             }
+            Ok(())
+        }
+        Mode::Redrive { from, to } => {
+            let aws = match &cli.aws_endpoint_url {
+                Some(endpoint) => aws::local_sdk_config(endpoint).await,
+                None => aws::sdk_config().await,
+            };
+            let moved = linklet::adapters::sqs::redrive(&aws::sqs(&aws), &from, &to)
+                .await
+                .context("moving the dead-letter queue's messages back")?;
+            println!("Moved {moved} message(s) from {from} back to {to}.");
+            Ok(())
+        }
+        Mode::FakeAi { port, key } => {
+            let fake = FakeAi::start_on(&key, port, true).await?;
+            println!("Fake OpenAI and Gemini APIs on {} (key {key}).", fake.url());
+            println!(
+                "Run the bot against it: OPENAI_API_KEY={key} OPENAI_BASE_URL={} linklet console",
+                fake.url()
+            );
+            tokio::signal::ctrl_c().await?;
             Ok(())
         }
         Mode::Commands => {

@@ -5,45 +5,61 @@ use std::{process::Stdio, sync::Arc, time::Duration};
 
 use linklet::{
     adapters::{embedded::EmbeddedStore, telegram::TelegramMessenger},
-    bot::{Deps, Dispatcher},
-    ports::SystemClock,
+    bot::Dispatcher,
+    config::Config,
 };
-use linklet_local::{fake_telegram::FakeTelegram, poll};
+use linklet_local::{fake_ai::FakeAi, fake_telegram::FakeTelegram, poll, wiring};
 use serde_json::json;
 
 const TOKEN: &str = "42:local-test";
 
-#[tokio::test]
-async fn poll_mode_deletes_the_webhook_then_answers_polled_updates() {
-    let fake = FakeTelegram::start(TOKEN).await.unwrap();
-    fake.push_update(json!({
-        "update_id": 500,
+fn private_text(update_id: u32, text: &str) -> serde_json::Value {
+    json!({
+        "update_id": update_id,
         "message": {
-            "message_id": 1, "date": 1_795_723_200,
+            "message_id": update_id, "date": 1_795_723_200,
             "chat": { "id": 77, "type": "private", "first_name": "Ada" },
             "from": { "id": 77, "is_bot": false, "first_name": "Ada", "language_code": "fr" },
-            "text": "/help"
+            "text": text
         }
-    }));
+    })
+}
+
+#[tokio::test]
+async fn poll_mode_deletes_the_webhook_then_answers_polled_updates_and_questions() {
+    let fake = FakeTelegram::start(TOKEN).await.unwrap();
+    let ai = FakeAi::start("sk-local").await.unwrap();
+    fake.push_update(private_text(500, "/help"));
+    fake.push_update(private_text(501, "quelle heure est-il ?"));
     let dir = tempfile::tempdir().unwrap();
     let telegram =
         TelegramMessenger::new(&TOKEN.to_owned().into(), &fake.url(), None, Duration::from_secs(10)).unwrap();
-    let deps = Deps {
-        store: Arc::new(EmbeddedStore::open(dir.path()).unwrap()),
-        messenger: Arc::new(telegram.clone()),
-        clock: Arc::new(SystemClock),
-        limits: Default::default(),
-    };
-    poll::run(&telegram, &Dispatcher::new(deps), Some(1)).await.unwrap();
+    let config = Config::from_lookup(|name| match name {
+        "OPENAI_API_KEY" => Some("sk-local".into()),
+        "OPENAI_BASE_URL" => Some(ai.url()),
+        _ => None,
+    });
+    let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+    let local = wiring::start(&config, store, Arc::new(telegram.clone())).unwrap();
+    poll::run(&telegram, &Dispatcher::new(local.deps), Some(1)).await.unwrap();
 
     let methods: Vec<String> = fake.calls().into_iter().map(|c| c.method).collect();
     assert_eq!(methods.first().map(String::as_str), Some("deleteWebhook"));
+    // The question went through the in-process queue to the job runner.
+    for _ in 0..100 {
+        if fake.sent_texts().len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let texts = fake.sent_texts();
-    assert_eq!(texts.len(), 1);
+    assert_eq!(texts.len(), 2, "{texts:?}");
     assert!(texts[0].contains("Ce que je sais faire"));
-    // The next poll asked for updates after the one handled.
+    assert_eq!(texts[1], "You said: quelle heure est-il ?");
+    assert!(methods.iter().any(|m| m == "sendChatAction"), "{methods:?}");
+    // The next poll asked for updates after the ones handled.
     let polls = fake.successful("getUpdates");
-    assert_eq!(polls.last().unwrap()["offset"], 501);
+    assert_eq!(polls.last().unwrap()["offset"], 502);
 }
 
 #[tokio::test]

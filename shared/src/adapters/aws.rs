@@ -23,6 +23,11 @@ pub fn dynamodb(config: &SdkConfig) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::new(config)
 }
 
+/// An SQS client on the shared configuration.
+pub fn sqs(config: &SdkConfig) -> aws_sdk_sqs::Client {
+    aws_sdk_sqs::Client::new(config)
+}
+
 /// Configuration for a local endpoint (moto, DynamoDB Local): the endpoint given,
 /// and stand-in credentials and region where the environment has none, so that
 /// nothing waits on an instance-metadata lookup.

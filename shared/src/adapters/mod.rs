@@ -1,4 +1,4 @@
-//! Adapters: the ports implemented on DynamoDB, redb, Telegram and Secrets Manager.
+//! Adapters: the ports implemented on DynamoDB, redb, SQS, Telegram, Secrets Manager and the AI providers.
 
 pub mod ai;
 pub mod aws;
@@ -6,4 +6,5 @@ pub mod dynamo;
 pub mod embedded;
 mod records;
 pub mod secrets;
+pub mod sqs;
 pub mod telegram;

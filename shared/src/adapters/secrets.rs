@@ -1,5 +1,6 @@
-//! The bot token and webhook secret: from the environment locally, from one
-//! Secrets Manager secret (a JSON object) on Lambda, fetched once per cold start.
+//! The bot's secrets (Telegram token and webhook secret, AI provider keys):
+//! from the environment locally, from one Secrets Manager secret (a JSON
+//! object) on Lambda, fetched once per cold start.
 
 use aws_config::SdkConfig;
 use secrecy::SecretString;
@@ -7,11 +8,15 @@ use serde::Deserialize;
 
 use crate::config::Config;
 
-/// The two Telegram secrets. `Debug` shows neither.
+/// Every secret a function may need. `Debug` shows none of them.
 #[derive(Debug, Clone)]
-pub struct TelegramSecrets {
+pub struct Secrets {
     pub bot_token: SecretString,
     pub webhook_secret: SecretString,
+    /// `OPENAI_API_KEY`, when the assistant may use OpenAI.
+    pub openai_key: Option<SecretString>,
+    /// `GOOGLE_AI_API_KEY`, when the assistant may use Gemini.
+    pub gemini_key: Option<SecretString>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -28,12 +33,25 @@ struct SecretDocument {
     bot_token: String,
     #[serde(rename = "TELEGRAM_WEBHOOK_SECRET")]
     webhook_secret: String,
+    #[serde(rename = "OPENAI_API_KEY", default)]
+    openai_key: Option<String>,
+    #[serde(rename = "GOOGLE_AI_API_KEY", default)]
+    gemini_key: Option<String>,
 }
 
-/// Environment first; otherwise the secret named by `LINKLET_SECRET_ARN`.
-pub async fn telegram_secrets(config: &Config, aws: &SdkConfig) -> Result<TelegramSecrets, SecretsError> {
+/// The environment when it holds the Telegram secrets; otherwise the secret
+/// named by `LINKLET_SECRET_ARN`. AI keys set in the environment win either way.
+pub async fn load_secrets(config: &Config, aws: &SdkConfig) -> Result<Secrets, SecretsError> {
+    let from_env = |doc_key: Option<String>, env_key: &Option<SecretString>| {
+        env_key.clone().or_else(|| doc_key.filter(|k| !k.trim().is_empty()).map(SecretString::from))
+    };
     if let (Some(bot_token), Some(webhook_secret)) = (&config.bot_token, &config.webhook_secret) {
-        return Ok(TelegramSecrets { bot_token: bot_token.clone(), webhook_secret: webhook_secret.clone() });
+        return Ok(Secrets {
+            bot_token: bot_token.clone(),
+            webhook_secret: webhook_secret.clone(),
+            openai_key: config.ai.openai_key.clone(),
+            gemini_key: config.ai.gemini_key.clone(),
+        });
     }
     let Some(arn) = &config.secret_arn else {
         return Err(SecretsError::Missing);
@@ -51,8 +69,10 @@ pub async fn telegram_secrets(config: &Config, aws: &SdkConfig) -> Result<Telegr
     let document: SecretDocument = serde_json::from_str(text).map_err(|_| {
         unreadable("expected a JSON object with TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET".into())
     })?;
-    Ok(TelegramSecrets {
+    Ok(Secrets {
         bot_token: document.bot_token.into(),
         webhook_secret: document.webhook_secret.into(),
+        openai_key: from_env(document.openai_key, &config.ai.openai_key),
+        gemini_key: from_env(document.gemini_key, &config.ai.gemini_key),
     })
 }

@@ -11,8 +11,8 @@ use teloxide_core::{
     payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters},
     prelude::Requester,
     types::{
-        CallbackQueryId, ChatId as TgChatId, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions,
-        MessageId, ParseMode,
+        CallbackQueryId, ChatAction, ChatId as TgChatId, InlineKeyboardButton, InlineKeyboardMarkup,
+        LinkPreviewOptions, MessageId, ParseMode,
     },
 };
 use tokio::sync::OnceCell;
@@ -185,6 +185,11 @@ impl Messenger for TelegramMessenger {
         if let Some(text) = toast {
             request = request.text(text);
         }
+        request.await.map(drop).map_err(|e| self.classify(e))
+    }
+
+    async fn typing(&self, chat: ChatId) -> Result<(), MessengerError> {
+        let request = self.bot.send_chat_action(TgChatId(chat.0), ChatAction::Typing);
         request.await.map(drop).map_err(|e| self.classify(e))
     }
 

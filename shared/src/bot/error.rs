@@ -1,6 +1,6 @@
 //! What can go wrong while handling an update, and whether a retry can help.
 
-use crate::ports::{MessengerError, StoreError};
+use crate::ports::{MessengerError, QueueError, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HandleError {
@@ -8,6 +8,8 @@ pub enum HandleError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Messenger(#[from] MessengerError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
 }
 
 impl HandleError {
@@ -17,6 +19,7 @@ impl HandleError {
         match self {
             HandleError::Store(e) => e.is_transient(),
             HandleError::Messenger(e) => e.is_transient(),
+            HandleError::Queue(e) => e.is_transient(),
         }
     }
 }

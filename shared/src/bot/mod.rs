@@ -1,5 +1,6 @@
 //! The bot: one dispatcher (idempotency) in front of one router (what each update does).
 
+mod assistant;
 mod basic;
 mod command;
 mod dispatcher;
@@ -16,8 +17,8 @@ pub use error::HandleError;
 pub use router::Router;
 
 use crate::{
-    domain::task::TierLimits,
-    ports::{Clock, Messenger, Store},
+    domain::tier::TierLimits,
+    ports::{Clock, JobQueue, Messenger, Store},
 };
 
 /// What the bot's handlers use, built once per process and shared.
@@ -27,4 +28,8 @@ pub struct Deps {
     pub messenger: Arc<dyn Messenger>,
     pub clock: Arc<dyn Clock>,
     pub limits: TierLimits,
+    /// Where slow work (AI answers, integration calls) is left for the jobs function.
+    pub queue: Arc<dyn JobQueue>,
+    /// Whether an AI provider is configured; without one `/ask` says so at once.
+    pub assistant_on: bool,
 }

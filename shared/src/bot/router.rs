@@ -3,7 +3,7 @@
 use teloxide_core::types::{CallbackQuery, ChatKind, Message, Update, UpdateKind, User as TgUser};
 use tracing::{debug, info};
 
-use super::{Command, Deps, HandleError, basic, settings, tasks};
+use super::{Command, Deps, HandleError, assistant, basic, settings, tasks};
 use crate::domain::{Awaiting, SeenUser, TelegramId, User, UserPatch};
 use crate::i18n::Msg;
 use crate::ports::{ChatId, OutMessage};
@@ -94,17 +94,23 @@ impl Router {
             if ctx.user.awaiting.is_some() && command.name != "settings" {
                 ctx.patch(UserPatch { awaiting: Some(None), ..UserPatch::default() }).await?;
             }
-            return self.on_command(&mut ctx, &command).await;
+            return self.on_command(&mut ctx, &command, message.id.0).await;
         }
         match ctx.user.awaiting {
             Some(Awaiting::TimeZone) => settings::typed_time_zone(&mut ctx, text).await,
             Some(Awaiting::TaskTime(number)) => tasks::reschedule(&mut ctx, number, text).await,
+            None if private && self.deps.assistant_on => assistant::ask(&ctx, message.id.0, text).await,
             None if private => ctx.say(Msg::PlainTextNotUnderstood).await,
             None => Ok(()),
         }
     }
 
-    async fn on_command(&self, ctx: &mut Ctx<'_>, command: &Command<'_>) -> Result<(), HandleError> {
+    async fn on_command(
+        &self,
+        ctx: &mut Ctx<'_>,
+        command: &Command<'_>,
+        message_id: i32,
+    ) -> Result<(), HandleError> {
         info!(command = %command.name, "command");
         match command.name.as_str() {
             "start" => basic::start(ctx).await,
@@ -116,6 +122,8 @@ impl Router {
             "done" => tasks::done(ctx, &command.name, command.args).await,
             "delete" => tasks::delete(ctx, &command.name, command.args).await,
             "edit" => tasks::edit(ctx, &command.name, command.args).await,
+            "ask" => assistant::ask(ctx, message_id, command.args).await,
+            "reset" => assistant::reset(ctx).await,
             other => ctx.say(Msg::UnknownCommand { command: other }).await,
         }
     }

@@ -1,9 +1,11 @@
 //! Domain types and rules: users, languages, time zones, tiers. No I/O here.
 
 pub mod assistant;
+pub mod job;
 mod language;
 pub mod recurrence;
 pub mod task;
+pub mod tier;
 mod timezone;
 mod user;
 pub mod when;

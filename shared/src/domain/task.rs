@@ -47,28 +47,6 @@ impl TaskLimits {
     pub const FREE: TaskLimits = TaskLimits { pending: 50, recurring: 10 };
 }
 
-/// Task limits per tier, from configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TierLimits {
-    pub free: TaskLimits,
-    pub pro: TaskLimits,
-}
-
-impl Default for TierLimits {
-    fn default() -> TierLimits {
-        TierLimits { free: TaskLimits::FREE, pro: TaskLimits { pending: 1000, recurring: 100 } }
-    }
-}
-
-impl TierLimits {
-    pub fn for_tier(&self, tier: super::Tier) -> TaskLimits {
-        match tier {
-            super::Tier::Free => self.free,
-            super::Tier::Pro => self.pro,
-        }
-    }
-}
-
 /// Which limit stopped a new task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LimitReached {

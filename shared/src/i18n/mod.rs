@@ -2,6 +2,7 @@
 //!
 //! Texts are Telegram HTML; values that come from users are escaped here.
 
+pub mod assistant;
 pub mod tasks;
 
 use chrono::{DateTime, Datelike, Utc};
@@ -9,8 +10,10 @@ use chrono::{DateTime, Datelike, Utc};
 use crate::domain::{Language, Tier, TimeZone, User};
 
 /// The commands `/help` lists, in order.
-pub const COMMANDS: [&str; 10] =
-    ["start", "help", "settings", "profile", "task", "remind", "tasks", "done", "edit", "delete"];
+pub const COMMANDS: [&str; 12] = [
+    "start", "help", "settings", "profile", "task", "remind", "tasks", "done", "edit", "delete", "ask",
+    "reset",
+];
 
 /// A text of the catalog, with the values it shows.
 #[derive(Debug, Clone)]
@@ -80,6 +83,8 @@ impl Msg<'_> {
                 "edit" => "change a task's time: /edit 3 tomorrow 10am",
                 "done" => "finish a task: /done 3",
                 "delete" => "delete a task: /delete 3",
+                "ask" => "ask the assistant: /ask plan my Saturday",
+                "reset" => "make the assistant forget our conversation",
                 _ => "",
             }
             .to_owned(),
@@ -94,6 +99,8 @@ impl Msg<'_> {
                 "edit" => "changer l'heure d'une tâche : /edit 3 demain 10h",
                 "done" => "terminer une tâche : /done 3",
                 "delete" => "supprimer une tâche : /delete 3",
+                "ask" => "interroger l'assistant : /ask organise mon samedi",
+                "reset" => "faire oublier notre conversation à l'assistant",
                 _ => "",
             }
             .to_owned(),

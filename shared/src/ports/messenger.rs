@@ -77,6 +77,9 @@ pub trait Messenger: Send + Sync {
     /// Answers a callback query (stops the button's spinner), optionally with a toast.
     async fn answer_callback(&self, id: &str, toast: Option<&str>) -> Result<(), MessengerError>;
 
+    /// Shows "typing…" in the chat for about five seconds, or until the next message.
+    async fn typing(&self, chat: ChatId) -> Result<(), MessengerError>;
+
     /// The bot's @username, used to tell `/cmd@ThisBot` from `/cmd@OtherBot`.
     async fn bot_username(&self) -> Result<String, MessengerError>;
 }

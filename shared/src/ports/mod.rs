@@ -3,8 +3,10 @@
 pub mod ai;
 mod clock;
 mod messenger;
+mod queue;
 mod store;
 
 pub use clock::{Clock, SystemClock};
 pub use messenger::{Button, ChatId, Keyboard, Messenger, MessengerError, OutMessage};
+pub use queue::{JobQueue, QueueError};
 pub use store::{Claim, ClaimKey, Claims, Conversations, Quotas, Reminders, Store, StoreError, Tasks, Users};

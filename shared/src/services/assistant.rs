@@ -1,6 +1,7 @@
 //! The AI assistant: the conversation's memory, one provider and then the
 //! other when the first fails with a retryable error, and tools that manage
-//! the user's tasks through the same store as the commands.
+//! the user's tasks through the same store as the commands. A job retried
+//! after a tool ran does not run that tool again.
 
 use std::{sync::Arc, time::Duration};
 
@@ -11,12 +12,14 @@ use tracing::{error, warn};
 use crate::domain::{
     User,
     assistant::{MemoryBound, Role, Turn},
-    task::{TaskNumber, TierLimits, sort_for_listing},
+    job::JobId,
+    task::{TaskNumber, sort_for_listing},
+    tier::TierLimits,
     when::parse_task,
 };
 use crate::i18n::tasks::when;
 use crate::ports::{
-    Store, StoreError,
+    Claim, ClaimKey, Store, StoreError,
     ai::{AiProvider, ChatReply, ChatRequest, ProviderError, ToolCall, ToolSpec},
 };
 
@@ -50,6 +53,17 @@ impl AssistantError {
     }
 }
 
+/// How long a tool call that changed something is held by its job against a
+/// second run: past any redelivery.
+const TOOL_CLAIM_LEASE: Duration = Duration::from_secs(120);
+
+/// An answer, and the question and answer to remember once the user has it.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub text: String,
+    turns: [Turn; 2],
+}
+
 pub struct Assistant {
     providers: Vec<Arc<dyn AiProvider>>,
     store: Arc<dyn Store>,
@@ -63,14 +77,15 @@ impl Assistant {
         Assistant { providers, store, limits, bound: MemoryBound::DEFAULT }
     }
 
-    /// Answers `question` from `user` at `now`, running the tools the model asks
-    /// for, and remembers both turns.
+    /// Answers `question` from `user` at `now` for `job`, running the tools the
+    /// model asks for (those that change something, once per job).
     pub async fn answer(
         &self,
         user: &User,
         question: &str,
         now: DateTime<Utc>,
-    ) -> Result<String, AssistantError> {
+        job: &JobId,
+    ) -> Result<Answer, AssistantError> {
         let asked = Turn { role: Role::User, text: question.to_owned(), at: now };
         let mut turns = self.store.recent_turns(user.id, now).await?;
         turns.push(asked.clone());
@@ -80,14 +95,11 @@ impl Assistant {
             match self.chat(&request).await? {
                 ChatReply::Text(text) => {
                     let answered = Turn { role: Role::Assistant, text: text.clone(), at: now };
-                    self.store
-                        .append_turns(user.id, &[asked, answered], self.bound, now + MEMORY_TTL)
-                        .await?;
-                    return Ok(text);
+                    return Ok(Answer { text, turns: [asked, answered] });
                 }
                 ChatReply::ToolCalls(calls) => {
                     for call in calls {
-                        let result = self.run_tool(user, &call, now).await?;
+                        let result = self.run_tool_once(user, &call, now, job).await?;
                         request.tool_results.push((call, result));
                     }
                 }
@@ -131,6 +143,49 @@ impl Assistant {
         Err(AssistantError::Providers(last))
     }
 
+    /// Remembers the question and its answer (sent to the user by then), for
+    /// the next question.
+    pub async fn remember(&self, user: &User, answer: &Answer, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.store.append_turns(user.id, &answer.turns, self.bound, now + MEMORY_TTL).await
+    }
+
+    /// Runs a tool; one that changes something runs under a claim keyed by the
+    /// job and the call, so a retried job gets a note instead of a second task.
+    async fn run_tool_once(
+        &self,
+        user: &User,
+        call: &ToolCall,
+        now: DateTime<Utc>,
+        job: &JobId,
+    ) -> Result<Value, StoreError> {
+        if call.name == "list_tasks" {
+            return self.run_tool(user, call, now).await;
+        }
+        let key =
+            ClaimKey::job(&format!("{}/{}/{:016x}", job.0, call.name, fnv1a(&call.arguments.to_string())));
+        match self.store.claim(&key, now, TOOL_CLAIM_LEASE).await? {
+            Claim::Acquired => {}
+            Claim::Completed => {
+                return Ok(json!({ "note": "already done for this question in an earlier attempt" }));
+            }
+            Claim::InProgress => {
+                return Err(StoreError::Unavailable("the same tool call runs elsewhere".into()));
+            }
+        }
+        match self.run_tool(user, call, now).await {
+            Ok(result) => {
+                self.store.complete_claim(&key, now, super::jobs::JOB_KEEP).await?;
+                Ok(result)
+            }
+            Err(e) => {
+                if let Err(release) = self.store.release_claim(&key).await {
+                    warn!(error = %release, "could not release a tool claim; it expires with its lease");
+                }
+                Err(e)
+            }
+        }
+    }
+
     async fn run_tool(&self, user: &User, call: &ToolCall, now: DateTime<Utc>) -> Result<Value, StoreError> {
         let tz = user.tz();
         let lang = user.lang();
@@ -142,7 +197,10 @@ impl Assistant {
                     Err(e) => json!({ "error": e.to_string() }),
                     Ok(parsed) => {
                         let new = parsed.to_new_task(tz);
-                        match store.create_task(user.id, &new, self.limits.for_tier(user.tier), now).await? {
+                        match store
+                            .create_task(user.id, &new, self.limits.for_tier(user.tier).tasks, now)
+                            .await?
+                        {
                             Ok(task) => json!({
                                 "number": task.number.0,
                                 "title": task.title,
@@ -176,6 +234,12 @@ impl Assistant {
             other => json!({ "error": format!("unknown tool {other}") }),
         })
     }
+}
+
+/// FNV-1a: a short, stable fingerprint of a tool call's arguments for its claim key.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes()
+        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
 }
 
 fn system_prompt(user: &User, now: DateTime<Utc>) -> String {

@@ -4,12 +4,40 @@
 pub mod gemini;
 pub mod openai;
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use reqwest::{Response, StatusCode, header::RETRY_AFTER};
 use secrecy::SecretString;
 
-use crate::ports::ai::ProviderError;
+use crate::{
+    config::{AiConfig, AiProviderName},
+    ports::ai::{AiProvider, ProviderError},
+};
+
+/// The assistant's providers in order of preference: the configured one, then
+/// the other as its fallback. A provider without a key is left out; none at all
+/// means the assistant is off.
+pub fn providers(
+    ai: &AiConfig,
+    openai_key: Option<&SecretString>,
+    gemini_key: Option<&SecretString>,
+) -> Result<Vec<Arc<dyn AiProvider>>, ProviderError> {
+    let openai = match openai_key {
+        Some(key) => Some(Arc::new(openai::OpenAi::new(key.clone(), &ai.openai_base_url, &ai.openai_model)?)
+            as Arc<dyn AiProvider>),
+        None => None,
+    };
+    let gemini = match gemini_key {
+        Some(key) => Some(Arc::new(gemini::Gemini::new(key.clone(), &ai.gemini_base_url, &ai.gemini_model)?)
+            as Arc<dyn AiProvider>),
+        None => None,
+    };
+    let ordered = match ai.primary {
+        AiProviderName::OpenAi => [openai, gemini],
+        AiProviderName::Gemini => [gemini, openai],
+    };
+    Ok(ordered.into_iter().flatten().collect())
+}
 
 /// How long one provider call may take.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);

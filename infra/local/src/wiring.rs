@@ -1,0 +1,39 @@
+//! The local runner's wiring, the same for every mode: the store and
+//! messenger given, the in-process job queue and its worker, the assistant
+//! when a provider key is set, and the reminder sweep every minute.
+
+use std::sync::Arc;
+
+use linklet::{
+    app,
+    bot::Deps,
+    config::Config,
+    ports::{Messenger, Store, SystemClock},
+    services::{jobs::JobRunner, reminders::ReminderSweep},
+};
+
+/// What a local mode runs on.
+pub struct Local {
+    pub deps: Deps,
+    pub sweep: Arc<ReminderSweep>,
+}
+
+/// Starts the job worker and the minute sweep, and returns the bot's dependencies.
+pub fn start(config: &Config, store: Arc<dyn Store>, messenger: Arc<dyn Messenger>) -> anyhow::Result<Local> {
+    let (queue, worker) = crate::jobs::in_process_queue();
+    let keys = (config.ai.openai_key.as_ref(), config.ai.gemini_key.as_ref());
+    let mut deps = Deps {
+        store,
+        messenger,
+        clock: Arc::new(SystemClock),
+        limits: config.limits,
+        queue: Arc::new(queue),
+        assistant_on: false,
+    };
+    let assistant = app::assistant(config, keys, &deps)?;
+    deps.assistant_on = assistant.is_some();
+    worker.spawn(Arc::new(JobRunner::new(deps.clone(), assistant)), config.queues.clone());
+    let sweep = crate::sweeper::sweep(deps.clone());
+    crate::sweeper::every_minute(sweep.clone());
+    Ok(Local { deps, sweep })
+}

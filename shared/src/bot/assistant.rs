@@ -1,0 +1,57 @@
+//! /ask, plain text in a private chat, and /reset: a question is counted
+//! against the user's daily quota and queued; the jobs function answers it.
+
+use chrono::Duration;
+use tracing::debug;
+
+use super::{HandleError, router::Ctx};
+use crate::{
+    domain::{
+        assistant::QuotaUse,
+        job::{Job, JobId, Work},
+    },
+    i18n::assistant::AssistantMsg,
+    ports::OutMessage,
+};
+
+/// What the quota counts, per user and day.
+const QUOTA: &str = "ai";
+
+async fn say(ctx: &Ctx<'_>, msg: AssistantMsg) -> Result<(), HandleError> {
+    ctx.reply(OutMessage::text(msg.render(ctx.user.lang()))).await
+}
+
+/// Queues `question` (from message `message_id`) for the assistant.
+pub(super) async fn ask(ctx: &Ctx<'_>, message_id: i32, question: &str) -> Result<(), HandleError> {
+    let question = question.trim();
+    if question.is_empty() {
+        return say(ctx, AssistantMsg::Usage).await;
+    }
+    if !ctx.deps.assistant_on {
+        return say(ctx, AssistantMsg::Off).await;
+    }
+    let now = ctx.deps.clock.now();
+    let today = now.with_timezone(&ctx.user.tz().tz()).date_naive().to_string();
+    let limit = ctx.deps.limits.for_tier(ctx.user.tier).ai_questions_per_day;
+    let store = &ctx.deps.store;
+    if store.take_quota(ctx.user.id, QUOTA, &today, limit, now + Duration::days(2)).await?
+        == QuotaUse::Exhausted
+    {
+        return say(ctx, AssistantMsg::QuotaReached { limit }).await;
+    }
+    let job = Job {
+        id: JobId::for_message("ask", ctx.chat.0, message_id),
+        work: Work::Ask { user: ctx.user.id.0, chat: ctx.chat.0, question: question.to_owned() },
+    };
+    ctx.deps.queue.enqueue(&job).await?;
+    if let Err(e) = ctx.deps.messenger.typing(ctx.chat).await {
+        debug!(error = %e, "typing indicator not shown");
+    }
+    Ok(())
+}
+
+/// Forgets the conversation.
+pub(super) async fn reset(ctx: &Ctx<'_>) -> Result<(), HandleError> {
+    ctx.deps.store.forget_turns(ctx.user.id).await?;
+    say(ctx, AssistantMsg::Forgotten).await
+}

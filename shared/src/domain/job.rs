@@ -1,0 +1,93 @@
+//! Queued jobs: work too slow for the webhook (an AI answer, an integration
+//! call), typed so that each kind has one handler and one queue.
+
+use serde::{Deserialize, Serialize};
+
+/// A job's id, stable across redeliveries: the key of its idempotency claim.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct JobId(pub String);
+
+impl JobId {
+    /// The job a chat message asked for: one message, one job, however often
+    /// Telegram or SQS delivers it.
+    pub fn for_message(kind: &str, chat: i64, message_id: i32) -> JobId {
+        JobId(format!("{kind}-{chat}-{message_id}"))
+    }
+}
+
+/// What a job does, as it travels on the queue (JSON, tagged by `kind`).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    pub id: JobId,
+    #[serde(flatten)]
+    pub work: Work,
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Work {
+    /// A question for the assistant from `user`, answered in `chat`.
+    Ask { user: i64, chat: i64, question: String },
+}
+
+/// Which queue a job travels on: slow AI answers do not hold up integration
+/// calls, and each queue has its own dead-letter queue and alarms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    Ai,
+    Integrations,
+}
+
+impl Work {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Work::Ask { .. } => "ask",
+        }
+    }
+
+    pub fn lane(&self) -> Lane {
+        match self {
+            Work::Ask { .. } => Lane::Ai,
+        }
+    }
+}
+
+/// Why a job failed for good, as its user is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobFailure {
+    /// No AI provider is configured.
+    AssistantOff,
+    /// The provider refused Linklet's key: the operator must fix it.
+    KeyRefused,
+    /// The provider refused this question.
+    QuestionRefused,
+    /// The model kept calling tools, or answered nothing.
+    NoAnswer,
+    /// Every attempt failed on a temporary problem; the last one gives up.
+    GaveUp,
+}
+
+/// Shows the id and kind, never what the user wrote.
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job").field("id", &self.id.0).field("kind", &self.work.kind()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_job_travels_as_tagged_json() {
+        let job = Job {
+            id: JobId::for_message("ask", 42, 7),
+            work: Work::Ask { user: 42, chat: 42, question: "hi".into() },
+        };
+        let text = serde_json::to_string(&job).unwrap();
+        assert_eq!(text, r#"{"id":"ask-42-7","kind":"ask","user":42,"chat":42,"question":"hi"}"#);
+        assert_eq!(serde_json::from_str::<Job>(&text).unwrap(), job);
+        assert!(!format!("{job:?}").contains("hi"));
+        assert!(serde_json::from_str::<Job>(r#"{"id":"x","kind":"mine_bitcoin"}"#).is_err());
+    }
+}

@@ -1,0 +1,246 @@
+//! Running queued jobs once each, whichever queue delivers them: claim the
+//! job, do its work, and sort a failure into "retry later" (the queue
+//! redelivers) or "failed for good" (the user is told, no retry).
+
+use std::{future::Future, pin::pin, time::Duration};
+
+use futures::future::{Either, select};
+use tracing::{error, info, warn};
+
+use super::assistant::{Assistant, AssistantError};
+use crate::{
+    bot::Deps,
+    domain::{
+        Language, TelegramId,
+        job::{Job, JobFailure, JobId, Work},
+    },
+    i18n::assistant::AssistantMsg,
+    markdown::to_telegram_html,
+    ports::{ChatId, Claim, ClaimKey, Messenger, MessengerError, OutMessage, StoreError, ai::ProviderError},
+};
+
+/// How long a delivery owns its job: longer than the jobs function's timeout (120 s).
+pub const JOB_LEASE: Duration = Duration::from_secs(180);
+/// How long a finished job is remembered: longer than a message can live in a
+/// queue or its dead-letter queue (14 days), so no redelivery runs it again.
+pub const JOB_KEEP: Duration = Duration::from_secs(15 * 24 * 3600);
+/// The longest wait between two attempts.
+pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(15 * 60);
+/// Telegram shows "typing…" for 5 s; it is renewed while the work lasts.
+const TYPING_REFRESH: Duration = Duration::from_secs(4);
+
+/// Which delivery of a job this is (SQS's ApproximateReceiveCount).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempt {
+    pub number: u32,
+    /// The queue gives up after this one (maxReceiveCount): a failure is told to the user.
+    pub last: bool,
+}
+
+impl Attempt {
+    pub fn of(number: u32, max_receives: u32) -> Attempt {
+        Attempt { number: number.max(1), last: number >= max_receives }
+    }
+}
+
+/// How long to wait before attempt `after + 1`: `base`, doubling, at most 15 minutes.
+pub fn retry_delay(base: Duration, after: u32) -> Duration {
+    let factor = 2u32.saturating_pow(after.saturating_sub(1).min(16));
+    base.saturating_mul(factor).min(MAX_RETRY_DELAY)
+}
+
+/// What became of one delivery of a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobOutcome {
+    Done,
+    /// Done before: nothing was repeated.
+    Duplicate,
+    /// Failed on something temporary: deliver it again later (after the last
+    /// attempt, the queue moves it to its dead-letter queue).
+    Retry,
+    /// Failed for good: the user was told; not retried.
+    Failed,
+}
+
+enum JobError {
+    Retryable(String),
+    Permanent(JobFailure, String),
+}
+
+impl From<StoreError> for JobError {
+    fn from(e: StoreError) -> JobError {
+        if e.is_transient() {
+            JobError::Retryable(e.to_string())
+        } else {
+            JobError::Permanent(JobFailure::NoAnswer, e.to_string())
+        }
+    }
+}
+
+impl From<AssistantError> for JobError {
+    fn from(e: AssistantError) -> JobError {
+        let failure = match &e {
+            _ if e.is_retryable() => return JobError::Retryable(e.to_string()),
+            AssistantError::Providers(ProviderError::Unauthorized) => JobFailure::KeyRefused,
+            AssistantError::Providers(_) => JobFailure::QuestionRefused,
+            AssistantError::TooManyToolRounds | AssistantError::Store(_) => JobFailure::NoAnswer,
+        };
+        JobError::Permanent(failure, e.to_string())
+    }
+}
+
+/// Runs every kind of job; the Lambda's SQS handler and the local runner's
+/// in-process queue both call [`JobRunner::run`].
+pub struct JobRunner {
+    deps: Deps,
+    assistant: Option<Assistant>,
+}
+
+impl JobRunner {
+    /// `assistant` is `None` when no AI provider is configured.
+    pub fn new(deps: Deps, assistant: Option<Assistant>) -> JobRunner {
+        JobRunner { deps, assistant }
+    }
+
+    /// Runs `job` unless it ran before, and says what the queue should do with it.
+    #[tracing::instrument(skip_all, fields(job_id = %job.id.0, kind = job.work.kind(), attempt = attempt.number))]
+    pub async fn run(&self, job: &Job, attempt: Attempt) -> JobOutcome {
+        let key = ClaimKey::job(&job.id.0);
+        let store = &self.deps.store;
+        match store.claim(&key, self.deps.clock.now(), JOB_LEASE).await {
+            Ok(Claim::Acquired) => {}
+            Ok(Claim::Completed) => {
+                info!("job done before; this delivery does nothing");
+                return JobOutcome::Duplicate;
+            }
+            Ok(Claim::InProgress) => {
+                info!("job running in another delivery; retried later");
+                return JobOutcome::Retry;
+            }
+            Err(e) => {
+                warn!(error = %e, "could not claim the job; retried later");
+                return JobOutcome::Retry;
+            }
+        }
+        let result = match &job.work {
+            Work::Ask { user, chat, question } => {
+                self.ask(&job.id, TelegramId(*user), ChatId(*chat), question, attempt).await
+            }
+        };
+        let outcome = match result {
+            Ok(()) => JobOutcome::Done,
+            Err(JobError::Retryable(why)) => {
+                if attempt.last {
+                    error!(error = %why, "job failed on its last attempt; the queue moves it to its dead-letter queue");
+                } else {
+                    warn!(error = %why, "job failed; retried later");
+                }
+                if let Err(e) = store.release_claim(&key).await {
+                    warn!(error = %e, "could not release the job's claim; it expires with its lease");
+                }
+                return JobOutcome::Retry;
+            }
+            Err(JobError::Permanent(failure, why)) => {
+                warn!(error = %why, ?failure, "job failed for good; the user was told");
+                JobOutcome::Failed
+            }
+        };
+        if let Err(e) = store.complete_claim(&key, self.deps.clock.now(), JOB_KEEP).await {
+            warn!(error = %e, "could not mark the job done; its lease still holds redeliveries off");
+        }
+        outcome
+    }
+
+    /// A question for the assistant: typing while it works, then the answer,
+    /// formatted for Telegram and split at 4096 characters by the messenger.
+    async fn ask(
+        &self,
+        id: &JobId,
+        user: TelegramId,
+        chat: ChatId,
+        question: &str,
+        attempt: Attempt,
+    ) -> Result<(), JobError> {
+        let Some(user) = self.deps.store.get_user(user).await? else {
+            return Err(JobError::Permanent(JobFailure::NoAnswer, "the user is not registered".into()));
+        };
+        let lang = user.lang();
+        let result = match &self.assistant {
+            None => Err(JobError::Permanent(JobFailure::AssistantOff, "no AI provider configured".into())),
+            Some(assistant) => {
+                let now = self.deps.clock.now();
+                let messenger = self.deps.messenger.as_ref();
+                match with_typing(messenger, chat, assistant.answer(&user, question, now, id)).await {
+                    Err(e) => Err(e.into()),
+                    Ok(answer) if answer.text.trim().is_empty() => {
+                        Err(JobError::Permanent(JobFailure::NoAnswer, "the model answered nothing".into()))
+                    }
+                    Ok(answer) => {
+                        let message = OutMessage::text(to_telegram_html(&answer.text));
+                        self.deps.messenger.send(chat, &message).await.map_err(delivery)?;
+                        if let Err(e) = assistant.remember(&user, &answer, now).await {
+                            warn!(error = %e, "the answer was sent but not remembered");
+                        }
+                        Ok(())
+                    }
+                }
+            }
+        };
+        match &result {
+            Err(JobError::Permanent(failure, _)) => self.tell(chat, lang, *failure).await,
+            Err(JobError::Retryable(_)) if attempt.last => self.tell(chat, lang, JobFailure::GaveUp).await,
+            _ => {}
+        }
+        result
+    }
+
+    /// Tells the user a job failed; a failure to tell is logged (the job's own
+    /// failure is already logged and, when retryable, kept by the queue).
+    async fn tell(&self, chat: ChatId, lang: Language, failure: JobFailure) {
+        let text = AssistantMsg::Failed(failure).render(lang);
+        if let Err(e) = self.deps.messenger.send(chat, &OutMessage::text(text)).await {
+            warn!(error = %e, "could not tell the user their job failed");
+        }
+    }
+}
+
+/// A failure to deliver the answer: temporary ones retry the job (its tools
+/// do not run twice); a blocked chat or a refused message is final.
+fn delivery(e: MessengerError) -> JobError {
+    if e.is_transient() {
+        JobError::Retryable(e.to_string())
+    } else {
+        JobError::Permanent(JobFailure::NoAnswer, e.to_string())
+    }
+}
+
+/// Runs `work` while the chat shows "typing…".
+async fn with_typing<T>(messenger: &dyn Messenger, chat: ChatId, work: impl Future<Output = T>) -> T {
+    match select(pin!(work), pin!(keep_typing(messenger, chat))).await {
+        Either::Left((out, _)) => out,
+        Either::Right(((), work)) => work.await,
+    }
+}
+
+async fn keep_typing(messenger: &dyn Messenger, chat: ChatId) {
+    loop {
+        if let Err(e) = messenger.typing(chat).await {
+            info!(error = %e, "typing indicator not shown");
+        }
+        tokio::time::sleep(TYPING_REFRESH).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_longer_each_time_up_to_a_cap() {
+        let base = Duration::from_secs(30);
+        let waits: Vec<u64> = (1..=7).map(|n| retry_delay(base, n).as_secs()).collect();
+        assert_eq!(waits, [30, 60, 120, 240, 480, 900, 900]);
+        assert_eq!(retry_delay(Duration::ZERO, 4), Duration::ZERO);
+        assert!(Attempt::of(5, 5).last && !Attempt::of(4, 5).last);
+    }
+}
