@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Release: build the functions, deploy the stack, store the bot token in the
-# stack's secret (first time, or when TELEGRAM_BOT_TOKEN is set), apply the
+# Release: build the functions, deploy the stack, store the bot token and AI
+# keys in the stack's secret (those set in the environment), apply the
 # migrations to the table, and point Telegram's webhook at the new API.
-#   TELEGRAM_BOT_TOKEN=123:abc infra/deploy.sh [--config-env prod]
+#   TELEGRAM_BOT_TOKEN=123:abc OPENAI_API_KEY=sk-... infra/deploy.sh [--config-env prod]
 # Needs: sam (aws-sam-cli), cargo-lambda, the aws CLI, AWS credentials.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,10 +15,19 @@ output() { python3 -c 'import json,sys; print(next(o["OutputValue"] for o in jso
 secret_arn=$(output TelegramSecretArn)
 table=$(output TableName)
 
-if [ -n "${TELEGRAM_BOT_TOKEN:-}" ]; then
-  echo "==> storing the bot token in $secret_arn"
+# The bot token and the AI keys go into the stack's secret when they are set
+# here; the values stay inside python, never on a command line or in a log.
+if [ -n "${TELEGRAM_BOT_TOKEN:-}${OPENAI_API_KEY:-}${GOOGLE_AI_API_KEY:-}" ]; then
+  echo "==> storing the keys given in the environment in $secret_arn"
   current=$(aws secretsmanager get-secret-value --secret-id "$secret_arn" --query SecretString --output text)
-  updated=$(TOKEN="$TELEGRAM_BOT_TOKEN" python3 -c 'import json,os,sys; d=json.loads(sys.stdin.read()); d["TELEGRAM_BOT_TOKEN"]=os.environ["TOKEN"]; print(json.dumps(d))' <<<"$current")
+  updated=$(python3 -c '
+import json, os, sys
+d = json.loads(sys.stdin.read())
+for name in ("TELEGRAM_BOT_TOKEN", "OPENAI_API_KEY", "GOOGLE_AI_API_KEY"):
+    if os.environ.get(name):
+        d[name] = os.environ[name]
+        print("   ", name, file=sys.stderr)
+print(json.dumps(d))' <<<"$current")
   aws secretsmanager put-secret-value --secret-id "$secret_arn" --secret-string "$updated" >/dev/null
 fi
 

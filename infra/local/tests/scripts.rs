@@ -47,3 +47,54 @@ async fn set_webhook_registers_url_secret_updates_and_both_command_menus() {
     assert_eq!(menus[1]["language_code"], "fr");
     assert_eq!(menus[1]["commands"][2]["description"], "votre langue et votre fuseau horaire");
 }
+
+#[tokio::test]
+async fn redrive_moves_every_dead_lettered_job_back_to_its_queue() {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect("run with infra/test.sh, which starts moto");
+    let sqs = linklet::adapters::aws::sqs(&linklet::adapters::aws::local_sdk_config(&endpoint).await);
+    let name = format!("redrive-{}", std::process::id());
+    let create = |name: String| {
+        let sqs = sqs.clone();
+        async move { sqs.create_queue().queue_name(name).send().await.unwrap().queue_url.unwrap() }
+    };
+    let (queue, dlq) = (create(name.clone()).await, create(format!("{name}-dlq")).await);
+    for i in 0..13 {
+        sqs.send_message().queue_url(&dlq).message_body(format!("job {i}")).send().await.unwrap();
+    }
+    let stubs = tempfile::tempdir().unwrap();
+    let aws = stubs.path().join("aws");
+    let outputs = format!(
+        r#"[{{"OutputKey":"AiJobsQueueUrl","OutputValue":"{queue}"}},{{"OutputKey":"AiJobsDeadLetterQueueUrl","OutputValue":"{dlq}"}}]"#
+    );
+    std::fs::write(&aws, format!("#!/usr/bin/env bash\necho '{outputs}'\n")).unwrap();
+    std::fs::set_permissions(&aws, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", stubs.path().display(), std::env::var("PATH").unwrap_or_default());
+
+    let output = tokio::process::Command::new("bash")
+        .args([concat!(env!("CARGO_MANIFEST_DIR"), "/../redrive.sh"), "ai"])
+        .env("PATH", path)
+        .env("LINKLET_BIN", env!("CARGO_BIN_EXE_linklet"))
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("Moved 13 message(s)"), "{stdout}");
+
+    let mut bodies = Vec::new();
+    loop {
+        let received =
+            sqs.receive_message().queue_url(&queue).max_number_of_messages(10).send().await.unwrap();
+        let messages = received.messages.unwrap_or_default();
+        if messages.is_empty() {
+            break;
+        }
+        bodies.extend(messages.into_iter().filter_map(|m| m.body));
+    }
+    bodies.sort();
+    let mut expected: Vec<String> = (0..13).map(|i| format!("job {i}")).collect();
+    expected.sort();
+    assert_eq!(bodies, expected);
+    let left = sqs.receive_message().queue_url(&dlq).send().await.unwrap().messages.unwrap_or_default();
+    assert!(left.is_empty());
+}
