@@ -7,6 +7,8 @@
 #  - the local runner's POST /telegram throughput with 16 requests in flight;
 #  - the reminder sweep: 10,000 due reminders for 2,000 users sent to the fake
 #    Bot API (throughput, sent = due, no duplicate, peak memory);
+#  - the job queue: what queueing a question adds to the webhook's answer, and
+#    the jobs consumer's rate from SQS batches (moto, fake AI and Telegram);
 #  - with --zip, the size of the arm64 Lambda zip (cargo-lambda, cross-compiled).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +45,10 @@ echo "==> reminder sweep: 10,000 due reminders for 2,000 users"
 "$bin/linklet-bench" sweep --users 200 --per-user 5 --per-second 1000 --store dynamodb
 # At the production pace (25 messages/s) the same load takes about 400 s over several sweeps.
 "$bin/linklet-bench" sweep --users 2000 --per-user 5 --per-second 25 --store embedded
+
+echo "==> job queue: 500 questions queued by the webhook, answered from SQS batches (moto, fake AI)"
+"$bin/linklet-bench" jobs --jobs 500 --pollers 1
+"$bin/linklet-bench" jobs --jobs 500 --pollers 4
 
 if [ "${1:-}" = "--zip" ]; then
   echo "==> arm64 Lambda zip (cargo-lambda)"

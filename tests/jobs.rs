@@ -311,3 +311,28 @@ async fn without_a_provider_key_the_assistant_says_it_is_off_and_queues_nothing(
     assert!(texts[2].contains("Ask me anything after the command"), "{texts:?}");
     assert_eq!(hook.queue_depth(&hook.ai_queue.url).await, 0);
 }
+
+#[tokio::test]
+async fn no_log_line_shows_a_key_or_a_question_even_when_providers_fail() {
+    let logs = linklet_tests::capture_logs("debug");
+    let fake = FakeAi::start(KEY).await.unwrap();
+    let (hook, jobs) = start(&fake, &[]).await;
+    let ada = Person::english(7013);
+    let question = "my secret diary entry number 4242";
+    fake.script(Scripted::ServerError);
+    fake.script(Scripted::RateLimited { retry_after: 0 });
+    hook.deliver(&private_text(1, &ada, question)).await;
+    hook.run_jobs(&jobs, &hook.ai_queue).await;
+    // A refused key too, on a Linklet configured with another one.
+    let wrong = FakeAi::start("sk-the-real-one").await.unwrap();
+    let (refused, refused_jobs) = start(&wrong, &[]).await;
+    refused.deliver(&private_text(2, &ada, question)).await;
+    refused.run_jobs(&refused_jobs, &refused.ai_queue).await;
+
+    let text = logs.text();
+    assert!(text.contains("job_id=ask-7013-1"), "the capture works: {text}");
+    assert!(text.contains("refused the API key"), "{text}");
+    for secret in [KEY, linklet_tests::BOT_TOKEN, question] {
+        assert!(!text.contains(secret), "{secret:?} was logged");
+    }
+}

@@ -261,6 +261,41 @@ pub fn init_logs() {
     linklet::telemetry::init(linklet::telemetry::LogFormat::Text, &level);
 }
 
+/// Everything logged in this test process from now on, at `level` and above,
+/// as the text format writes it. Call it before anything else logs: it
+/// installs the process's subscriber (nextest runs each test in its own process).
+pub fn capture_logs(level: &str) -> CapturedLogs {
+    let logs = CapturedLogs::default();
+    let writer = logs.clone();
+    let installed = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(level))
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .try_init();
+    assert!(installed.is_ok(), "capture_logs must be called before any other subscriber is installed");
+    logs
+}
+
+#[derive(Clone, Default)]
+pub struct CapturedLogs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl CapturedLogs {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
+    }
+}
+
+impl std::io::Write for CapturedLogs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// `events/apigw-start.json` with another body and secret header.
 pub fn api_gateway_event(body: &str, secret: Option<&str>) -> Value {
     let mut event = load_event("apigw-start.json");

@@ -1,7 +1,11 @@
 //! Benchmarks that print figures (never pass/fail on timing):
 //! - `cold-start`: process start to first answered event of a Lambda binary,
 //!   under a local Lambda Runtime API, and its peak memory (VmHWM);
-//! - `throughput`: the local runner's `POST /telegram` with N requests in flight.
+//! - `throughput`: the local runner's `POST /telegram` with N requests in flight;
+//! - `sweep`: the reminder sweep over many due reminders;
+//! - `jobs`: what queueing a question adds to the webhook, and the jobs consumer's rate.
+
+mod jobs;
 
 use std::{
     net::SocketAddr,
@@ -58,6 +62,14 @@ enum Bench {
         #[arg(long, default_value = "embedded")]
         store: String,
     },
+    /// Queue questions through the webhook and answer them from SQS batches (moto).
+    Jobs {
+        #[arg(long, default_value_t = 500)]
+        jobs: u32,
+        /// Batches run at once (Lambda's concurrency on the queue).
+        #[arg(long, default_value_t = 2)]
+        pollers: usize,
+    },
     /// Load the local runner's HTTP server.
     Throughput {
         /// The `linklet` binary.
@@ -77,6 +89,7 @@ async fn main() -> anyhow::Result<()> {
         Bench::Throughput { binary, requests, concurrency } => {
             throughput(&binary, requests, concurrency).await
         }
+        Bench::Jobs { jobs, pollers } => jobs::run(jobs, pollers).await,
         Bench::Sweep { users, per_user, per_second, store } => {
             sweep(users, per_user, per_second, &store).await
         }

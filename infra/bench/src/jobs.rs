@@ -1,0 +1,183 @@
+//! The job path's figures, on moto (DynamoDB and SQS) with the fake Telegram
+//! and AI servers: what queueing a question adds to the webhook's answer, and
+//! how many jobs per second the consumer runs from SQS batches.
+
+use std::{sync::Arc, time::Instant};
+
+use anyhow::Context;
+use aws_lambda_events::event::sqs::SqsEvent;
+use axum::{body::Body, http::Request};
+use linklet::{adapters::aws, app, config::Config, http::SECRET_HEADER, migrations};
+use linklet_local::{fake_ai::FakeAi, fake_telegram::FakeTelegram};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use crate::{Stats, stats};
+
+const TOKEN: &str = "0:bench";
+const SECRET: &str = "bench-secret";
+const AI_KEY: &str = "sk-bench";
+
+pub async fn run(jobs: u32, pollers: usize) -> anyhow::Result<()> {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").context("AWS_ENDPOINT_URL (moto) is needed")?;
+    let sdk = aws::local_sdk_config(&endpoint).await;
+    let suffix = std::process::id();
+    let table = format!("linklet-bench-jobs-{suffix}");
+    migrations::apply(&aws::dynamodb(&sdk), &table).await?;
+    let sqs = aws::sqs(&sdk);
+    let queue = sqs.create_queue().queue_name(format!("bench-ai-{suffix}")).send().await?;
+    let queue_url = queue.queue_url().context("queue URL")?.to_owned();
+    let attributes = sqs
+        .get_queue_attributes()
+        .queue_url(&queue_url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await?;
+    let queue_arn = attributes
+        .attributes()
+        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn))
+        .context("queue ARN")?
+        .clone();
+    let telegram = FakeTelegram::start(TOKEN).await?;
+    let ai = FakeAi::start(AI_KEY).await?;
+    let settings = [
+        ("TELEGRAM_BOT_TOKEN", TOKEN.to_owned()),
+        ("TELEGRAM_WEBHOOK_SECRET", SECRET.to_owned()),
+        ("TELEGRAM_API_URL", telegram.url()),
+        ("DYNAMODB_TABLE", table.clone()),
+        ("AI_JOBS_QUEUE_URL", queue_url.clone()),
+        ("OPENAI_API_KEY", AI_KEY.to_owned()),
+        ("OPENAI_BASE_URL", ai.url()),
+        ("PRO_AI_QUESTIONS_PER_DAY", "100000".to_owned()),
+        ("FREE_AI_QUESTIONS_PER_DAY", "100000".to_owned()),
+    ];
+    let config =
+        Config::from_lookup(|name| settings.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()));
+    let webhook = app::lambda_webhook(&config, &sdk).await?;
+    let consumer = Arc::new(app::lambda_jobs(&config, &sdk).await?);
+
+    // The webhook: a plain command against a question, one user per request.
+    let mut plain = Vec::new();
+    let mut asked = Vec::new();
+    for i in 0..jobs {
+        let user = 9_000_000 + i64::from(i);
+        for (text, times) in [("/help", &mut plain), ("what is on my list today?", &mut asked)] {
+            let update_id = times.len() as u32 + if text == "/help" { 0 } else { 1_000_000 };
+            let started = Instant::now();
+            let status = post(&webhook, &update(update_id, user, text)).await?;
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+            anyhow::ensure!(status == 200, "the webhook answered {status}");
+        }
+    }
+    let (p, a) = (stats(plain), stats(asked));
+    println!(
+        "webhook on moto, {jobs} users: /help p50={:.2} ms p90={:.2} ms; a question (quota + SQS SendMessage + typing) \
+         p50={:.2} ms p90={:.2} ms; added by queueing p50={:.2} ms",
+        p.p50,
+        p.p90,
+        a.p50,
+        a.p90,
+        a.p50 - p.p50
+    );
+
+    // The consumer: batches of 10 as Lambda's event source mapping polls them.
+    let replies_before = telegram.sent_texts().len();
+    let started = Instant::now();
+    let mut batch_ms = Vec::new();
+    let workers: Vec<_> = (0..pollers)
+        .map(|_| {
+            let (sqs, url, arn, consumer) =
+                (sqs.clone(), queue_url.clone(), queue_arn.clone(), consumer.clone());
+            tokio::spawn(async move { poll(&sqs, &url, &arn, &consumer).await })
+        })
+        .collect();
+    let mut failed = 0;
+    for worker in workers {
+        let (times, failures) = worker.await??;
+        batch_ms.extend(times);
+        failed += failures;
+    }
+    let elapsed = started.elapsed();
+    let replies = telegram.sent_texts().len() - replies_before;
+    let Stats { p50, p90, max, .. } = stats(batch_ms);
+    println!(
+        "jobs consumer on moto, {pollers} concurrent batches of 10: {jobs} jobs in {:.2} s = {:.0} jobs/s; \
+         batch p50={p50:.1} ms p90={p90:.1} ms max={max:.1} ms; answers sent={replies}; reported failures={failed}",
+        elapsed.as_secs_f64(),
+        f64::from(jobs) / elapsed.as_secs_f64(),
+    );
+    Ok(())
+}
+
+/// Receives and runs batches until the queue stays empty; returns each batch's
+/// duration and the number of records reported for a retry.
+async fn poll(
+    sqs: &aws_sdk_sqs::Client,
+    url: &str,
+    arn: &str,
+    consumer: &app::JobsFunction,
+) -> anyhow::Result<(Vec<f64>, usize)> {
+    let mut times = Vec::new();
+    let mut failures = 0;
+    loop {
+        let received = sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10)
+            .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::All)
+            .send()
+            .await?;
+        let messages = received.messages.unwrap_or_default();
+        if messages.is_empty() {
+            return Ok((times, failures));
+        }
+        let records: Vec<Value> = messages
+            .iter()
+            .map(|m| {
+                let attributes: serde_json::Map<String, Value> = m
+                    .attributes()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| (k.as_str().to_owned(), Value::from(v.clone())))
+                    .collect();
+                json!({
+                    "messageId": m.message_id(), "receiptHandle": m.receipt_handle(), "body": m.body(),
+                    "attributes": attributes, "messageAttributes": {}, "md5OfBody": m.md5_of_body(),
+                    "eventSource": "aws:sqs", "eventSourceARN": arn, "awsRegion": "us-east-1",
+                })
+            })
+            .collect();
+        let event: SqsEvent = serde_json::from_value(json!({ "Records": records }))?;
+        let started = Instant::now();
+        let response = app::on_sqs_batch(consumer, event).await;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        failures += response.batch_item_failures.len();
+        for message in &messages {
+            let id = message.message_id().unwrap_or_default();
+            if !response.batch_item_failures.iter().any(|f| f.item_identifier == id) {
+                let receipt = message.receipt_handle().unwrap_or_default();
+                sqs.delete_message().queue_url(url).receipt_handle(receipt).send().await?;
+            }
+        }
+    }
+}
+
+async fn post(webhook: &axum::Router, update: &Value) -> anyhow::Result<u16> {
+    let request = Request::post("/telegram")
+        .header(SECRET_HEADER, SECRET)
+        .header("content-type", "application/json")
+        .body(Body::from(update.to_string()))?;
+    Ok(webhook.clone().oneshot(request).await?.status().as_u16())
+}
+
+fn update(update_id: u32, user: i64, text: &str) -> Value {
+    json!({
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id, "date": 1_795_723_200,
+            "chat": { "id": user, "type": "private", "first_name": "Bench" },
+            "from": { "id": user, "is_bot": false, "first_name": "Bench", "language_code": "en" },
+            "text": text,
+        }
+    })
+}
