@@ -55,30 +55,10 @@ pub struct Queue {
 
 /// Creates a queue with its dead-letter queue on moto.
 pub async fn fresh_queue(sqs: &aws_sdk_sqs::Client, prefix: &str) -> Queue {
-    use aws_sdk_sqs::types::QueueAttributeName as Attr;
-    let name = unique(prefix);
-    let dlq = sqs.create_queue().queue_name(format!("{name}-dlq")).send().await.expect("DLQ created");
-    let dlq_url = dlq.queue_url().expect("DLQ URL").to_owned();
-    let dlq_arn = queue_arn(sqs, &dlq_url).await;
-    let policy = serde_json::json!({ "deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5 }).to_string();
-    let queue = sqs
-        .create_queue()
-        .queue_name(&name)
-        .attributes(Attr::VisibilityTimeout, "30")
-        .attributes(Attr::RedrivePolicy, policy)
-        .send()
+    let created = linklet::adapters::sqs::create_queue_with_dead_letter(sqs, &unique(prefix), 5, 30)
         .await
-        .expect("queue created");
-    let url = queue.queue_url().expect("queue URL").to_owned();
-    let arn = queue_arn(sqs, &url).await;
-    Queue { url, arn, dlq_url }
-}
-
-async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
-    use aws_sdk_sqs::types::QueueAttributeName as Attr;
-    let attributes =
-        sqs.get_queue_attributes().queue_url(url).attribute_names(Attr::QueueArn).send().await.expect("ARN");
-    attributes.attributes().and_then(|a| a.get(&Attr::QueueArn)).expect("a queue ARN").clone()
+        .expect("queues created");
+    Queue { url: created.url, arn: created.arn, dlq_url: created.dead_letter_url }
 }
 
 /// What API Gateway would hand back to Telegram.

@@ -25,19 +25,10 @@ pub async fn run(jobs: u32, pollers: usize) -> anyhow::Result<()> {
     let table = format!("linklet-bench-jobs-{suffix}");
     migrations::apply(&aws::dynamodb(&sdk), &table).await?;
     let sqs = aws::sqs(&sdk);
-    let queue = sqs.create_queue().queue_name(format!("bench-ai-{suffix}")).send().await?;
-    let queue_url = queue.queue_url().context("queue URL")?.to_owned();
-    let attributes = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await?;
-    let queue_arn = attributes
-        .attributes()
-        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn))
-        .context("queue ARN")?
-        .clone();
+    let queue =
+        linklet::adapters::sqs::create_queue_with_dead_letter(&sqs, &format!("bench-ai-{suffix}"), 5, 720)
+            .await?;
+    let (queue_url, queue_arn) = (queue.url, queue.arn);
     let telegram = FakeTelegram::start(TOKEN).await?;
     let ai = FakeAi::start(AI_KEY).await?;
     let settings = [

@@ -63,6 +63,9 @@ enum Mode {
         #[arg(long, default_value = FAKE_AI_KEY)]
         key: String,
     },
+    /// Create the job queues and their dead-letter queues at AWS_ENDPOINT_URL (local
+    /// development, e.g. under `cargo lambda watch`) and print their settings.
+    Queues,
     /// Move the messages of a dead-letter queue back to its queue (after a fix).
     Redrive {
         /// The dead-letter queue's URL.
@@ -159,6 +162,20 @@ async fn main() -> anyhow::Result<()> {
                 println!("Table {}: up to date, nothing applied.", config.table);
             } else {
                 println!("Table {}: applied {}.", config.table, applied.join(", "));
+            }
+            Ok(())
+        }
+        Mode::Queues => {
+            let Some(endpoint) = &cli.aws_endpoint_url else {
+                bail!("set AWS_ENDPOINT_URL (moto, LocalStack): on AWS the queues come from template.yaml");
+            };
+            let sqs = aws::sqs(&aws::local_sdk_config(endpoint).await);
+            for (variable, name) in [
+                ("AI_JOBS_QUEUE_URL", "linklet-ai-jobs"),
+                ("INTEGRATION_JOBS_QUEUE_URL", "linklet-integration-jobs"),
+            ] {
+                let queue = linklet::adapters::sqs::create_queue_with_dead_letter(&sqs, name, 5, 720).await?;
+                println!("export {variable}={}", queue.url);
             }
             Ok(())
         }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_sqs::{
     error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
-    types::{DeleteMessageBatchRequestEntry, SendMessageBatchRequestEntry},
+    types::{DeleteMessageBatchRequestEntry, QueueAttributeName, SendMessageBatchRequestEntry},
 };
 
 use crate::{
@@ -88,6 +88,57 @@ impl JobQueue for SqsQueue {
             .map_err(queue_error)?;
         Ok(())
     }
+}
+
+/// A job queue with its dead-letter queue, created for local development and
+/// tests the way `template.yaml` declares them.
+#[derive(Debug, Clone)]
+pub struct CreatedQueue {
+    pub url: String,
+    pub arn: String,
+    pub dead_letter_url: String,
+}
+
+/// Creates queue `name` (visibility `visibility_seconds`) and `name-dlq`, which
+/// receives a message after `max_receives` receives. Idempotent, like SQS's CreateQueue.
+pub async fn create_queue_with_dead_letter(
+    client: &aws_sdk_sqs::Client,
+    name: &str,
+    max_receives: u32,
+    visibility_seconds: u32,
+) -> Result<CreatedQueue, QueueError> {
+    let dead_letter =
+        client.create_queue().queue_name(format!("{name}-dlq")).send().await.map_err(queue_error)?;
+    let dead_letter_url = dead_letter.queue_url().unwrap_or_default().to_owned();
+    let dead_letter_arn = queue_arn(client, &dead_letter_url).await?;
+    let policy =
+        serde_json::json!({ "deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": max_receives });
+    let queue = client
+        .create_queue()
+        .queue_name(name)
+        .attributes(QueueAttributeName::VisibilityTimeout, visibility_seconds.to_string())
+        .attributes(QueueAttributeName::RedrivePolicy, policy.to_string())
+        .send()
+        .await
+        .map_err(queue_error)?;
+    let url = queue.queue_url().unwrap_or_default().to_owned();
+    let arn = queue_arn(client, &url).await?;
+    Ok(CreatedQueue { url, arn, dead_letter_url })
+}
+
+async fn queue_arn(client: &aws_sdk_sqs::Client, url: &str) -> Result<String, QueueError> {
+    let attributes = client
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .map_err(queue_error)?;
+    attributes
+        .attributes()
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn))
+        .cloned()
+        .ok_or_else(|| QueueError::Unavailable(format!("no ARN for {url}")))
 }
 
 /// Moves every message of the dead-letter queue `from` back to `to`, ten at a
