@@ -3,7 +3,8 @@
 #  - the release webhook binary's cold start (process start to first answered
 #    API Gateway event, SDK clients built, secret read from Secrets Manager,
 #    user written to DynamoDB, reply sent) and peak memory, next to a bare
-#    lambda_http binary, under a local Lambda Runtime API;
+#    lambda_http binary, under a local Lambda Runtime API; the same for the jobs
+#    function answering one SQS batch (a question, answered by the fake AI);
 #  - the local runner's POST /telegram throughput with 16 requests in flight;
 #  - the reminder sweep: 10,000 due reminders for 2,000 users sent to the fake
 #    Bot API (throughput, sent = due, no duplicate, peak memory);
@@ -16,7 +17,7 @@ source infra/lib/moto.sh
 start_moto
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-cargo build --quiet --release -p webhook -p linklet-local -p linklet-bench
+cargo build --quiet --release -p webhook -p jobs -p linklet-local -p linklet-bench
 bin="$CARGO_TARGET_DIR/release"
 
 export DYNAMODB_TABLE="linklet-bench"
@@ -29,11 +30,14 @@ print(client.create_secret(Name="linklet-bench-telegram", SecretString=json.dump
 PY
 )
 export LINKLET_SECRET_ARN
+eval "$("$bin/linklet" queues)"
 
 echo "==> cold start and memory (20 runs each)"
 "$bin/linklet-bench" cold-start --binary "$bin/bare-lambda" --event events/apigw-start.json --runs 20
 "$bin/linklet-bench" cold-start --binary "$bin/webhook" --event events/apigw-start.json --runs 20 --token 0:bench
-ls -l "$bin/webhook" "$bin/bare-lambda" | awk '{ printf "binary %s: %.1f MiB (x86_64)\n", $9, $5 / 1048576 }'
+# The user of apigw-start.json (registered by the runs above) asks a question; the fake AI answers.
+"$bin/linklet-bench" cold-start --binary "$bin/jobs" --event events/sqs-ask.json --runs 20 --token 0:bench
+ls -l "$bin/webhook" "$bin/jobs" "$bin/bare-lambda" | awk '{ printf "binary %s: %.1f MiB (x86_64)\n", $9, $5 / 1048576 }'
 
 echo "==> local runner throughput"
 "$bin/linklet-bench" throughput --binary "$bin/linklet" --requests 2000 --concurrency 16
@@ -49,6 +53,7 @@ echo "==> reminder sweep: 10,000 due reminders for 2,000 users"
 echo "==> job queue: 500 questions queued by the webhook, answered from SQS batches (moto, fake AI)"
 "$bin/linklet-bench" jobs --jobs 500 --pollers 1
 "$bin/linklet-bench" jobs --jobs 500 --pollers 4
+"$bin/linklet-bench" jobs --jobs 5000 --pollers 16 --store embedded
 
 if [ "${1:-}" = "--zip" ]; then
   echo "==> arm64 Lambda zip (cargo-lambda)"

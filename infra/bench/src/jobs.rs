@@ -2,7 +2,10 @@
 //! and AI servers: what queueing a question adds to the webhook's answer, and
 //! how many jobs per second the consumer runs from SQS batches.
 
-use std::{sync::Arc, time::Instant};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use anyhow::Context;
 use aws_lambda_events::event::sqs::SqsEvent;
@@ -171,4 +174,81 @@ fn update(update_id: u32, user: i64, text: &str) -> Value {
             "text": text,
         }
     })
+}
+
+/// The job runner alone, on the embedded store with the fakes: `jobs`
+/// questions from `jobs / 10` users, `concurrency` at a time. What the code
+/// costs per job once no network round trip is involved.
+pub async fn embedded(jobs: u32, concurrency: usize) -> anyhow::Result<()> {
+    use futures::StreamExt;
+    use linklet::{
+        adapters::{embedded::EmbeddedStore, telegram::TelegramMessenger},
+        bot::Deps,
+        domain::{
+            SeenUser, TelegramId,
+            job::{Job, JobId, Work},
+        },
+        ports::{Store, SystemClock},
+        services::jobs::{Attempt, JobOutcome, JobRunner},
+    };
+
+    let dir = std::env::temp_dir().join(format!("linklet-jobs-bench-{}", std::process::id()));
+    let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(&dir)?);
+    let telegram = FakeTelegram::start(TOKEN).await?;
+    let ai = FakeAi::start(AI_KEY).await?;
+    let settings = [("OPENAI_API_KEY", AI_KEY.to_owned()), ("OPENAI_BASE_URL", ai.url())];
+    let config =
+        Config::from_lookup(|name| settings.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()));
+    let messenger =
+        TelegramMessenger::new(&TOKEN.to_owned().into(), &telegram.url(), None, Duration::from_secs(10))?;
+    let users = (jobs / 10).max(1);
+    for user in 0..users {
+        let seen = SeenUser {
+            id: TelegramId(8_000_000 + i64::from(user)),
+            username: None,
+            first_name: "Bench".into(),
+            language_code: Some("en".into()),
+        };
+        store.upsert_seen(&seen, chrono::Utc::now()).await?;
+    }
+    let deps = Deps {
+        store,
+        messenger: Arc::new(messenger),
+        clock: Arc::new(SystemClock),
+        limits: config.limits,
+        queue: Arc::new(linklet_local::jobs::in_process_queue().0),
+        assistant_on: true,
+    };
+    let assistant = app::assistant(&config, (config.ai.openai_key.as_ref(), None), &deps)?;
+    let runner = Arc::new(JobRunner::new(deps, assistant));
+    let started = Instant::now();
+    let outcomes: Vec<(JobOutcome, f64)> = futures::stream::iter(0..jobs)
+        .map(|i| {
+            let runner = runner.clone();
+            async move {
+                let user = 8_000_000 + i64::from(i % users);
+                let job = Job {
+                    id: JobId(format!("bench-{i}")),
+                    work: Work::Ask { user, chat: user, question: format!("question {i}") },
+                };
+                let began = Instant::now();
+                let outcome = runner.run(&job, Attempt::of(1, 5)).await;
+                (outcome, began.elapsed().as_secs_f64() * 1000.0)
+            }
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    let elapsed = started.elapsed();
+    let done = outcomes.iter().filter(|(o, _)| *o == JobOutcome::Done).count();
+    let Stats { p50, p90, max, .. } = stats(outcomes.iter().map(|(_, ms)| *ms).collect());
+    println!(
+        "job runner on the embedded store, {concurrency} at a time: {jobs} jobs in {:.2} s = {:.0} jobs/s; \
+         per job p50={p50:.2} ms p90={p90:.2} ms max={max:.2} ms; done={done}; answers sent={}",
+        elapsed.as_secs_f64(),
+        f64::from(jobs) / elapsed.as_secs_f64(),
+        telegram.sent_texts().len(),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
 }

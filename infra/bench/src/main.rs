@@ -25,7 +25,10 @@ use axum::{
 };
 use clap::{Parser, Subcommand};
 use futures::StreamExt;
-use linklet_local::fake_telegram::FakeTelegram;
+use linklet_local::{fake_ai::FakeAi, fake_telegram::FakeTelegram};
+
+/// The key the fake AI accepts in the cold-start runs.
+const AI_KEY: &str = "sk-bench";
 use serde_json::json;
 use tokio::sync::Notify;
 
@@ -69,6 +72,9 @@ enum Bench {
         /// Batches run at once (Lambda's concurrency on the queue).
         #[arg(long, default_value_t = 2)]
         pollers: usize,
+        /// `moto` (the whole path: webhook, SQS, DynamoDB) or `embedded` (the job runner alone).
+        #[arg(long, default_value = "moto")]
+        store: String,
     },
     /// Load the local runner's HTTP server.
     Throughput {
@@ -89,7 +95,8 @@ async fn main() -> anyhow::Result<()> {
         Bench::Throughput { binary, requests, concurrency } => {
             throughput(&binary, requests, concurrency).await
         }
-        Bench::Jobs { jobs, pollers } => jobs::run(jobs, pollers).await,
+        Bench::Jobs { jobs, pollers, store } if store == "embedded" => jobs::embedded(jobs, pollers).await,
+        Bench::Jobs { jobs, pollers, .. } => jobs::run(jobs, pollers).await,
         Bench::Sweep { users, per_user, per_second, store } => {
             sweep(users, per_user, per_second, &store).await
         }
@@ -178,6 +185,7 @@ fn stats(mut samples: Vec<f64>) -> Stats {
 async fn cold_start(binary: &PathBuf, event: &PathBuf, runs: usize, token: &str) -> anyhow::Result<()> {
     let template: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(event)?)?;
     let telegram = FakeTelegram::start(token).await?;
+    let ai = FakeAi::start(AI_KEY).await?;
     let mut times = Vec::new();
     let mut inits = Vec::new();
     let mut peaks = Vec::new();
@@ -190,6 +198,12 @@ async fn cold_start(binary: &PathBuf, event: &PathBuf, runs: usize, token: &str)
             let body = update.to_string();
             event["headers"]["content-length"] = json!(body.len().to_string());
             event["body"] = json!(body);
+        }
+        // A new job id each run too: done jobs are remembered.
+        for record in event["Records"].as_array_mut().into_iter().flatten() {
+            let mut job: serde_json::Value = serde_json::from_str(record["body"].as_str().unwrap_or("{}"))?;
+            job["id"] = json!(format!("bench-{}-{run}", std::process::id()));
+            record["body"] = json!(job.to_string());
         }
         let api = RuntimeApi {
             first_poll: Arc::new(Mutex::new(None)),
@@ -214,8 +228,10 @@ async fn cold_start(binary: &PathBuf, event: &PathBuf, runs: usize, token: &str)
             .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/webhook")
             .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/26/[$LATEST]bench")
             .env("TELEGRAM_API_URL", telegram.url())
+            .env("OPENAI_API_KEY", AI_KEY)
+            .env("OPENAI_BASE_URL", ai.url())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(if std::env::var_os("BENCH_LOGS").is_some() { Stdio::inherit() } else { Stdio::null() })
             .kill_on_drop(true)
             .spawn()
             .with_context(|| format!("starting {}", binary.display()))?;
@@ -226,11 +242,11 @@ async fn cold_start(binary: &PathBuf, event: &PathBuf, runs: usize, token: &str)
         let elapsed = started.elapsed();
         let init = api.first_poll.lock().ok().and_then(|f| *f).map(|f| f - started).unwrap_or_default();
         let response = api.response.lock().ok().and_then(|r| r.clone()).unwrap_or_default();
-        let status = serde_json::from_str::<serde_json::Value>(&response)
-            .ok()
-            .and_then(|v| v["statusCode"].as_u64())
-            .unwrap_or_default();
-        if status != 200 {
+        let answer = serde_json::from_str::<serde_json::Value>(&response).unwrap_or_default();
+        // An HTTP answer must be 200; an SQS batch answer must report no failure.
+        let ok = answer["statusCode"] == 200
+            || answer["batchItemFailures"].as_array().is_some_and(|failures| failures.is_empty());
+        if !ok {
             bail!("run {run}: the function answered {response}");
         }
         peaks.push(peak_memory_kib(pid).unwrap_or_default() as f64 / 1024.0);

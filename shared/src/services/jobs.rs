@@ -162,6 +162,7 @@ impl JobRunner {
         attempt: Attempt,
     ) -> Result<(), JobError> {
         let Some(user) = self.deps.store.get_user(user).await? else {
+            self.tell(chat, Language::En, JobFailure::NoAnswer).await;
             return Err(JobError::Permanent(JobFailure::NoAnswer, "the user is not registered".into()));
         };
         let lang = user.lang();
