@@ -336,3 +336,19 @@ async fn no_log_line_shows_a_key_or_a_question_even_when_providers_fail() {
         assert!(!text.contains(secret), "{secret:?} was logged");
     }
 }
+
+#[tokio::test]
+async fn a_provider_timeout_is_retried_and_the_question_is_not_lost() {
+    let fake = FakeAi::start(KEY).await.unwrap();
+    let (hook, jobs) = start(&fake, &[("AI_TIMEOUT_SECONDS", "1"), ("GOOGLE_AI_API_KEY", "")]).await;
+    hook.deliver(&private_text(1, &Person::english(7014), "slow question")).await;
+    fake.script(Scripted::Hang { seconds: 3 });
+    fake.script(Scripted::Hang { seconds: 3 });
+
+    let (_, failed) = hook.run_jobs(&jobs, &hook.ai_queue).await;
+    assert_eq!(failed.len(), 1, "timed out twice: retried later");
+    assert!(hook.telegram.sent_texts().is_empty());
+    let (_, failed) = hook.run_jobs(&jobs, &hook.ai_queue).await;
+    assert!(failed.is_empty());
+    assert_eq!(hook.telegram.sent_texts(), ["You said: slow question"]);
+}

@@ -61,6 +61,8 @@ pub struct AiConfig {
     /// `GEMINI_BASE_URL`, `GEMINI_MODEL`.
     pub gemini_base_url: String,
     pub gemini_model: String,
+    /// `AI_TIMEOUT_SECONDS` (default 30): one provider call's limit.
+    pub timeout: std::time::Duration,
 }
 
 /// Where jobs are queued, and how their retries are spaced.
@@ -121,6 +123,7 @@ impl Config {
                 gemini_key: get("GOOGLE_AI_API_KEY").map(SecretString::from),
                 gemini_base_url: get("GEMINI_BASE_URL").unwrap_or_else(|| DEFAULT_GEMINI_BASE_URL.to_owned()),
                 gemini_model: get("GEMINI_MODEL").unwrap_or_else(|| DEFAULT_GEMINI_MODEL.to_owned()),
+                timeout: std::time::Duration::from_secs(number("AI_TIMEOUT_SECONDS", 30).max(1).into()),
             },
             queues: QueueConfig {
                 ai_url: get("AI_JOBS_QUEUE_URL"),

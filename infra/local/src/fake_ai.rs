@@ -34,6 +34,10 @@ pub enum Scripted {
     },
     /// 500.
     ServerError,
+    /// No answer for this many seconds (then a 500): a client's timeout.
+    Hang {
+        seconds: u64,
+    },
 }
 
 #[derive(Default)]
@@ -203,6 +207,15 @@ async fn openai(State(fake): State<FakeAi>, headers: HeaderMap, Json(body): Json
             }
             return response;
         }
+        Scripted::Hang { seconds } => {
+            tokio::time::sleep(std::time::Duration::from_secs(seconds)).await;
+            return openai_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The server had an error while processing your request. Sorry about that!",
+                "server_error",
+                "server_error",
+            );
+        }
         Scripted::ServerError => {
             return openai_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -286,6 +299,14 @@ async fn gemini(
                 response.headers_mut().insert("retry-after", value);
             }
             return response;
+        }
+        Scripted::Hang { seconds } => {
+            tokio::time::sleep(std::time::Duration::from_secs(seconds)).await;
+            return gemini_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal error encountered.",
+                "INTERNAL",
+            );
         }
         Scripted::ServerError => {
             return gemini_error(

@@ -26,6 +26,10 @@ pub const JOB_LEASE: Duration = Duration::from_secs(180);
 pub const JOB_KEEP: Duration = Duration::from_secs(15 * 24 * 3600);
 /// The longest wait between two attempts.
 pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(15 * 60);
+/// The longest an answer may take, tool calls and fallbacks included: inside
+/// the jobs function's 120 s timeout, so a slow answer is retried rather than
+/// cut off by Lambda.
+pub const ANSWER_BUDGET: Duration = Duration::from_secs(100);
 /// Telegram shows "typing…" for 5 s; it is renewed while the work lasts.
 const TYPING_REFRESH: Duration = Duration::from_secs(4);
 
@@ -171,12 +175,15 @@ impl JobRunner {
             Some(assistant) => {
                 let now = self.deps.clock.now();
                 let messenger = self.deps.messenger.as_ref();
-                match with_typing(messenger, chat, assistant.answer(&user, question, now, id)).await {
-                    Err(e) => Err(e.into()),
-                    Ok(answer) if answer.text.trim().is_empty() => {
+                let answering =
+                    tokio::time::timeout(ANSWER_BUDGET, assistant.answer(&user, question, now, id));
+                match with_typing(messenger, chat, answering).await {
+                    Err(_) => Err(JobError::Retryable(format!("no answer within {ANSWER_BUDGET:?}"))),
+                    Ok(Err(e)) => Err(e.into()),
+                    Ok(Ok(answer)) if answer.text.trim().is_empty() => {
                         Err(JobError::Permanent(JobFailure::NoAnswer, "the model answered nothing".into()))
                     }
-                    Ok(answer) => {
+                    Ok(Ok(answer)) => {
                         let message = OutMessage::text(to_telegram_html(&answer.text));
                         self.deps.messenger.send(chat, &message).await.map_err(delivery)?;
                         if let Err(e) = assistant.remember(&user, &answer, now).await {

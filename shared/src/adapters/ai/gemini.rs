@@ -18,7 +18,17 @@ pub struct Gemini {
 
 impl Gemini {
     pub fn new(key: SecretString, base_url: &str, model: &str) -> Result<Gemini, ProviderError> {
-        Ok(Gemini { endpoint: Endpoint::new(key, base_url, model)? })
+        Gemini::with_timeout(key, base_url, model, super::REQUEST_TIMEOUT)
+    }
+
+    /// With each call limited to `timeout` (a timeout is retryable).
+    pub fn with_timeout(
+        key: SecretString,
+        base_url: &str,
+        model: &str,
+        timeout: std::time::Duration,
+    ) -> Result<Gemini, ProviderError> {
+        Ok(Gemini { endpoint: Endpoint::new(key, base_url, model, timeout)? })
     }
 
     fn body(request: &ChatRequest) -> Value {

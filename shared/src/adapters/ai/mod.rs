@@ -23,13 +23,21 @@ pub fn providers(
     gemini_key: Option<&SecretString>,
 ) -> Result<Vec<Arc<dyn AiProvider>>, ProviderError> {
     let openai = match openai_key {
-        Some(key) => Some(Arc::new(openai::OpenAi::new(key.clone(), &ai.openai_base_url, &ai.openai_model)?)
-            as Arc<dyn AiProvider>),
+        Some(key) => Some(Arc::new(openai::OpenAi::with_timeout(
+            key.clone(),
+            &ai.openai_base_url,
+            &ai.openai_model,
+            ai.timeout,
+        )?) as Arc<dyn AiProvider>),
         None => None,
     };
     let gemini = match gemini_key {
-        Some(key) => Some(Arc::new(gemini::Gemini::new(key.clone(), &ai.gemini_base_url, &ai.gemini_model)?)
-            as Arc<dyn AiProvider>),
+        Some(key) => Some(Arc::new(gemini::Gemini::with_timeout(
+            key.clone(),
+            &ai.gemini_base_url,
+            &ai.gemini_model,
+            ai.timeout,
+        )?) as Arc<dyn AiProvider>),
         None => None,
     };
     let ordered = match ai.primary {
@@ -39,8 +47,8 @@ pub fn providers(
     Ok(ordered.into_iter().flatten().collect())
 }
 
-/// How long one provider call may take.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long one provider call may take by default (`AI_TIMEOUT_SECONDS`).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What each provider holds: one HTTP client, the API's base URL, the model
 /// and the key. `Debug` shows the URL and model, never the key.
@@ -58,10 +66,15 @@ impl std::fmt::Debug for Endpoint {
 }
 
 impl Endpoint {
-    pub fn new(key: SecretString, base_url: &str, model: &str) -> Result<Endpoint, ProviderError> {
+    pub fn new(
+        key: SecretString,
+        base_url: &str,
+        model: &str,
+        timeout: Duration,
+    ) -> Result<Endpoint, ProviderError> {
         let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(Duration::from_secs(5).min(timeout))
+            .timeout(timeout)
             .build()
             .map_err(|e| ProviderError::Unavailable(e.to_string()))?;
         Ok(Endpoint {

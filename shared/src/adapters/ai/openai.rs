@@ -18,7 +18,17 @@ pub struct OpenAi {
 
 impl OpenAi {
     pub fn new(key: SecretString, base_url: &str, model: &str) -> Result<OpenAi, ProviderError> {
-        Ok(OpenAi { endpoint: Endpoint::new(key, base_url, model)? })
+        OpenAi::with_timeout(key, base_url, model, super::REQUEST_TIMEOUT)
+    }
+
+    /// With each call limited to `timeout` (a timeout is retryable).
+    pub fn with_timeout(
+        key: SecretString,
+        base_url: &str,
+        model: &str,
+        timeout: std::time::Duration,
+    ) -> Result<OpenAi, ProviderError> {
+        Ok(OpenAi { endpoint: Endpoint::new(key, base_url, model, timeout)? })
     }
 
     fn body(&self, request: &ChatRequest) -> Value {
