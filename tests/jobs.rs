@@ -352,3 +352,17 @@ async fn a_provider_timeout_is_retried_and_the_question_is_not_lost() {
     assert!(failed.is_empty());
     assert_eq!(hook.telegram.sent_texts(), ["You said: slow question"]);
 }
+
+#[tokio::test]
+async fn the_sample_sqs_event_is_answered_as_lambda_would_deliver_it() {
+    let fake = FakeAi::start(KEY).await.unwrap();
+    let (hook, jobs) = start(&fake, &[]).await;
+    // The user of events/apigw-start.json writes first, as in the README's cargo lambda flow.
+    let reply = hook.invoke(linklet_tests::load_event("apigw-start.json")).await;
+    assert_eq!(reply.status, 200);
+
+    let event = serde_json::from_value(linklet_tests::load_event("sqs-ask.json")).unwrap();
+    let response = linklet::app::on_sqs_batch(&jobs, event).await;
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!(hook.telegram.sent_texts().last().unwrap(), "You said: What can you do for me?");
+}

@@ -124,70 +124,14 @@ impl Webhook {
         linklet::app::lambda_jobs(&self.config, &self.aws).await.expect("the jobs function starts")
     }
 
-    /// Receives up to `max` messages of `queue` and shapes them as the SQS event
-    /// Lambda's event source mapping hands the function (`events/sqs-ask.json`).
-    pub async fn receive_batch(&self, queue: &Queue, max: i32) -> Value {
-        use aws_sdk_sqs::types::MessageSystemAttributeName as Attr;
-        let received = self
-            .sqs
-            .receive_message()
-            .queue_url(&queue.url)
-            .max_number_of_messages(max)
-            .message_system_attribute_names(Attr::All)
-            .send()
-            .await
-            .expect("messages received");
-        let template = load_event("sqs-ask.json")["Records"][0].clone();
-        let records: Vec<Value> = received
-            .messages()
-            .iter()
-            .map(|m| {
-                let mut record = template.clone();
-                record["messageId"] = m.message_id().unwrap_or_default().into();
-                record["receiptHandle"] = m.receipt_handle().unwrap_or_default().into();
-                record["body"] = m.body().unwrap_or_default().into();
-                record["md5OfBody"] = m.md5_of_body().unwrap_or_default().into();
-                record["eventSourceARN"] = queue.arn.clone().into();
-                let attributes: serde_json::Map<String, Value> = m
-                    .attributes()
-                    .into_iter()
-                    .flatten()
-                    .map(|(k, v)| (k.as_str().to_owned(), Value::from(v.clone())))
-                    .collect();
-                record["attributes"] = attributes.into();
-                record
-            })
-            .collect();
-        serde_json::json!({ "Records": records })
-    }
-
     /// One poll of the event source mapping: a batch of `queue` through the jobs
-    /// function; the records it did not report are deleted, as Lambda does.
-    /// Returns the batch and the ids reported for a retry.
+    /// function (the event `events/sqs-ask.json` shows); the records it did not
+    /// report are deleted, as Lambda does. Returns the event and the ids reported.
     pub async fn run_jobs(&self, jobs: &linklet::app::JobsFunction, queue: &Queue) -> (Value, Vec<String>) {
-        let batch = self.receive_batch(queue, 10).await;
-        let event = serde_json::from_value(batch.clone()).expect("an SQS event");
-        let response = linklet::app::on_sqs_batch(jobs, event).await;
-        let response = serde_json::to_value(response).expect("serializable");
-        let failed: Vec<String> = response["batchItemFailures"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|f| f["itemIdentifier"].as_str().unwrap_or_default().to_owned())
-            .collect();
-        for record in batch["Records"].as_array().into_iter().flatten() {
-            if !failed.iter().any(|id| record["messageId"] == id.as_str()) {
-                let receipt = record["receiptHandle"].as_str().unwrap_or_default();
-                self.sqs
-                    .delete_message()
-                    .queue_url(&queue.url)
-                    .receipt_handle(receipt)
-                    .send()
-                    .await
-                    .expect("deleted");
-            }
-        }
-        (batch, failed)
+        let poll = linklet_local::event_source::poll(&self.sqs, &queue.url, &queue.arn, jobs)
+            .await
+            .expect("a poll of the queue");
+        (poll.event, poll.failed)
     }
 
     /// How many messages `url` holds (visible or in flight).

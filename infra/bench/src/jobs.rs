@@ -8,7 +8,6 @@ use std::{
 };
 
 use anyhow::Context;
-use aws_lambda_events::event::sqs::SqsEvent;
 use axum::{body::Body, http::Request};
 use linklet::{adapters::aws, app, config::Config, http::SECRET_HEADER, migrations};
 use linklet_local::{fake_ai::FakeAi, fake_telegram::FakeTelegram};
@@ -114,45 +113,12 @@ async fn poll(
     let mut times = Vec::new();
     let mut failures = 0;
     loop {
-        let received = sqs
-            .receive_message()
-            .queue_url(url)
-            .max_number_of_messages(10)
-            .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::All)
-            .send()
-            .await?;
-        let messages = received.messages.unwrap_or_default();
-        if messages.is_empty() {
+        let poll = linklet_local::event_source::poll(sqs, url, arn, consumer).await?;
+        if poll.records() == 0 {
             return Ok((times, failures));
         }
-        let records: Vec<Value> = messages
-            .iter()
-            .map(|m| {
-                let attributes: serde_json::Map<String, Value> = m
-                    .attributes()
-                    .into_iter()
-                    .flatten()
-                    .map(|(k, v)| (k.as_str().to_owned(), Value::from(v.clone())))
-                    .collect();
-                json!({
-                    "messageId": m.message_id(), "receiptHandle": m.receipt_handle(), "body": m.body(),
-                    "attributes": attributes, "messageAttributes": {}, "md5OfBody": m.md5_of_body(),
-                    "eventSource": "aws:sqs", "eventSourceARN": arn, "awsRegion": "us-east-1",
-                })
-            })
-            .collect();
-        let event: SqsEvent = serde_json::from_value(json!({ "Records": records }))?;
-        let started = Instant::now();
-        let response = app::on_sqs_batch(consumer, event).await;
-        times.push(started.elapsed().as_secs_f64() * 1000.0);
-        failures += response.batch_item_failures.len();
-        for message in &messages {
-            let id = message.message_id().unwrap_or_default();
-            if !response.batch_item_failures.iter().any(|f| f.item_identifier == id) {
-                let receipt = message.receipt_handle().unwrap_or_default();
-                sqs.delete_message().queue_url(url).receipt_handle(receipt).send().await?;
-            }
-        }
+        times.push(poll.millis);
+        failures += poll.failed.len();
     }
 }
 

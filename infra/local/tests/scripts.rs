@@ -14,14 +14,20 @@ case "$*" in
 esac
 "#;
 
+/// A directory holding `aws` = `script`, and a PATH that finds it first.
+fn stub_aws(script: &str) -> (tempfile::TempDir, String) {
+    let stubs = tempfile::tempdir().unwrap();
+    let aws = stubs.path().join("aws");
+    std::fs::write(&aws, script).unwrap();
+    std::fs::set_permissions(&aws, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", stubs.path().display(), std::env::var("PATH").unwrap_or_default());
+    (stubs, path)
+}
+
 #[tokio::test]
 async fn set_webhook_registers_url_secret_updates_and_both_command_menus() {
     let fake = FakeTelegram::start("42:script-test").await.unwrap();
-    let stubs = tempfile::tempdir().unwrap();
-    let aws = stubs.path().join("aws");
-    std::fs::write(&aws, STUB_AWS).unwrap();
-    std::fs::set_permissions(&aws, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let path = format!("{}:{}", stubs.path().display(), std::env::var("PATH").unwrap_or_default());
+    let (_stubs, path) = stub_aws(STUB_AWS);
 
     let output = tokio::process::Command::new("bash")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../set-webhook.sh"))
@@ -61,14 +67,10 @@ async fn redrive_moves_every_dead_lettered_job_back_to_its_queue() {
     for i in 0..13 {
         sqs.send_message().queue_url(&dlq).message_body(format!("job {i}")).send().await.unwrap();
     }
-    let stubs = tempfile::tempdir().unwrap();
-    let aws = stubs.path().join("aws");
     let outputs = format!(
         r#"[{{"OutputKey":"AiJobsQueueUrl","OutputValue":"{queue}"}},{{"OutputKey":"AiJobsDeadLetterQueueUrl","OutputValue":"{dlq}"}}]"#
     );
-    std::fs::write(&aws, format!("#!/usr/bin/env bash\necho '{outputs}'\n")).unwrap();
-    std::fs::set_permissions(&aws, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let path = format!("{}:{}", stubs.path().display(), std::env::var("PATH").unwrap_or_default());
+    let (_stubs, path) = stub_aws(&format!("#!/usr/bin/env bash\necho '{outputs}'\n"));
 
     let output = tokio::process::Command::new("bash")
         .args([concat!(env!("CARGO_MANIFEST_DIR"), "/../redrive.sh"), "ai"])
