@@ -11,7 +11,7 @@ use super::assistant::{Assistant, AssistantError};
 use crate::{
     bot::Deps,
     domain::{
-        Language, TelegramId,
+        Language, TelegramId, User,
         job::{Job, JobFailure, JobId, Work},
     },
     i18n::assistant::AssistantMsg,
@@ -155,8 +155,8 @@ impl JobRunner {
         outcome
     }
 
-    /// A question for the assistant: typing while it works, then the answer,
-    /// formatted for Telegram and split at 4096 characters by the messenger.
+    /// A question for the assistant; a failure for good, or on the last
+    /// attempt, is told to the user in their language.
     async fn ask(
         &self,
         id: &JobId,
@@ -165,34 +165,12 @@ impl JobRunner {
         question: &str,
         attempt: Attempt,
     ) -> Result<(), JobError> {
-        let Some(user) = self.deps.store.get_user(user).await? else {
-            self.tell(chat, Language::En, JobFailure::NoAnswer).await;
-            return Err(JobError::Permanent(JobFailure::NoAnswer, "the user is not registered".into()));
-        };
-        let lang = user.lang();
-        let result = match &self.assistant {
-            None => Err(JobError::Permanent(JobFailure::AssistantOff, "no AI provider configured".into())),
-            Some(assistant) => {
-                let now = self.deps.clock.now();
-                let messenger = self.deps.messenger.as_ref();
-                let answering =
-                    tokio::time::timeout(ANSWER_BUDGET, assistant.answer(&user, question, now, id));
-                match with_typing(messenger, chat, answering).await {
-                    Err(_) => Err(JobError::Retryable(format!("no answer within {ANSWER_BUDGET:?}"))),
-                    Ok(Err(e)) => Err(e.into()),
-                    Ok(Ok(answer)) if answer.text.trim().is_empty() => {
-                        Err(JobError::Permanent(JobFailure::NoAnswer, "the model answered nothing".into()))
-                    }
-                    Ok(Ok(answer)) => {
-                        let message = OutMessage::text(to_telegram_html(&answer.text));
-                        self.deps.messenger.send(chat, &message).await.map_err(delivery)?;
-                        if let Err(e) = assistant.remember(&user, &answer, now).await {
-                            warn!(error = %e, "the answer was sent but not remembered");
-                        }
-                        Ok(())
-                    }
-                }
-            }
+        let user = self.deps.store.get_user(user).await;
+        let lang = user.as_ref().ok().and_then(Option::as_ref).map_or(Language::En, User::lang);
+        let result = match user {
+            Err(e) => Err(e.into()),
+            Ok(None) => Err(JobError::Permanent(JobFailure::NoAnswer, "the user is not registered".into())),
+            Ok(Some(user)) => self.answer(id, &user, chat, question).await,
         };
         match &result {
             Err(JobError::Permanent(failure, _)) => self.tell(chat, lang, *failure).await,
@@ -200,6 +178,29 @@ impl JobRunner {
             _ => {}
         }
         result
+    }
+
+    /// Typing while the assistant works, then the answer, formatted for
+    /// Telegram and split at 4096 characters by the messenger, then remembered.
+    async fn answer(&self, id: &JobId, user: &User, chat: ChatId, question: &str) -> Result<(), JobError> {
+        let Some(assistant) = &self.assistant else {
+            return Err(JobError::Permanent(JobFailure::AssistantOff, "no AI provider configured".into()));
+        };
+        let now = self.deps.clock.now();
+        let answering = tokio::time::timeout(ANSWER_BUDGET, assistant.answer(user, question, now, id));
+        let answer = match with_typing(self.deps.messenger.as_ref(), chat, answering).await {
+            Err(_) => return Err(JobError::Retryable(format!("no answer within {ANSWER_BUDGET:?}"))),
+            Ok(answer) => answer?,
+        };
+        if answer.text.trim().is_empty() {
+            return Err(JobError::Permanent(JobFailure::NoAnswer, "the model answered nothing".into()));
+        }
+        let message = OutMessage::text(to_telegram_html(&answer.text));
+        self.deps.messenger.send(chat, &message).await.map_err(delivery)?;
+        if let Err(e) = assistant.remember(user, &answer, now).await {
+            warn!(error = %e, "the answer was sent but not remembered");
+        }
+        Ok(())
     }
 
     /// Tells the user a job failed; a failure to tell is logged (the job's own
