@@ -366,3 +366,39 @@ async fn the_sample_sqs_event_is_answered_as_lambda_would_deliver_it() {
     assert!(response.batch_item_failures.is_empty());
     assert_eq!(hook.telegram.sent_texts().last().unwrap(), "You said: What can you do for me?");
 }
+
+#[tokio::test]
+async fn on_lambda_the_ai_keys_come_from_secrets_manager() {
+    let fake = FakeAi::start(KEY).await.unwrap();
+    let aws = linklet_tests::aws_config().await;
+    let document = json!({
+        "TELEGRAM_BOT_TOKEN": linklet_tests::BOT_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": linklet_tests::WEBHOOK_SECRET,
+        "OPENAI_API_KEY": KEY,
+    });
+    let created = aws_sdk_secretsmanager::Client::new(&aws)
+        .create_secret()
+        .name(linklet_tests::unique("linklet-secret"))
+        .secret_string(document.to_string())
+        .send()
+        .await
+        .unwrap();
+    let arn = created.arn().unwrap().to_owned();
+    let (hook, jobs) = start(
+        &fake,
+        &[
+            ("TELEGRAM_BOT_TOKEN", ""),
+            ("TELEGRAM_WEBHOOK_SECRET", ""),
+            ("OPENAI_API_KEY", ""),
+            ("GOOGLE_AI_API_KEY", ""),
+            ("LINKLET_SECRET_ARN", &arn),
+        ],
+    )
+    .await;
+
+    hook.deliver(&private_text(1, &Person::english(7015), "keys from the vault?")).await;
+    let (_, failed) = hook.run_jobs(&jobs, &hook.ai_queue).await;
+    assert!(failed.is_empty());
+    // The fake accepts only KEY: an answer proves the secret's key was used.
+    assert_eq!(hook.telegram.sent_texts(), ["You said: keys from the vault?"]);
+}
