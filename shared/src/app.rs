@@ -19,7 +19,7 @@ use crate::{
         telegram::{REQUEST_TIMEOUT, TelegramMessenger, TelegramSetupError},
     },
     bot::{Deps, Dispatcher},
-    config::Config,
+    config::{Config, QueueConfig},
     domain::job::Job,
     http,
     ports::{StoreError, SystemClock, ai::ProviderError},
@@ -69,14 +69,14 @@ pub async fn on_schedule(sweep: &ReminderSweep, event: serde_json::Value) -> Res
 pub struct JobsFunction {
     runner: JobRunner,
     queue: SqsQueue,
-    config: Config,
+    settings: QueueConfig,
 }
 
 pub async fn lambda_jobs(config: &Config, aws: &SdkConfig) -> Result<JobsFunction, StartupError> {
     let (deps, secrets, queue) = lambda_deps(config, aws).await?;
     let keys = (secrets.openai_key.as_ref(), secrets.gemini_key.as_ref());
     let runner = JobRunner::new(deps.clone(), assistant(config, keys, &deps)?);
-    Ok(JobsFunction { runner, queue, config: config.clone() })
+    Ok(JobsFunction { runner, queue, settings: config.queues.clone() })
 }
 
 /// The assistant on the configured providers, given their keys (OpenAI,
@@ -115,13 +115,13 @@ async fn on_record(jobs: &JobsFunction, record: &SqsMessage) -> bool {
         error!(message_id, received, "unreadable job message; it goes to the dead-letter queue");
         return true;
     };
-    let attempt = Attempt::of(received, jobs.config.queues.max_receives);
+    let attempt = Attempt::of(received, jobs.settings.max_receives);
     if jobs.runner.run(&job, attempt).await != JobOutcome::Retry {
         return false;
     }
     // After the last attempt too: the next receive moves it to the dead-letter queue.
     if let (Some(arn), Some(receipt)) = (&record.event_source_arn, &record.receipt_handle) {
-        let delay = retry_delay(jobs.config.queues.retry_base, received);
+        let delay = retry_delay(jobs.settings.retry_base, received);
         if let Err(e) = jobs.queue.retry_after(arn, receipt, delay).await {
             warn!(message_id, error = %e, "could not delay the retry; it comes back after the visibility timeout");
         }
