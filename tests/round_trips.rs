@@ -189,7 +189,7 @@ impl Conversations for Counted {
 }
 
 #[tokio::test]
-async fn start_help_and_profile_cost_two_round_trips_besides_the_claim_and_one_telegram_call() {
+async fn start_help_and_profile_cost_two_sequential_round_trips_besides_the_claim_and_one_telegram_call() {
     let aws = linklet_tests::aws_config().await;
     let (client, table) = linklet_tests::fresh_table(&aws).await;
     let store = Arc::new(Counted { inner: DynamoStore::new(client, table), calls: Mutex::default() });
@@ -205,7 +205,7 @@ async fn start_help_and_profile_cost_two_round_trips_besides_the_claim_and_one_t
         store: store.clone(),
         messenger: Arc::new(telegram),
         clock: Arc::new(SystemClock),
-        limits: Default::default(),
+        policy: Default::default(),
         queue: Arc::new(linklet_local::jobs::in_process_queue().0),
         assistant_on: false,
     };
@@ -220,8 +220,8 @@ async fn start_help_and_profile_cost_two_round_trips_besides_the_claim_and_one_t
         let calls = store.take();
         let besides_claim: Vec<_> = calls.iter().filter(|c| **c != "claim").collect();
         assert_eq!(calls.iter().filter(|c| **c == "claim").count(), 1, "{command}: {calls:?}");
-        assert!(besides_claim.len() <= 2, "{command}: {calls:?}");
-        assert!(calls.contains(&"upsert_seen"), "{command}: the user is registered: {calls:?}");
+        // The upsert and the rate-limit count are sent together (one wait), then the completion.
+        assert_eq!(besides_claim, [&"upsert_seen", &"take_quota", &"complete_claim"], "{command}");
         assert_eq!(fake.calls().len() - before, 1, "{command}: one Telegram call per reply");
     }
 }

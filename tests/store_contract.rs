@@ -45,7 +45,7 @@ async fn later_sights_refresh_the_profile_and_keep_the_rest(store: Arc<dyn Store
     let patch = UserPatch {
         language: Some(Language::Fr),
         timezone: Some(TimeZone::parse("Europe/Paris").unwrap()),
-        awaiting: None,
+        ..UserPatch::default()
     };
     store.patch_user(TelegramId(1), &patch, at(1)).await.unwrap();
     let renamed = SeenUser { username: None, first_name: "Ada L.".into(), language_code: None, ..seen(1) };
@@ -69,6 +69,19 @@ async fn patches_set_and_clear_what_the_bot_awaits(store: Arc<dyn Store>) {
     let user = store.patch_user(TelegramId(1), &cleared, at(2)).await.unwrap();
     assert_eq!(user.awaiting, None);
     assert_eq!(store.get_user(TelegramId(1)).await.unwrap().unwrap().awaiting, None);
+}
+
+async fn an_admin_changes_the_tier_and_bans_until_unbanned(store: Arc<dyn Store>) {
+    store.upsert_seen(&seen(1), at(0)).await.unwrap();
+    let pro = UserPatch { tier: Some(Tier::Pro), banned: Some(true), ..UserPatch::default() };
+    let user = store.patch_user(TelegramId(1), &pro, at(1)).await.unwrap();
+    assert_eq!((user.tier, user.banned_at), (Tier::Pro, Some(at(1))));
+    // Writing again does not lift a ban (unlike a block).
+    let user = store.upsert_seen(&seen(1), at(2)).await.unwrap();
+    assert_eq!((user.tier, user.banned_at), (Tier::Pro, Some(at(1))));
+    let unban = UserPatch { banned: Some(false), ..UserPatch::default() };
+    assert_eq!(store.patch_user(TelegramId(1), &unban, at(3)).await.unwrap().banned_at, None);
+    assert_eq!(store.get_user(TelegramId(1)).await.unwrap().unwrap().banned_at, None);
 }
 
 async fn patching_an_unknown_user_is_not_found(store: Arc<dyn Store>) {
@@ -410,6 +423,7 @@ contract!(
     first_sight_registers_with_defaults,
     later_sights_refresh_the_profile_and_keep_the_rest,
     patches_set_and_clear_what_the_bot_awaits,
+    an_admin_changes_the_tier_and_bans_until_unbanned,
     patching_an_unknown_user_is_not_found,
     an_update_is_claimed_once_then_completed,
     a_released_claim_can_be_taken_again,

@@ -3,6 +3,8 @@
 use secrecy::SecretString;
 
 use crate::domain::{
+    TelegramId,
+    rate_limit::RateLimit,
     task::TaskLimits,
     tier::{Limits, TierLimits},
 };
@@ -35,6 +37,10 @@ pub struct Config {
     /// `FREE_MAX_PENDING_TASKS`, `FREE_MAX_RECURRING_TASKS`, `FREE_AI_QUESTIONS_PER_DAY`,
     /// and the same with `PRO_`.
     pub limits: TierLimits,
+    /// `RATE_LIMIT_REQUESTS` per `RATE_LIMIT_WINDOW` seconds, per user (30 per 60).
+    pub rate_limit: RateLimit,
+    /// `ADMIN_TELEGRAM_IDS`: comma- or space-separated Telegram ids.
+    pub admins: Vec<TelegramId>,
     pub ai: AiConfig,
     pub queues: QueueConfig,
 }
@@ -112,6 +118,15 @@ impl Config {
                 };
                 TierLimits { free: tier("FREE", defaults.free), pro: tier("PRO", defaults.pro) }
             },
+            rate_limit: RateLimit {
+                requests: number("RATE_LIMIT_REQUESTS", RateLimit::default().requests),
+                window_seconds: number("RATE_LIMIT_WINDOW", RateLimit::default().window_seconds).max(1),
+            },
+            admins: get("ADMIN_TELEGRAM_IDS")
+                .map(|ids| {
+                    ids.split([',', ' ']).filter_map(|id| id.trim().parse().ok()).map(TelegramId).collect()
+                })
+                .unwrap_or_default(),
             ai: AiConfig {
                 primary: match get("AI_PROVIDER").map(|p| p.to_ascii_lowercase()).as_deref() {
                     Some("gemini" | "google") => AiProviderName::Gemini,
@@ -179,6 +194,15 @@ mod tests {
         assert_eq!(c.limits.pro.tasks.pending, 7);
         assert_eq!(c.ai.primary, AiProviderName::Gemini);
         assert_eq!(c.queues.retry_base, std::time::Duration::ZERO);
+
+        let c = Config::from_lookup(|name| match name {
+            "ADMIN_TELEGRAM_IDS" => Some("42, 7 x".into()),
+            "RATE_LIMIT_REQUESTS" => Some("5".into()),
+            "RATE_LIMIT_WINDOW" => Some("10".into()),
+            _ => None,
+        });
+        assert_eq!(c.admins, [TelegramId(42), TelegramId(7)]);
+        assert_eq!((c.rate_limit.requests, c.rate_limit.window_seconds), (5, 10));
         assert!(!format!("{c:?}").contains("AIza-secret"));
     }
 

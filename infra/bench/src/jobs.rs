@@ -181,7 +181,7 @@ pub async fn embedded(jobs: u32, concurrency: usize) -> anyhow::Result<()> {
         store,
         messenger: Arc::new(messenger),
         clock: Arc::new(SystemClock),
-        limits: config.limits,
+        policy: linklet::bot::Policy::from_config(&config),
         queue: Arc::new(linklet_local::jobs::in_process_queue().0),
         assistant_on: true,
     };

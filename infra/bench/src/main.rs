@@ -401,7 +401,7 @@ async fn sweep(users: i64, per_user: u32, per_second: u32, store: &str) -> anyho
         store,
         messenger: Arc::new(messenger),
         clock: Arc::new(SystemClock),
-        limits: Default::default(),
+        policy: Default::default(),
         queue: Arc::new(linklet_local::jobs::in_process_queue().0),
         assistant_on: false,
     };

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use linklet::{
     app,
-    bot::Deps,
+    bot::{Deps, Policy},
     config::Config,
     ports::{Messenger, Store, SystemClock},
     services::{jobs::JobRunner, reminders::ReminderSweep},
@@ -26,7 +26,7 @@ pub fn start(config: &Config, store: Arc<dyn Store>, messenger: Arc<dyn Messenge
         store,
         messenger,
         clock: Arc::new(SystemClock),
-        limits: config.limits,
+        policy: Policy::from_config(config),
         queue: Arc::new(queue),
         assistant_on: false,
     };

@@ -147,6 +147,7 @@ impl Users for EmbeddedStore {
                     tier: Tier::Free,
                     awaiting: None,
                     blocked_at: None,
+                    banned_at: None,
                     created_at: now,
                     updated_at: now,
                 },
@@ -186,6 +187,12 @@ impl Users for EmbeddedStore {
             }
             if let Some(awaiting) = patch.awaiting {
                 user.awaiting = awaiting;
+            }
+            if let Some(tier) = patch.tier {
+                user.tier = tier;
+            }
+            if let Some(banned) = patch.banned {
+                user.banned_at = banned.then_some(now);
             }
             user.updated_at = now;
             save_user(&mut table, &user)?;

@@ -28,6 +28,8 @@ pub(crate) struct UserRecord {
     pub awaiting: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub banned_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -63,6 +65,7 @@ impl TryFrom<UserRecord> for User {
             tier,
             awaiting,
             blocked_at: r.blocked_at,
+            banned_at: r.banned_at,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })
@@ -81,6 +84,7 @@ impl From<&User> for UserRecord {
             subscription_tier: u.tier.code().to_owned(),
             awaiting: u.awaiting.map(Awaiting::code),
             blocked_at: u.blocked_at,
+            banned_at: u.banned_at,
             created_at: u.created_at,
             updated_at: u.updated_at,
         }

@@ -32,7 +32,7 @@ pub(super) async fn ask(ctx: &Ctx<'_>, message_id: i32, question: &str) -> Resul
     }
     let now = ctx.deps.clock.now();
     let today = now.with_timezone(&ctx.user.tz().tz()).date_naive().to_string();
-    let limit = ctx.deps.limits.for_tier(ctx.user.tier).ai_questions_per_day;
+    let limit = ctx.deps.policy.limits.for_tier(ctx.user.tier).ai_questions_per_day;
     let store = &ctx.deps.store;
     if store.take_quota(ctx.user.id, QUOTA, &today, limit, now + Duration::days(2)).await?
         == QuotaUse::Exhausted

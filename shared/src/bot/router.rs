@@ -1,12 +1,17 @@
 //! The one router: what each kind of update does.
 
+use chrono::Duration;
 use teloxide_core::types::{CallbackQuery, ChatKind, Message, Update, UpdateKind, User as TgUser};
 use tracing::{debug, info};
 
 use super::{Command, Deps, HandleError, assistant, basic, settings, tasks};
-use crate::domain::{Awaiting, SeenUser, TelegramId, User, UserPatch};
+use crate::domain::{Awaiting, SeenUser, TelegramId, User, UserPatch, assistant::QuotaUse};
 use crate::i18n::Msg;
 use crate::ports::{ChatId, OutMessage};
+
+/// The quotas behind the rate limit: updates per window, and notices per window.
+const RATE_QUOTA: &str = "rate";
+const RATE_NOTICE_QUOTA: &str = "rate-notice";
 
 /// Routes one update to its handler.
 #[derive(Clone)]
@@ -61,14 +66,42 @@ impl Router {
         }
     }
 
-    async fn register(&self, from: &TgUser) -> Result<User, HandleError> {
+    /// Registers the sender and counts the update against their rate limit
+    /// (both writes at once). `None` when the update is to be dropped: the
+    /// user is banned (nothing is sent), or over the limit (one notice per
+    /// window, in `notice_chat` when there is one).
+    async fn admit(&self, from: &TgUser, notice_chat: Option<ChatId>) -> Result<Option<User>, HandleError> {
         let seen = SeenUser {
             id: TelegramId(from.id.0 as i64),
             username: from.username.clone(),
             first_name: from.first_name.clone(),
             language_code: from.language_code.clone(),
         };
-        Ok(self.deps.store.upsert_seen(&seen, self.deps.clock.now()).await?)
+        let (store, now, rate) = (&self.deps.store, self.deps.clock.now(), self.deps.policy.rate_limit);
+        let window = rate.window(now);
+        let forget_at = window.ends_at + Duration::hours(1);
+        let (user, counted) = tokio::join!(
+            store.upsert_seen(&seen, now),
+            store.take_quota(seen.id, RATE_QUOTA, &window.name, rate.requests, forget_at)
+        );
+        let user = user?;
+        if user.banned_at.is_some() {
+            debug!("banned user ignored");
+            return Ok(None);
+        }
+        if counted? == QuotaUse::Exhausted && !self.deps.policy.is_admin(user.id) {
+            info!("rate limit reached; update dropped");
+            let Some(chat) = notice_chat else { return Ok(None) };
+            if store.take_quota(user.id, RATE_NOTICE_QUOTA, &window.name, 1, forget_at).await?
+                != QuotaUse::Exhausted
+            {
+                let wait = (window.ends_at - now).num_seconds().max(1);
+                let notice = Msg::SlowDown { limit: rate.requests, window: rate.window_seconds, wait };
+                self.deps.messenger.send(chat, &OutMessage::text(notice.render(user.lang()))).await?;
+            }
+            return Ok(None);
+        }
+        Ok(Some(user))
     }
 
     #[tracing::instrument(skip_all, fields(chat_id = message.chat.id.0))]
@@ -77,8 +110,10 @@ impl Router {
             debug!("message without a human sender ignored");
             return Ok(());
         };
-        let user = self.register(from).await?;
         let private = matches!(message.chat.kind, ChatKind::Private(_));
+        let Some(user) = self.admit(from, private.then_some(ChatId(message.chat.id.0))).await? else {
+            return Ok(());
+        };
         let mut ctx = Ctx { deps: &self.deps, user, chat: ChatId(message.chat.id.0) };
         let Some(text) = message.text() else {
             return if private { ctx.say(Msg::NotText).await } else { Ok(()) };
@@ -130,7 +165,9 @@ impl Router {
 
     #[tracing::instrument(skip_all, fields(chat_id))]
     async fn on_callback(&self, query: &CallbackQuery) -> Result<(), HandleError> {
-        let user = self.register(&query.from).await?;
+        let Some(user) = self.admit(&query.from, None).await? else {
+            return Ok(());
+        };
         let lang = user.lang();
         let target = query.message.as_ref().map(|m| (ChatId(m.chat().id.0), m.id().0));
         let Some((chat, message_id)) = target else {

@@ -46,7 +46,7 @@ pub(super) async fn add(ctx: &mut Ctx<'_>, args: &str) -> Result<(), HandleError
     };
     let recurrence = parsed.due.as_ref().and_then(|d| d.recurrence.clone());
     let new = parsed.to_new_task(tz);
-    let limits = ctx.deps.limits.for_tier(ctx.user.tier).tasks;
+    let limits = ctx.deps.policy.limits.for_tier(ctx.user.tier).tasks;
     let task = match ctx.deps.store.create_task(ctx.user.id, &new, limits, now).await? {
         Ok(task) => task,
         Err(limit) => return say(ctx, TaskMsg::Limit(limit)).await,

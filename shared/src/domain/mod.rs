@@ -3,6 +3,7 @@
 pub mod assistant;
 pub mod job;
 mod language;
+pub mod rate_limit;
 pub mod recurrence;
 pub mod task;
 pub mod tier;

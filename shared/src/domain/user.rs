@@ -85,6 +85,8 @@ pub struct User {
     pub awaiting: Option<Awaiting>,
     /// Set when Telegram said the user blocked the bot; cleared when they write again.
     pub blocked_at: Option<DateTime<Utc>>,
+    /// Set by an admin (`/admin ban`): the bot ignores the user entirely.
+    pub banned_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -108,6 +110,10 @@ pub struct UserPatch {
     pub timezone: Option<TimeZone>,
     /// `Some(None)` clears what the bot was waiting for.
     pub awaiting: Option<Option<Awaiting>>,
+    /// An admin's change of subscription tier.
+    pub tier: Option<Tier>,
+    /// An admin's ban (`true`, from `now`) or unban.
+    pub banned: Option<bool>,
 }
 
 #[cfg(test)]
@@ -125,6 +131,7 @@ mod tests {
             tier: Tier::Free,
             awaiting: None,
             blocked_at: None,
+            banned_at: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

@@ -18,22 +18,42 @@ pub const COMMANDS: [&str; 12] = [
 /// A text of the catalog, with the values it shows.
 #[derive(Debug, Clone)]
 pub enum Msg<'a> {
-    Welcome { first_name: &'a str },
+    Welcome {
+        first_name: &'a str,
+    },
     Help,
     CommandDescription(&'a str),
-    UnknownCommand { command: &'a str },
+    UnknownCommand {
+        command: &'a str,
+    },
     PlainTextNotUnderstood,
     NotText,
-    SettingsMenu { language: Language, timezone: TimeZone },
+    SettingsMenu {
+        language: Language,
+        timezone: TimeZone,
+    },
     SettingsUsage,
     ChooseLanguage,
-    ChooseTimeZone { current: TimeZone },
+    ChooseTimeZone {
+        current: TimeZone,
+    },
     AskTimeZone,
-    LanguageSet { language: Language },
-    LanguageInvalid { input: &'a str },
-    TimeZoneSet { timezone: TimeZone, now: DateTime<Utc> },
-    TimeZoneInvalid { input: &'a str },
-    Profile { user: &'a User },
+    LanguageSet {
+        language: Language,
+    },
+    LanguageInvalid {
+        input: &'a str,
+    },
+    TimeZoneSet {
+        timezone: TimeZone,
+        now: DateTime<Utc>,
+    },
+    TimeZoneInvalid {
+        input: &'a str,
+    },
+    Profile {
+        user: &'a User,
+    },
     ButtonExpired,
     Saved,
     ButtonLanguage,
@@ -41,6 +61,12 @@ pub enum Msg<'a> {
     ButtonOther,
     ButtonBack,
     TierName(Tier),
+    /// Over the rate limit: `limit` updates per `window` seconds; answers resume in `wait` seconds.
+    SlowDown {
+        limit: u32,
+        window: u32,
+        wait: i64,
+    },
 }
 
 impl Msg<'_> {
@@ -186,6 +212,14 @@ impl Msg<'_> {
             ),
             (Msg::Profile { user }, _) => profile(user, lang),
             (Msg::ButtonExpired, En) => "This button is no longer valid.".to_owned(),
+            (Msg::SlowDown { limit, window, wait }, En) => format!(
+                "⏳ That is more than {limit} messages in {window} s, so I am pausing for you: \
+                 messages sent in the next {wait} s are ignored. Then carry on as usual."
+            ),
+            (Msg::SlowDown { limit, window, wait }, Fr) => format!(
+                "⏳ Cela fait plus de {limit} messages en {window} s : je fais une pause pour vous, \
+                 les messages envoyés dans les {wait} prochaines secondes sont ignorés. Ensuite, tout reprend."
+            ),
             (Msg::ButtonExpired, Fr) => "Ce bouton n'est plus valide.".to_owned(),
             (Msg::Saved, En) => "Saved".to_owned(),
             (Msg::Saved, Fr) => "Enregistré".to_owned(),
@@ -316,6 +350,7 @@ mod tests {
             tier: Tier::Free,
             awaiting: None,
             blocked_at: None,
+            banned_at: None,
             created_at: Utc.with_ymd_and_hms(2026, 11, 26, 23, 30, 0).unwrap(),
             updated_at: Utc::now(),
         }
@@ -346,6 +381,7 @@ mod tests {
             Msg::ButtonOther,
             Msg::ButtonBack,
             Msg::TierName(Tier::Free),
+            Msg::SlowDown { limit: 30, window: 60, wait: 42 },
         ]
     }
 

@@ -103,6 +103,18 @@ impl Users for DynamoStore {
             Some(None) => remove.push("awaiting"),
             None => {}
         }
+        if let Some(tier) = patch.tier {
+            set.push("subscription_tier = :tier");
+            set.push("gsi1pk = :tier_pk");
+            request = request
+                .expression_attribute_values(":tier", s(tier.code()))
+                .expression_attribute_values(":tier_pk", s(format!("TIER#{}", tier.code())));
+        }
+        match patch.banned {
+            Some(true) => set.push("banned_at = :now"),
+            Some(false) => remove.push("banned_at"),
+            None => {}
+        }
         let mut expression = format!("SET {}", set.join(", "));
         if !remove.is_empty() {
             expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
