@@ -1,6 +1,7 @@
 //! DESIGN.md's budget: at most two DynamoDB round trips for a plain command
-//! besides the update claim, and one Telegram call per reply. Every store call
-//! of the DynamoDB adapter is one request, so counting calls counts round trips.
+//! besides the update claim (the rate-limit count travels with the first),
+//! and one Telegram call per reply. Every store call of the DynamoDB adapter
+//! is one request, so counting calls counts round trips.
 
 use std::{
     sync::{Arc, Mutex},
@@ -14,9 +15,10 @@ use linklet::{
     bot::{Deps, Dispatched, Dispatcher},
     domain::assistant::{MemoryBound, QuotaUse, Turn},
     domain::task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber},
-    domain::{SeenUser, TelegramId, User, UserPatch},
+    domain::{SeenUser, TelegramId, Tier, User, UserPatch, audit::AuditEntry},
     ports::{
-        Claim, ClaimKey, Claims, Conversations, Quotas, Reminders, StoreError, SystemClock, Tasks, Users,
+        Claim, ClaimKey, Claims, Conversations, Directory, Quotas, Reminders, StoreError, SystemClock, Tasks,
+        UserPage, Users,
     },
 };
 use linklet_tests::{
@@ -185,6 +187,29 @@ impl Conversations for Counted {
     async fn forget_turns(&self, user: TelegramId) -> Result<(), StoreError> {
         self.note("forget_turns");
         self.inner.forget_turns(user).await
+    }
+}
+
+#[async_trait]
+impl Directory for Counted {
+    async fn users_page(
+        &self,
+        tier: Tier,
+        after: Option<TelegramId>,
+        limit: usize,
+    ) -> Result<UserPage, StoreError> {
+        self.note("users_page");
+        self.inner.users_page(tier, after, limit).await
+    }
+
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        self.note("record_audit");
+        self.inner.record_audit(entry).await
+    }
+
+    async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        self.note("recent_audit");
+        self.inner.recent_audit(limit).await
     }
 }
 

@@ -8,6 +8,7 @@ use linklet::{
     domain::{
         Awaiting, Language, SeenUser, TelegramId, Tier, TimeZone, UpdateId, UserPatch,
         assistant::{MemoryBound, QuotaUse, Role, Turn},
+        audit::AuditEntry,
         recurrence::Series,
         task::{LimitReached, NewTask, TaskLimits, TaskNumber, TaskStatus},
     },
@@ -82,6 +83,60 @@ async fn an_admin_changes_the_tier_and_bans_until_unbanned(store: Arc<dyn Store>
     let unban = UserPatch { banned: Some(false), ..UserPatch::default() };
     assert_eq!(store.patch_user(TelegramId(1), &unban, at(3)).await.unwrap().banned_at, None);
     assert_eq!(store.get_user(TelegramId(1)).await.unwrap().unwrap().banned_at, None);
+}
+
+async fn users_come_a_page_at_a_time_by_tier(store: Arc<dyn Store>) {
+    for id in 1..=7 {
+        store.upsert_seen(&seen(id), at(0)).await.unwrap();
+    }
+    let pro = UserPatch { tier: Some(Tier::Pro), ..UserPatch::default() };
+    for id in [3, 6] {
+        store.patch_user(TelegramId(id), &pro, at(1)).await.unwrap();
+    }
+    let task = NewTask { title: "tea".into(), due: None, series: None };
+    store.create_task(TelegramId(2), &task, TaskLimits::FREE, at(1)).await.unwrap().unwrap();
+
+    let mut seen_ids = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.users_page(Tier::Free, after, 2).await.unwrap();
+        assert!(page.rows.len() <= 2);
+        for row in &page.rows {
+            assert_eq!(row.user.tier, Tier::Free);
+            assert_eq!(row.pending_tasks, u32::from(row.user.id == TelegramId(2)), "{row:?}");
+            seen_ids.push(row.user.id.0);
+        }
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    seen_ids.sort();
+    assert_eq!(seen_ids, [1, 2, 4, 5, 7]);
+    let pro_page = store.users_page(Tier::Pro, None, 10).await.unwrap();
+    let mut pro_ids: Vec<i64> = pro_page.rows.iter().map(|r| r.user.id.0).collect();
+    pro_ids.sort();
+    assert_eq!((pro_ids, pro_page.next), (vec![3, 6], None));
+}
+
+async fn the_audit_log_lists_the_newest_entries_first(store: Arc<dyn Store>) {
+    for (minute, action) in [(1, "ban"), (3, "tier"), (2, "unban")] {
+        let entry = AuditEntry {
+            at: at(minute),
+            admin: TelegramId(42),
+            action: action.into(),
+            target: Some(TelegramId(7)),
+            detail: String::new(),
+        };
+        store.record_audit(&entry).await.unwrap();
+    }
+    let recent = store.recent_audit(2).await.unwrap();
+    let actions: Vec<&str> = recent.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["tier", "unban"]);
+    assert_eq!(
+        (recent[0].admin, recent[0].target, recent[0].at),
+        (TelegramId(42), Some(TelegramId(7)), at(3))
+    );
 }
 
 async fn patching_an_unknown_user_is_not_found(store: Arc<dyn Store>) {
@@ -424,6 +479,8 @@ contract!(
     later_sights_refresh_the_profile_and_keep_the_rest,
     patches_set_and_clear_what_the_bot_awaits,
     an_admin_changes_the_tier_and_bans_until_unbanned,
+    users_come_a_page_at_a_time_by_tier,
+    the_audit_log_lists_the_newest_entries_first,
     patching_an_unknown_user_is_not_found,
     an_update_is_claimed_once_then_completed,
     a_released_claim_can_be_taken_again,

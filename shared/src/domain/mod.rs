@@ -1,6 +1,7 @@
 //! Domain types and rules: users, languages, time zones, tiers. No I/O here.
 
 pub mod assistant;
+pub mod audit;
 pub mod job;
 mod language;
 pub mod rate_limit;

@@ -6,8 +6,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    SeenUser, TelegramId, UpdateId, User, UserPatch,
+    SeenUser, TelegramId, Tier, UpdateId, User, UserPatch,
     assistant::{MemoryBound, QuotaUse, Turn},
+    audit::AuditEntry,
     task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber},
 };
 
@@ -193,7 +194,40 @@ pub trait Conversations: Send + Sync {
     async fn forget_turns(&self, user: TelegramId) -> Result<(), StoreError>;
 }
 
-/// Everything the bot stores; each adapter implements every part.
-pub trait Store: Users + Claims + Tasks + Reminders + Quotas + Conversations {}
+/// A user as the admin tools see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub user: User,
+    pub pending_tasks: u32,
+}
 
-impl<T: Users + Claims + Tasks + Reminders + Quotas + Conversations> Store for T {}
+/// One page of users, and where the next one starts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UserPage {
+    pub rows: Vec<UserRow>,
+    pub next: Option<TelegramId>,
+}
+
+/// What the admins need: every user a page at a time (stats, broadcast), and
+/// the audit log.
+#[async_trait]
+pub trait Directory: Send + Sync {
+    /// The users of `tier` after `after`, at most `limit` (no Scan on DynamoDB:
+    /// the tier index, `TIER#<tier>`).
+    async fn users_page(
+        &self,
+        tier: Tier,
+        after: Option<TelegramId>,
+        limit: usize,
+    ) -> Result<UserPage, StoreError>;
+
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+
+    /// The newest entries first.
+    async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
+}
+
+/// Everything the bot stores; each adapter implements every part.
+pub trait Store: Users + Claims + Tasks + Reminders + Quotas + Conversations + Directory {}
+
+impl<T: Users + Claims + Tasks + Reminders + Quotas + Conversations + Directory> Store for T {}

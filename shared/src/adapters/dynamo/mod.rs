@@ -3,6 +3,7 @@
 
 mod assistant;
 mod claims;
+mod directory;
 mod reminders;
 mod tasks;
 mod users;

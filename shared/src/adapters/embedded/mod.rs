@@ -1,6 +1,8 @@
 //! The embedded store for the local runner: redb, one file in the data directory,
 //! every change a committed transaction (safe against a crash mid-write).
 
+mod directory;
+
 use std::{path::Path, sync::Arc, time::Duration};
 
 use async_trait::async_trait;
@@ -73,6 +75,7 @@ impl EmbeddedStore {
             txn.open_table(LEASES).map_err(unavailable)?;
             txn.open_table(QUOTAS).map_err(unavailable)?;
             txn.open_table(CONVERSATIONS).map_err(unavailable)?;
+            txn.open_table(directory::AUDIT).map_err(unavailable)?;
             let mut updates = txn.open_table(CLAIMS).map_err(unavailable)?;
             let now = Utc::now().timestamp();
             updates
