@@ -2,13 +2,16 @@
 //! runner as the Lambda, with the same retries (a growing delay, at most
 //! `JOB_MAX_RECEIVES` attempts, then logged as dead-lettered).
 
-use std::sync::Arc;
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
 
 use async_trait::async_trait;
 use linklet::{
     config::QueueConfig,
     domain::job::Job,
-    ports::{JobQueue, QueueError},
+    ports::{JobQueue, QueueDepths, QueueError},
     services::jobs::{Attempt, JobOutcome, JobRunner, retry_delay},
 };
 use tokio::sync::mpsc;
@@ -19,21 +22,31 @@ struct Delivery {
     received: u32,
 }
 
+/// Jobs waiting or running, and jobs dead-lettered, for the admins' stats.
+#[derive(Default)]
+struct Counts {
+    waiting: AtomicU64,
+    failed: AtomicU64,
+}
+
 /// The sending half, handed to the bot as its queue.
 #[derive(Clone)]
 pub struct InProcessQueue {
     tx: mpsc::UnboundedSender<Delivery>,
+    counts: Arc<Counts>,
 }
 
 /// The receiving half, started once the runner (which needs the queue) exists.
 pub struct Worker {
     rx: mpsc::UnboundedReceiver<Delivery>,
     tx: mpsc::UnboundedSender<Delivery>,
+    counts: Arc<Counts>,
 }
 
 pub fn in_process_queue() -> (InProcessQueue, Worker) {
     let (tx, rx) = mpsc::unbounded_channel();
-    (InProcessQueue { tx: tx.clone() }, Worker { rx, tx })
+    let counts = Arc::new(Counts::default());
+    (InProcessQueue { tx: tx.clone(), counts: counts.clone() }, Worker { rx, tx, counts })
 }
 
 #[async_trait]
@@ -41,7 +54,16 @@ impl JobQueue for InProcessQueue {
     async fn enqueue(&self, job: &Job) -> Result<(), QueueError> {
         self.tx
             .send(Delivery { job: job.clone(), received: 1 })
-            .map_err(|_| QueueError::Unavailable("the local job worker stopped".into()))
+            .map_err(|_| QueueError::Unavailable("the local job worker stopped".into()))?;
+        self.counts.waiting.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    async fn depths(&self) -> Result<QueueDepths, QueueError> {
+        Ok(QueueDepths {
+            waiting: self.counts.waiting.load(Ordering::Relaxed),
+            failed: self.counts.failed.load(Ordering::Relaxed),
+        })
     }
 }
 
@@ -51,13 +73,17 @@ impl Worker {
         tokio::spawn(async move {
             while let Some(delivery) = self.rx.recv().await {
                 let (runner, tx, settings) = (runner.clone(), self.tx.clone(), settings.clone());
+                let counts = self.counts.clone();
                 tokio::spawn(async move {
                     let attempt = Attempt::of(delivery.received, settings.max_receives);
                     if runner.run(&delivery.job, attempt).await != JobOutcome::Retry {
+                        counts.waiting.fetch_sub(1, Ordering::Relaxed);
                         return;
                     }
                     if attempt.last {
                         error!(job = ?delivery.job, "job dead-lettered after its last attempt");
+                        counts.waiting.fetch_sub(1, Ordering::Relaxed);
+                        counts.failed.fetch_add(1, Ordering::Relaxed);
                         return;
                     }
                     tokio::time::sleep(retry_delay(settings.retry_base, delivery.received)).await;

@@ -11,7 +11,7 @@ use aws_sdk_sqs::{
 
 use crate::{
     domain::job::{Job, Lane},
-    ports::{JobQueue, QueueError},
+    ports::{JobQueue, QueueDepths, QueueError},
 };
 
 /// SQS's limit on a message body.
@@ -87,6 +87,45 @@ impl JobQueue for SqsQueue {
             .await
             .map_err(queue_error)?;
         Ok(())
+    }
+
+    async fn depths(&self) -> Result<QueueDepths, QueueError> {
+        let mut depths = QueueDepths::default();
+        for url in [Some(self.ai_url.as_str()), self.integrations_url.as_deref()].into_iter().flatten() {
+            let (count, dead_letter_arn) = self.count(url).await?;
+            depths.waiting += count;
+            if let Some(name) = dead_letter_arn.as_deref().and_then(|arn| arn.rsplit(':').next()) {
+                let found = self.client.get_queue_url().queue_name(name).send().await.map_err(queue_error)?;
+                depths.failed += self.count(found.queue_url().unwrap_or_default()).await?.0;
+            }
+        }
+        Ok(depths)
+    }
+}
+
+impl SqsQueue {
+    /// Messages in `url` (visible or in flight), and its dead-letter queue's ARN.
+    async fn count(&self, url: &str) -> Result<(u64, Option<String>), QueueError> {
+        let output = self
+            .client
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+            .attribute_names(QueueAttributeName::RedrivePolicy)
+            .send()
+            .await
+            .map_err(queue_error)?;
+        let attributes = output.attributes.unwrap_or_default();
+        let number =
+            |name: &QueueAttributeName| attributes.get(name).and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+        let count = number(&QueueAttributeName::ApproximateNumberOfMessages)
+            + number(&QueueAttributeName::ApproximateNumberOfMessagesNotVisible);
+        let dead_letter = attributes
+            .get(&QueueAttributeName::RedrivePolicy)
+            .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
+            .and_then(|p| p["deadLetterTargetArn"].as_str().map(str::to_owned));
+        Ok((count, dead_letter))
     }
 }
 

@@ -1,5 +1,6 @@
 //! The bot: one dispatcher (idempotency) in front of one router (what each update does).
 
+mod admin;
 mod assistant;
 mod basic;
 mod command;

@@ -4,7 +4,7 @@ use chrono::Duration;
 use teloxide_core::types::{CallbackQuery, ChatKind, Message, Update, UpdateKind, User as TgUser};
 use tracing::{debug, info};
 
-use super::{Command, Deps, HandleError, assistant, basic, settings, tasks};
+use super::{Command, Deps, HandleError, admin, assistant, basic, settings, tasks};
 use crate::domain::{Awaiting, SeenUser, TelegramId, User, UserPatch, assistant::QuotaUse};
 use crate::i18n::Msg;
 use crate::ports::{ChatId, OutMessage};
@@ -159,6 +159,7 @@ impl Router {
             "edit" => tasks::edit(ctx, &command.name, command.args).await,
             "ask" => assistant::ask(ctx, message_id, command.args).await,
             "reset" => assistant::reset(ctx).await,
+            "admin" if self.deps.policy.is_admin(ctx.user.id) => admin::command(ctx, command.args).await,
             other => ctx.say(Msg::UnknownCommand { command: other }).await,
         }
     }

@@ -2,6 +2,7 @@
 //!
 //! Texts are Telegram HTML; values that come from users are escaped here.
 
+pub mod admin;
 pub mod assistant;
 pub mod tasks;
 

@@ -8,7 +8,7 @@ mod store;
 
 pub use clock::{Clock, SystemClock};
 pub use messenger::{Button, ChatId, Keyboard, Messenger, MessengerError, OutMessage};
-pub use queue::{JobQueue, QueueError};
+pub use queue::{JobQueue, QueueDepths, QueueError};
 pub use store::{
     Claim, ClaimKey, Claims, Conversations, Directory, Quotas, Reminders, Store, StoreError, Tasks, UserPage,
     UserRow, Users,

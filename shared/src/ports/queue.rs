@@ -20,8 +20,19 @@ impl QueueError {
     }
 }
 
+/// How many jobs wait (queued or running) and how many failed for good (in
+/// the dead-letter queues), over every lane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct QueueDepths {
+    pub waiting: u64,
+    pub failed: u64,
+}
+
 #[async_trait]
 pub trait JobQueue: Send + Sync {
     /// Queues `job` on its lane's queue; it runs at least once after this returns.
     async fn enqueue(&self, job: &Job) -> Result<(), QueueError>;
+
+    /// For the admins' stats.
+    async fn depths(&self) -> Result<QueueDepths, QueueError>;
 }

@@ -1,5 +1,6 @@
 //! Use cases that run outside a chat update: the reminder sweep, queued jobs, the assistant.
 
+pub mod admin;
 pub mod assistant;
 pub mod jobs;
 pub mod reminders;

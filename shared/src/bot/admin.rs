@@ -1,0 +1,114 @@
+//! `/admin …`, for the Telegram ids in `ADMIN_TELEGRAM_IDS` only (the router
+//! answers anyone else as for an unknown command). Every action is written to
+//! the audit log: who, what, to whom, when.
+
+use super::{HandleError, router::Ctx};
+use crate::{
+    domain::{TelegramId, Tier, UserPatch, audit::AuditEntry},
+    i18n::admin::AdminMsg,
+    ports::{OutMessage, StoreError},
+    services::admin,
+};
+
+/// Entries `/admin audit` shows.
+const AUDIT_SHOWN: usize = 20;
+
+async fn say(ctx: &Ctx<'_>, msg: AdminMsg<'_>) -> Result<(), HandleError> {
+    ctx.reply(OutMessage::text(msg.render(ctx.user.lang()))).await
+}
+
+pub(super) async fn command(ctx: &mut Ctx<'_>, args: &str) -> Result<(), HandleError> {
+    let mut words = args.split_whitespace();
+    let action = words.next().unwrap_or("help").to_ascii_lowercase();
+    let target = words.next();
+    let rest: Vec<&str> = words.collect();
+    match (action.as_str(), target) {
+        ("stats", _) => {
+            let stats =
+                admin::stats(ctx.deps.store.as_ref(), ctx.deps.queue.as_ref(), ctx.deps.clock.now()).await?;
+            audit(ctx, "stats", None, "").await?;
+            say(ctx, AdminMsg::Stats(&stats)).await
+        }
+        ("audit", _) => {
+            let entries = ctx.deps.store.recent_audit(AUDIT_SHOWN).await?;
+            audit(ctx, "audit", None, "").await?;
+            say(ctx, AdminMsg::Audit(&entries)).await
+        }
+        ("user", Some(query)) => {
+            let Some(id) = resolve(ctx, query).await? else {
+                return say(ctx, AdminMsg::NoSuchUser { query }).await;
+            };
+            let Some(user) = ctx.deps.store.get_user(id).await? else {
+                return say(ctx, AdminMsg::NoSuchUser { query }).await;
+            };
+            let pending_tasks = ctx.deps.store.pending_tasks(id).await?.len();
+            audit(ctx, "user", Some(id), "").await?;
+            say(ctx, AdminMsg::UserCard { user: &user, pending_tasks }).await
+        }
+        ("ban" | "unban", Some(query)) => {
+            let ban = action == "ban";
+            let Some(id) = resolve(ctx, query).await? else {
+                return say(ctx, AdminMsg::NoSuchUser { query }).await;
+            };
+            if ban && ctx.deps.policy.is_admin(id) {
+                return say(ctx, AdminMsg::NotAnAdminTarget).await;
+            }
+            if !patch(ctx, id, UserPatch { banned: Some(ban), ..UserPatch::default() }).await? {
+                return say(ctx, AdminMsg::NoSuchUser { query }).await;
+            }
+            audit(ctx, &action, Some(id), "").await?;
+            say(ctx, if ban { AdminMsg::Banned(id) } else { AdminMsg::Unbanned(id) }).await
+        }
+        ("tier", Some(query)) => {
+            let Some(tier) = rest.first().and_then(|t| Tier::from_code(&t.to_ascii_lowercase())) else {
+                return say(ctx, AdminMsg::Help).await;
+            };
+            let Some(id) = resolve(ctx, query).await? else {
+                return say(ctx, AdminMsg::NoSuchUser { query }).await;
+            };
+            if !patch(ctx, id, UserPatch { tier: Some(tier), ..UserPatch::default() }).await? {
+                return say(ctx, AdminMsg::NoSuchUser { query }).await;
+            }
+            audit(ctx, "tier", Some(id), tier.code()).await?;
+            say(ctx, AdminMsg::TierSet { id, tier }).await
+        }
+        _ => say(ctx, AdminMsg::Help).await,
+    }
+}
+
+/// A Telegram id as typed, or the id of a known @username.
+async fn resolve(ctx: &Ctx<'_>, query: &str) -> Result<Option<TelegramId>, HandleError> {
+    if let Ok(id) = query.parse::<i64>() {
+        return Ok(Some(TelegramId(id)));
+    }
+    if query.starts_with('@') {
+        return Ok(admin::find_by_username(ctx.deps.store.as_ref(), query).await?);
+    }
+    Ok(None)
+}
+
+/// Applies an admin's change; false when the user does not exist.
+async fn patch(ctx: &Ctx<'_>, id: TelegramId, patch: UserPatch) -> Result<bool, HandleError> {
+    match ctx.deps.store.patch_user(id, &patch, ctx.deps.clock.now()).await {
+        Ok(_) => Ok(true),
+        Err(StoreError::NotFound(_)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn audit(
+    ctx: &Ctx<'_>,
+    action: &str,
+    target: Option<TelegramId>,
+    detail: &str,
+) -> Result<(), HandleError> {
+    let entry = AuditEntry {
+        at: ctx.deps.clock.now(),
+        admin: ctx.user.id,
+        action: action.to_owned(),
+        target,
+        detail: detail.to_owned(),
+    };
+    tracing::info!(action, target = target.map(|t| t.0), "admin action");
+    Ok(ctx.deps.store.record_audit(&entry).await?)
+}

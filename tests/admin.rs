@@ -1,0 +1,103 @@
+//! `/admin` through the webhook: only for ADMIN_TELEGRAM_IDS, every action in
+//! the audit log, stats read from DynamoDB (the tier index) and SQS (moto).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
+use linklet::{
+    domain::{TelegramId, Tier},
+    ports::{Directory, Users},
+};
+use linklet_tests::{
+    Webhook,
+    updates::{Person, private_text},
+};
+
+const ADMIN: i64 = 9001;
+
+async fn start() -> Webhook {
+    Webhook::start_with(|name| match name {
+        "ADMIN_TELEGRAM_IDS" => Some(format!("{ADMIN}, 9999")),
+        "OPENAI_API_KEY" => Some("sk-not-called".into()),
+        _ => None,
+    })
+    .await
+}
+
+fn last(hook: &Webhook) -> String {
+    hook.telegram.sent_texts().last().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn someone_else_gets_the_unknown_command_answer_and_nothing_is_audited() {
+    let hook = start().await;
+    let eve = Person::english(9100);
+    hook.deliver(&private_text(1, &eve, "/admin stats")).await;
+    hook.deliver(&private_text(2, &eve, "/admin ban 9001")).await;
+    let texts = hook.telegram.sent_texts();
+    assert!(texts.iter().all(|t| t.contains("I don't know the command <code>/admin</code>")), "{texts:?}");
+    assert!(hook.store().recent_audit(10).await.unwrap().is_empty());
+    assert!(hook.store().get_user(TelegramId(ADMIN)).await.unwrap().is_none(), "nothing was done");
+}
+
+#[tokio::test]
+async fn stats_count_users_activity_tiers_tasks_and_jobs() {
+    let hook = start().await;
+    let admin = Person::english(ADMIN);
+    for id in 9201..=9203 {
+        hook.deliver(&private_text(id as u32, &Person::english(id), "/task water plants")).await;
+    }
+    hook.deliver(&private_text(10, &Person::english(9201), "what is the weather?")).await; // a queued job
+    hook.sqs.send_message().queue_url(&hook.ai_queue.dlq_url).message_body("{}").send().await.unwrap();
+    hook.deliver(&private_text(11, &admin, "/admin tier 9202 pro")).await;
+    hook.deliver(&private_text(12, &admin, "/admin ban 9203")).await;
+
+    hook.deliver(&private_text(13, &admin, "/admin stats")).await;
+    let stats = last(&hook);
+    assert!(stats.contains("<b>Users</b>: 4"), "{stats}");
+    assert!(stats.contains("Active: 4 (24 h) · 4 (7 days)"), "{stats}");
+    assert!(stats.contains("Tiers: free 3 · pro 1"), "{stats}");
+    assert!(stats.contains("Banned / blocked the bot: 1 / 0"), "{stats}");
+    assert!(stats.contains("Pending tasks: 3"), "{stats}");
+    assert!(stats.contains("Jobs: 1 waiting, 1 failed"), "{stats}");
+}
+
+#[tokio::test]
+async fn ban_unban_and_tier_take_effect_and_are_audited() {
+    let hook = start().await;
+    let admin = Person::english(ADMIN);
+    let bob = Person { first_name: "Bob", username: Some("Bob_Tester"), ..Person::english(9300) };
+    hook.deliver(&private_text(1, &bob, "/start")).await;
+
+    hook.deliver(&private_text(2, &admin, "/admin ban @bob_tester")).await;
+    assert!(last(&hook).contains("User <code>9300</code> is banned"), "{}", last(&hook));
+    let sent = hook.telegram.sent_texts().len();
+    hook.deliver(&private_text(3, &bob, "/help")).await;
+    assert_eq!(hook.telegram.sent_texts().len(), sent, "a banned user gets nothing");
+
+    hook.deliver(&private_text(4, &admin, "/admin unban 9300")).await;
+    hook.deliver(&private_text(5, &bob, "/help")).await;
+    assert!(last(&hook).contains("What I can do"));
+
+    hook.deliver(&private_text(6, &admin, "/admin tier 9300 pro")).await;
+    assert_eq!(hook.store().get_user(TelegramId(9300)).await.unwrap().unwrap().tier, Tier::Pro);
+    hook.deliver(&private_text(7, &admin, "/admin user 9300")).await;
+    let card = last(&hook);
+    assert!(
+        card.contains("(<code>9300</code>)") && card.contains("pro") && card.contains("active"),
+        "{card}"
+    );
+    hook.deliver(&private_text(8, &admin, "/admin ban 9999")).await;
+    assert_eq!(last(&hook), "Admins cannot be banned.");
+    hook.deliver(&private_text(9, &admin, "/admin tier 4242 pro")).await;
+    assert_eq!(last(&hook), "No user 4242.");
+
+    hook.deliver(&private_text(10, &admin, "/admin audit")).await;
+    let log = last(&hook);
+    let lines: Vec<&str> = log.lines().skip(1).collect();
+    assert_eq!(lines.len(), 4, "{log}");
+    assert!(lines[0].ends_with(&format!("<code>{ADMIN}</code> user → <code>9300</code>")), "{log}");
+    assert!(lines[1].contains("tier → <code>9300</code> (pro)"), "{log}");
+    assert!(
+        lines[2].contains("unban → <code>9300</code>") && lines[3].contains("ban → <code>9300</code>"),
+        "{log}"
+    );
+}
