@@ -16,3 +16,4 @@ pub mod ports;
 pub mod services;
 pub mod telegram_html;
 pub mod telemetry;
+pub mod vault;
