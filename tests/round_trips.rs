@@ -15,10 +15,14 @@ use linklet::{
     bot::{Deps, Dispatched, Dispatcher},
     domain::assistant::{MemoryBound, QuotaUse, Turn},
     domain::task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber},
-    domain::{SeenUser, TelegramId, Tier, User, UserPatch, audit::AuditEntry},
+    domain::{
+        SeenUser, TelegramId, Tier, User, UserPatch,
+        audit::AuditEntry,
+        integration::{Service, StoredIntegration},
+    },
     ports::{
-        Claim, ClaimKey, Claims, Conversations, Directory, Quotas, Reminders, StoreError, SystemClock, Tasks,
-        UserPage, Users,
+        Claim, ClaimKey, Claims, Conversations, Directory, Integrations, Quotas, Reminders, StoreError,
+        SystemClock, Tasks, UserPage, Users,
     },
 };
 use linklet_tests::{
@@ -213,6 +217,37 @@ impl Directory for Counted {
     }
 }
 
+#[async_trait]
+impl Integrations for Counted {
+    async fn put_integration(
+        &self,
+        user: TelegramId,
+        integration: &StoredIntegration,
+    ) -> Result<(), StoreError> {
+        self.note("put_integration");
+        self.inner.put_integration(user, integration).await
+    }
+
+    async fn get_integration(
+        &self,
+        user: TelegramId,
+        service: Service,
+    ) -> Result<Option<StoredIntegration>, StoreError> {
+        self.note("get_integration");
+        self.inner.get_integration(user, service).await
+    }
+
+    async fn list_integrations(&self, user: TelegramId) -> Result<Vec<StoredIntegration>, StoreError> {
+        self.note("list_integrations");
+        self.inner.list_integrations(user).await
+    }
+
+    async fn delete_integration(&self, user: TelegramId, service: Service) -> Result<bool, StoreError> {
+        self.note("delete_integration");
+        self.inner.delete_integration(user, service).await
+    }
+}
+
 #[tokio::test]
 async fn start_help_and_profile_cost_two_sequential_round_trips_besides_the_claim_and_one_telegram_call() {
     let aws = linklet_tests::aws_config().await;
@@ -233,6 +268,7 @@ async fn start_help_and_profile_cost_two_sequential_round_trips_besides_the_clai
         policy: Default::default(),
         queue: Arc::new(linklet_local::jobs::in_process_queue().0),
         assistant_on: false,
+        vault: None,
     };
     let dispatcher = Dispatcher::new(deps);
     let ada = Person::english(2001);

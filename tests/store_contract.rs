@@ -9,6 +9,7 @@ use linklet::{
         Awaiting, Language, SeenUser, TelegramId, Tier, TimeZone, UpdateId, UserPatch,
         assistant::{MemoryBound, QuotaUse, Role, Turn},
         audit::AuditEntry,
+        integration::{Service, StoredIntegration},
         recurrence::Series,
         task::{LimitReached, NewTask, TaskLimits, TaskNumber, TaskStatus},
     },
@@ -137,6 +138,37 @@ async fn the_audit_log_lists_the_newest_entries_first(store: Arc<dyn Store>) {
         (recent[0].admin, recent[0].target, recent[0].at),
         (TelegramId(42), Some(TelegramId(7)), at(3))
     );
+}
+
+async fn integrations_are_kept_per_user_and_service(store: Arc<dyn Store>) {
+    let github = StoredIntegration {
+        service: Service::GitHub,
+        sealed: "v1.k1.a.b".into(),
+        is_active: true,
+        connected_at: at(1),
+    };
+    let notion = StoredIntegration {
+        service: Service::Notion,
+        sealed: "v1.k1.c.d".into(),
+        is_active: true,
+        connected_at: at(2),
+    };
+    store.put_integration(TelegramId(1), &github).await.unwrap();
+    store.put_integration(TelegramId(1), &notion).await.unwrap();
+    store.put_integration(TelegramId(2), &github).await.unwrap();
+    let replaced = StoredIntegration { sealed: "v1.k2.e.f".into(), ..github.clone() };
+    store.put_integration(TelegramId(1), &replaced).await.unwrap();
+
+    assert_eq!(store.get_integration(TelegramId(1), Service::GitHub).await.unwrap(), Some(replaced));
+    assert_eq!(store.get_integration(TelegramId(1), Service::N8n).await.unwrap(), None);
+    let mut mine: Vec<Service> =
+        store.list_integrations(TelegramId(1)).await.unwrap().iter().map(|i| i.service).collect();
+    mine.sort_by_key(|s| s.code());
+    assert_eq!(mine, [Service::GitHub, Service::Notion]);
+    assert!(store.delete_integration(TelegramId(1), Service::GitHub).await.unwrap());
+    assert!(!store.delete_integration(TelegramId(1), Service::GitHub).await.unwrap());
+    assert_eq!(store.list_integrations(TelegramId(1)).await.unwrap(), [notion]);
+    assert_eq!(store.list_integrations(TelegramId(2)).await.unwrap().len(), 1);
 }
 
 async fn patching_an_unknown_user_is_not_found(store: Arc<dyn Store>) {
@@ -481,6 +513,7 @@ contract!(
     an_admin_changes_the_tier_and_bans_until_unbanned,
     users_come_a_page_at_a_time_by_tier,
     the_audit_log_lists_the_newest_entries_first,
+    integrations_are_kept_per_user_and_service,
     patching_an_unknown_user_is_not_found,
     an_update_is_claimed_once_then_completed,
     a_released_claim_can_be_taken_again,

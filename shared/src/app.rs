@@ -6,7 +6,7 @@ use std::sync::Arc;
 use aws_config::SdkConfig;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use futures::future::join_all;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use tracing::{error, warn};
 
 use crate::{
@@ -28,6 +28,7 @@ use crate::{
         jobs::{Attempt, JobOutcome, JobRunner, retry_delay},
         reminders::{ReminderSweep, SweepReport, SweepSettings},
     },
+    vault::{KeyRing, VaultError},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +41,8 @@ pub enum StartupError {
     Provider(#[from] ProviderError),
     #[error("{0} is not set")]
     Missing(&'static str),
+    #[error(transparent)]
+    Vault(#[from] VaultError),
 }
 
 /// The deployed webhook: DynamoDB, SQS, Telegram, secrets from the environment
@@ -129,6 +132,14 @@ async fn on_record(jobs: &JobsFunction, record: &SqsMessage) -> bool {
     true
 }
 
+/// The vault's key ring from its setting; `None` (connections off) without one.
+pub fn vault(setting: Option<&SecretString>) -> Result<Option<Arc<KeyRing>>, StartupError> {
+    match setting {
+        Some(setting) => Ok(Some(Arc::new(KeyRing::parse(setting.expose_secret())?))),
+        None => Ok(None),
+    }
+}
+
 async fn lambda_deps(config: &Config, aws: &SdkConfig) -> Result<(Deps, Secrets, SqsQueue), StartupError> {
     let secrets = load_secrets(config, aws).await?;
     let messenger = TelegramMessenger::new(
@@ -146,6 +157,7 @@ async fn lambda_deps(config: &Config, aws: &SdkConfig) -> Result<(Deps, Secrets,
         policy: Policy::from_config(config),
         queue: Arc::new(queue.clone()),
         assistant_on: secrets.openai_key.is_some() || secrets.gemini_key.is_some(),
+        vault: vault(secrets.encryption_key.as_ref())?,
     };
     Ok((deps, secrets, queue))
 }

@@ -41,6 +41,9 @@ pub struct Config {
     pub rate_limit: RateLimit,
     /// `ADMIN_TELEGRAM_IDS`: comma- or space-separated Telegram ids.
     pub admins: Vec<TelegramId>,
+    /// `ENCRYPTION_KEY` (locally; on Lambda it is in the secret): `id:base64,…`,
+    /// the first the current key. See [`crate::vault::KeyRing::parse`].
+    pub encryption_key: Option<SecretString>,
     pub ai: AiConfig,
     pub queues: QueueConfig,
 }
@@ -127,6 +130,7 @@ impl Config {
                     ids.split([',', ' ']).filter_map(|id| id.trim().parse().ok()).map(TelegramId).collect()
                 })
                 .unwrap_or_default(),
+            encryption_key: get("ENCRYPTION_KEY").map(SecretString::from),
             ai: AiConfig {
                 primary: match get("AI_PROVIDER").map(|p| p.to_ascii_lowercase()).as_deref() {
                     Some("gemini" | "google") => AiProviderName::Gemini,

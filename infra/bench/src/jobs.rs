@@ -184,6 +184,7 @@ pub async fn embedded(jobs: u32, concurrency: usize) -> anyhow::Result<()> {
         policy: linklet::bot::Policy::from_config(&config),
         queue: Arc::new(linklet_local::jobs::in_process_queue().0),
         assistant_on: true,
+        vault: None,
     };
     let assistant = app::assistant(&config, (config.ai.openai_key.as_ref(), None), &deps)?;
     let runner = Arc::new(JobRunner::new(deps, assistant));

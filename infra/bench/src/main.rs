@@ -404,6 +404,7 @@ async fn sweep(users: i64, per_user: u32, per_second: u32, store: &str) -> anyho
         policy: Default::default(),
         queue: Arc::new(linklet_local::jobs::in_process_queue().0),
         assistant_on: false,
+        vault: None,
     };
     let settings = SweepSettings { per_second, batch: due, ..SweepSettings::default() };
     let sweep = ReminderSweep::new(deps, settings);

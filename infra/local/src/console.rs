@@ -94,6 +94,11 @@ impl Messenger for ConsoleMessenger {
         Ok(())
     }
 
+    async fn delete(&self, _chat: ChatId, _message_id: i32) -> Result<(), MessengerError> {
+        println!("      (your last message was deleted from the chat)");
+        Ok(())
+    }
+
     async fn typing(&self, _chat: ChatId) -> Result<(), MessengerError> {
         let mut screen = self.screen();
         if !screen.typing_shown {

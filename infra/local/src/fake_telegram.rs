@@ -233,7 +233,8 @@ async fn handle(
 }
 
 fn documented_name(method: &str) -> String {
-    const METHODS: [&str; 9] = [
+    const METHODS: [&str; 10] = [
+        "deleteMessage",
         "getMe",
         "sendMessage",
         "editMessageText",
@@ -297,6 +298,12 @@ fn answer(fake: &FakeTelegram, method: &str, params: &Value) -> Result<Response,
                     "Bad Request: query is too old and response timeout expired or query ID is invalid"
                         .into(),
                 ));
+            }
+            Ok(ok(json!(true)))
+        }
+        "deleteMessage" => {
+            if params["chat_id"].as_i64().is_none() || params["message_id"].as_i64().is_none() {
+                return Err(bad("Bad Request: message to delete not found".into()));
             }
             Ok(ok(json!(true)))
         }

@@ -63,6 +63,14 @@ enum Mode {
         #[arg(long, default_value = FAKE_AI_KEY)]
         key: String,
     },
+    /// Re-encrypt every stored credential under the current ENCRYPTION_KEY (after a rotation).
+    Reencrypt,
+    /// Print a new random encryption key setting (`<id>:<base64>`) for ENCRYPTION_KEY.
+    Keygen {
+        /// The key's id, stored with every ciphertext it seals.
+        #[arg(long, default_value = "k1")]
+        id: String,
+    },
     /// Create the job queues and their dead-letter queues at AWS_ENDPOINT_URL (local
     /// development, e.g. under `cargo lambda watch`) and print their settings.
     Queues,
@@ -105,6 +113,11 @@ async fn main() -> anyhow::Result<()> {
         aws_endpoint_url: cli.aws_endpoint_url.clone(),
         table: config.table.clone(),
     };
+    if matches!(cli.mode, Mode::Console { .. } | Mode::Serve { .. } | Mode::Poll)
+        && config.encryption_key.is_none()
+    {
+        config.encryption_key = Some(wiring::local_encryption_key(&cli.data_dir)?);
+    }
     match cli.mode {
         Mode::Console { lang, name, fake_ai } => {
             let (store, described) = store::open(&store_options).await?;
@@ -163,6 +176,28 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 println!("Table {}: applied {}.", config.table, applied.join(", "));
             }
+            Ok(())
+        }
+        Mode::Keygen { id } => {
+            println!("{}", linklet::vault::KeyRing::generate_setting(&id));
+            Ok(())
+        }
+        Mode::Reencrypt => {
+            let (store, described) = store::open(&store_options).await?;
+            let setting = match &config.encryption_key {
+                Some(setting) => setting.clone(),
+                None if cli.aws_endpoint_url.is_none() => wiring::local_encryption_key(&cli.data_dir)?,
+                None => bail!("set ENCRYPTION_KEY (new key first, then the old ones)"),
+            };
+            let keys = linklet::vault::KeyRing::parse(secrecy::ExposeSecret::expose_secret(&setting))?;
+            let report = linklet::services::credentials::reencrypt_all(store.as_ref(), &keys).await?;
+            println!(
+                "{described}: {} credential(s) checked, {} re-encrypted under key {}, {} unreadable.",
+                report.checked,
+                report.reencrypted,
+                keys.current_id(),
+                report.unreadable
+            );
             Ok(())
         }
         Mode::Queues => {

@@ -18,6 +18,22 @@ pub struct Local {
     pub sweep: Arc<ReminderSweep>,
 }
 
+/// The local runner's encryption key: `<data dir>/encryption-key`, created
+/// (owner-only) the first time, so that `/connect` works without any setting.
+pub fn local_encryption_key(data_dir: &std::path::Path) -> anyhow::Result<secrecy::SecretString> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let path = data_dir.join("encryption-key");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        return Ok(existing.trim().to_owned().into());
+    }
+    std::fs::create_dir_all(data_dir)?;
+    let setting = linklet::vault::KeyRing::generate_setting("local1");
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path)?;
+    std::io::Write::write_all(&mut file, setting.as_bytes())?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    Ok(setting.into())
+}
+
 /// Starts the job worker and the minute sweep, and returns the bot's dependencies.
 pub fn start(config: &Config, store: Arc<dyn Store>, messenger: Arc<dyn Messenger>) -> anyhow::Result<Local> {
     let (queue, worker) = crate::jobs::in_process_queue();
@@ -29,6 +45,7 @@ pub fn start(config: &Config, store: Arc<dyn Store>, messenger: Arc<dyn Messenge
         policy: Policy::from_config(config),
         queue: Arc::new(queue),
         assistant_on: false,
+        vault: app::vault(config.encryption_key.as_ref())?,
     };
     let assistant = app::assistant(config, keys, &deps)?;
     deps.assistant_on = assistant.is_some();

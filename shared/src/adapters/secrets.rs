@@ -1,4 +1,4 @@
-//! The bot's secrets (Telegram token and webhook secret, AI provider keys):
+//! The bot's secrets (Telegram token and webhook secret, AI provider keys, the vault's keys):
 //! from the environment locally, from one Secrets Manager secret (a JSON
 //! object) on Lambda, fetched once per cold start.
 
@@ -17,6 +17,8 @@ pub struct Secrets {
     pub openai_key: Option<SecretString>,
     /// `GOOGLE_AI_API_KEY`, when the assistant may use Gemini.
     pub gemini_key: Option<SecretString>,
+    /// `ENCRYPTION_KEY`, the vault's keys, when connections are enabled.
+    pub encryption_key: Option<SecretString>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +39,8 @@ struct SecretDocument {
     openai_key: Option<String>,
     #[serde(rename = "GOOGLE_AI_API_KEY", default)]
     gemini_key: Option<String>,
+    #[serde(rename = "ENCRYPTION_KEY", default)]
+    encryption_key: Option<String>,
 }
 
 /// The environment when it holds the Telegram secrets; otherwise the secret
@@ -51,6 +55,7 @@ pub async fn load_secrets(config: &Config, aws: &SdkConfig) -> Result<Secrets, S
             webhook_secret: webhook_secret.clone(),
             openai_key: config.ai.openai_key.clone(),
             gemini_key: config.ai.gemini_key.clone(),
+            encryption_key: config.encryption_key.clone(),
         });
     }
     let Some(arn) = &config.secret_arn else {
@@ -74,5 +79,6 @@ pub async fn load_secrets(config: &Config, aws: &SdkConfig) -> Result<Secrets, S
         webhook_secret: document.webhook_secret.into(),
         openai_key: from_env(document.openai_key, &config.ai.openai_key),
         gemini_key: from_env(document.gemini_key, &config.ai.gemini_key),
+        encryption_key: from_env(document.encryption_key, &config.encryption_key),
     })
 }

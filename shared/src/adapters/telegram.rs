@@ -188,6 +188,11 @@ impl Messenger for TelegramMessenger {
         request.await.map(drop).map_err(|e| self.classify(e))
     }
 
+    async fn delete(&self, chat: ChatId, message_id: i32) -> Result<(), MessengerError> {
+        let request = self.bot.delete_message(TgChatId(chat.0), MessageId(message_id));
+        request.await.map(drop).map_err(|e| self.classify(e))
+    }
+
     async fn typing(&self, chat: ChatId) -> Result<(), MessengerError> {
         let request = self.bot.send_chat_action(TgChatId(chat.0), ChatAction::Typing);
         request.await.map(drop).map_err(|e| self.classify(e))

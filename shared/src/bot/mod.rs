@@ -4,6 +4,7 @@ mod admin;
 mod assistant;
 mod basic;
 mod command;
+mod connect;
 mod dispatcher;
 mod error;
 mod router;
@@ -21,6 +22,7 @@ use crate::{
     config::Config,
     domain::{TelegramId, rate_limit::RateLimit, tier::TierLimits},
     ports::{Clock, JobQueue, Messenger, Store},
+    vault::KeyRing,
 };
 
 /// The rules the bot enforces, from configuration: tier limits, the rate
@@ -53,4 +55,6 @@ pub struct Deps {
     pub queue: Arc<dyn JobQueue>,
     /// Whether an AI provider is configured; without one `/ask` says so at once.
     pub assistant_on: bool,
+    /// Seals integration credentials; `None` without an encryption key (`/connect` says so).
+    pub vault: Option<Arc<KeyRing>>,
 }

@@ -4,7 +4,7 @@ use chrono::Duration;
 use teloxide_core::types::{CallbackQuery, ChatKind, Message, Update, UpdateKind, User as TgUser};
 use tracing::{debug, info};
 
-use super::{Command, Deps, HandleError, admin, assistant, basic, settings, tasks};
+use super::{Command, Deps, HandleError, admin, assistant, basic, connect, settings, tasks};
 use crate::domain::{Awaiting, SeenUser, TelegramId, User, UserPatch, assistant::QuotaUse};
 use crate::i18n::Msg;
 use crate::ports::{ChatId, OutMessage};
@@ -129,11 +129,15 @@ impl Router {
             if ctx.user.awaiting.is_some() && command.name != "settings" {
                 ctx.patch(UserPatch { awaiting: Some(None), ..UserPatch::default() }).await?;
             }
-            return self.on_command(&mut ctx, &command, message.id.0).await;
+            return self.on_command(&mut ctx, &command, message.id.0, private).await;
         }
         match ctx.user.awaiting {
             Some(Awaiting::TimeZone) => settings::typed_time_zone(&mut ctx, text).await,
             Some(Awaiting::TaskTime(number)) => tasks::reschedule(&mut ctx, number, text).await,
+            Some(Awaiting::Token(service)) if private => {
+                connect::pasted(&mut ctx, service, message.id.0, text).await
+            }
+            Some(Awaiting::Token(_)) => Ok(()),
             None if private && self.deps.assistant_on => assistant::ask(&ctx, message.id.0, text).await,
             None if private => ctx.say(Msg::PlainTextNotUnderstood).await,
             None => Ok(()),
@@ -145,6 +149,7 @@ impl Router {
         ctx: &mut Ctx<'_>,
         command: &Command<'_>,
         message_id: i32,
+        private: bool,
     ) -> Result<(), HandleError> {
         info!(command = %command.name, "command");
         match command.name.as_str() {
@@ -159,6 +164,9 @@ impl Router {
             "edit" => tasks::edit(ctx, &command.name, command.args).await,
             "ask" => assistant::ask(ctx, message_id, command.args).await,
             "reset" => assistant::reset(ctx).await,
+            "connect" => connect::connect(ctx, command.args, private).await,
+            "disconnect" => connect::disconnect(ctx, command.args).await,
+            "cancel" => connect::cancel(ctx).await,
             "admin" if self.deps.policy.is_admin(ctx.user.id) => admin::command(ctx, command.args).await,
             other => ctx.say(Msg::UnknownCommand { command: other }).await,
         }

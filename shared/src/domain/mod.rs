@@ -2,6 +2,7 @@
 
 pub mod assistant;
 pub mod audit;
+pub mod integration;
 pub mod job;
 mod language;
 pub mod rate_limit;

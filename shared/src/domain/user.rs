@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Language, TimeZone, task::TaskNumber};
+use super::{Language, TimeZone, integration::Service, task::TaskNumber};
 
 /// A Telegram user id (also the id of the user's private chat).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -43,6 +43,8 @@ pub enum Awaiting {
     TimeZone,
     /// A new due time for this task.
     TaskTime(TaskNumber),
+    /// A token to paste for this service (`/connect`).
+    Token(Service),
 }
 
 impl Awaiting {
@@ -50,6 +52,7 @@ impl Awaiting {
         match self {
             Awaiting::TimeZone => "timezone".to_owned(),
             Awaiting::TaskTime(number) => format!("task_time:{}", number.0),
+            Awaiting::Token(service) => format!("token:{}", service.code()),
         }
     }
 
@@ -57,6 +60,7 @@ impl Awaiting {
         match code.split_once(':') {
             None if code == "timezone" => Some(Awaiting::TimeZone),
             Some(("task_time", n)) => n.parse().ok().map(|n| Awaiting::TaskTime(TaskNumber(n))),
+            Some(("token", service)) => Service::from_code(service).map(Awaiting::Token),
             _ => None,
         }
     }

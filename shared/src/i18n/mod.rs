@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod assistant;
+pub mod connect;
 pub mod tasks;
 
 use chrono::{DateTime, Datelike, Utc};
@@ -11,9 +12,22 @@ use chrono::{DateTime, Datelike, Utc};
 use crate::domain::{Language, Tier, TimeZone, User};
 
 /// The commands `/help` lists, in order.
-pub const COMMANDS: [&str; 12] = [
-    "start", "help", "settings", "profile", "task", "remind", "tasks", "done", "edit", "delete", "ask",
+pub const COMMANDS: [&str; 15] = [
+    "start",
+    "help",
+    "settings",
+    "profile",
+    "task",
+    "remind",
+    "tasks",
+    "done",
+    "edit",
+    "delete",
+    "ask",
     "reset",
+    "connect",
+    "disconnect",
+    "cancel",
 ];
 
 /// A text of the catalog, with the values it shows.
@@ -112,6 +126,9 @@ impl Msg<'_> {
                 "delete" => "delete a task: /delete 3",
                 "ask" => "ask the assistant: /ask plan my Saturday",
                 "reset" => "make the assistant forget our conversation",
+                "connect" => "connect GitHub, Notion or n8n (private chat)",
+                "disconnect" => "disconnect a service and delete its token",
+                "cancel" => "stop what the bot is waiting for",
                 _ => "",
             }
             .to_owned(),
@@ -128,6 +145,9 @@ impl Msg<'_> {
                 "delete" => "supprimer une tâche : /delete 3",
                 "ask" => "interroger l'assistant : /ask organise mon samedi",
                 "reset" => "faire oublier notre conversation à l'assistant",
+                "connect" => "connecter GitHub, Notion ou n8n (discussion privée)",
+                "disconnect" => "déconnecter un service et supprimer son jeton",
+                "cancel" => "arrêter ce que le bot attend",
                 _ => "",
             }
             .to_owned(),

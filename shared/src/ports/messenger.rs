@@ -77,6 +77,9 @@ pub trait Messenger: Send + Sync {
     /// Answers a callback query (stops the button's spinner), optionally with a toast.
     async fn answer_callback(&self, id: &str, toast: Option<&str>) -> Result<(), MessengerError>;
 
+    /// Deletes a message from the chat (a pasted token, right after it is read).
+    async fn delete(&self, chat: ChatId, message_id: i32) -> Result<(), MessengerError>;
+
     /// Shows "typing…" in the chat for about five seconds, or until the next message.
     async fn typing(&self, chat: ChatId) -> Result<(), MessengerError>;
 

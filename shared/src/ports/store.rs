@@ -9,6 +9,7 @@ use crate::domain::{
     SeenUser, TelegramId, Tier, UpdateId, User, UserPatch,
     assistant::{MemoryBound, QuotaUse, Turn},
     audit::AuditEntry,
+    integration::{Service, StoredIntegration},
     task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber},
 };
 
@@ -227,7 +228,32 @@ pub trait Directory: Send + Sync {
     async fn recent_audit(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
 }
 
-/// Everything the bot stores; each adapter implements every part.
-pub trait Store: Users + Claims + Tasks + Reminders + Quotas + Conversations + Directory {}
+/// A user's connected services, credentials sealed (the plan's `integrations`).
+#[async_trait]
+pub trait Integrations: Send + Sync {
+    /// Stores (or replaces) the user's connection to `integration.service`.
+    async fn put_integration(
+        &self,
+        user: TelegramId,
+        integration: &StoredIntegration,
+    ) -> Result<(), StoreError>;
 
-impl<T: Users + Claims + Tasks + Reminders + Quotas + Conversations + Directory> Store for T {}
+    async fn get_integration(
+        &self,
+        user: TelegramId,
+        service: Service,
+    ) -> Result<Option<StoredIntegration>, StoreError>;
+
+    async fn list_integrations(&self, user: TelegramId) -> Result<Vec<StoredIntegration>, StoreError>;
+
+    /// False when the service was not connected.
+    async fn delete_integration(&self, user: TelegramId, service: Service) -> Result<bool, StoreError>;
+}
+
+/// Everything the bot stores; each adapter implements every part.
+pub trait Store:
+    Users + Claims + Tasks + Reminders + Quotas + Conversations + Directory + Integrations
+{
+}
+
+impl<T: Users + Claims + Tasks + Reminders + Quotas + Conversations + Directory + Integrations> Store for T {}

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod assistant;
+pub mod credentials;
 pub mod jobs;
 pub mod reminders;
 pub mod tasks;

@@ -4,6 +4,7 @@
 mod assistant;
 mod claims;
 mod directory;
+mod integrations;
 mod reminders;
 mod tasks;
 mod users;

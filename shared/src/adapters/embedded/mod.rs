@@ -2,6 +2,7 @@
 //! every change a committed transaction (safe against a crash mid-write).
 
 mod directory;
+mod integrations;
 
 use std::{path::Path, sync::Arc, time::Duration};
 
@@ -76,6 +77,7 @@ impl EmbeddedStore {
             txn.open_table(QUOTAS).map_err(unavailable)?;
             txn.open_table(CONVERSATIONS).map_err(unavailable)?;
             txn.open_table(directory::AUDIT).map_err(unavailable)?;
+            txn.open_table(integrations::INTEGRATIONS).map_err(unavailable)?;
             let mut updates = txn.open_table(CLAIMS).map_err(unavailable)?;
             let now = Utc::now().timestamp();
             updates
