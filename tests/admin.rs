@@ -101,3 +101,86 @@ async fn ban_unban_and_tier_take_effect_and_are_audited() {
         "{log}"
     );
 }
+
+#[tokio::test]
+async fn a_confirmed_broadcast_reaches_every_active_user_once_within_telegrams_limits() {
+    use futures::StreamExt;
+    use linklet::{domain::SeenUser, ports::Store};
+    use linklet_tests::{Failure, updates::button_tap_on};
+
+    let hook = Webhook::start_with(|name| match name {
+        "ADMIN_TELEGRAM_IDS" => Some(ADMIN.to_string()),
+        "BROADCAST_PER_SECOND" => Some("5000".into()),
+        "BROADCAST_PAGE" => Some("400".into()),
+        _ => None,
+    })
+    .await;
+    let store: std::sync::Arc<dyn Store> = std::sync::Arc::new(hook.store());
+    futures::stream::iter(20_000..21_000)
+        .for_each_concurrent(16, |id| {
+            let store = store.clone();
+            async move {
+                let seen = SeenUser {
+                    id: TelegramId(id),
+                    username: None,
+                    first_name: "U".into(),
+                    language_code: None,
+                };
+                store.upsert_seen(&seen, chrono::Utc::now()).await.unwrap();
+            }
+        })
+        .await;
+    for id in 20_000..20_010 {
+        store.mark_blocked(TelegramId(id), chrono::Utc::now()).await.unwrap();
+    }
+    let admin = Person::english(ADMIN);
+    let text = "Hello <everyone> & welcome to v2!";
+    hook.deliver(&private_text(1, &admin, &format!("/admin broadcast {text}"))).await;
+    let preview = hook.telegram.successful("sendMessage").last().unwrap().clone();
+    assert_eq!(preview["reply_markup"]["inline_keyboard"][0][0]["callback_data"], "adm:bc:go");
+    assert!(
+        hook.telegram
+            .successful("sendMessage")
+            .iter()
+            .all(|m| m["text"] != "Hello &lt;everyone&gt; &amp; welcome to v2!")
+    );
+
+    // Someone else's tap does nothing.
+    let shown = format!("📣 Send this to every active user?\n\n{text}");
+    hook.deliver(&button_tap_on(2, &Person::english(20_500), 77, &shown, "adm:bc:go")).await;
+    assert_eq!(hook.queue_depth(&hook.integration_queue.url).await, 0);
+
+    hook.telegram.fail_next("sendMessage", Failure::TooManyRequests { retry_after: 1 });
+    hook.telegram.fail_next("sendMessage", Failure::Blocked);
+    hook.deliver(&button_tap_on(3, &admin, 77, &shown, "adm:bc:go")).await;
+    assert_eq!(
+        hook.telegram.successful("editMessageText").last().unwrap()["text"],
+        "📣 Broadcast started; progress follows here."
+    );
+
+    let jobs = hook.jobs_function().await;
+    let mut polls = 0;
+    while hook.queue_depth(&hook.integration_queue.url).await > 0 && polls < 20 {
+        let (_, failed) = hook.run_jobs(&jobs, &hook.integration_queue).await;
+        assert!(failed.is_empty());
+        polls += 1;
+    }
+    let delivered: Vec<i64> = hook
+        .telegram
+        .successful("sendMessage")
+        .iter()
+        .filter(|m| m["text"] == "Hello &lt;everyone&gt; &amp; welcome to v2!")
+        .map(|m| m["chat_id"].as_i64().unwrap())
+        .collect();
+    let distinct: std::collections::HashSet<i64> = delivered.iter().copied().collect();
+    // 1,000 users and the admin, less 10 who had blocked the bot and 1 who blocks it now.
+    assert_eq!((delivered.len(), distinct.len()), (990, 990));
+    let throttled = hook.telegram.calls().iter().filter(|c| c.method == "sendMessage" && !c.ok).count();
+    assert_eq!(throttled, 2, "the 429 was waited out, the 403 counted");
+    let reports: Vec<String> =
+        hook.telegram.sent_texts().into_iter().filter(|t| t.starts_with("📣 Broadcast")).collect();
+    assert_eq!(reports.last().unwrap(), "📣 Broadcast finished: 990 sent, 11 blocked the bot, 0 failed.");
+    assert!(reports.iter().any(|r| r.contains("in progress")), "{reports:?}");
+    let audit = hook.store().recent_audit(5).await.unwrap();
+    assert_eq!((audit[0].action.as_str(), audit[0].detail.as_str()), ("broadcast", "33 characters"));
+}

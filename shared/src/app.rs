@@ -78,7 +78,8 @@ pub struct JobsFunction {
 pub async fn lambda_jobs(config: &Config, aws: &SdkConfig) -> Result<JobsFunction, StartupError> {
     let (deps, secrets, queue) = lambda_deps(config, aws).await?;
     let keys = (secrets.openai_key.as_ref(), secrets.gemini_key.as_ref());
-    let runner = JobRunner::new(deps.clone(), assistant(config, keys, &deps)?);
+    let runner =
+        JobRunner::new(deps.clone(), assistant(config, keys, &deps)?).with_broadcast(config.broadcast);
     Ok(JobsFunction { runner, queue, settings: config.queues.clone() })
 }
 

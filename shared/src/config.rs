@@ -2,6 +2,8 @@
 
 use secrecy::SecretString;
 
+use crate::services::broadcast::BroadcastSettings;
+
 use crate::domain::{
     TelegramId,
     rate_limit::RateLimit,
@@ -46,6 +48,8 @@ pub struct Config {
     pub encryption_key: Option<SecretString>,
     pub ai: AiConfig,
     pub queues: QueueConfig,
+    /// `BROADCAST_PER_SECOND`, `BROADCAST_PAGE`.
+    pub broadcast: BroadcastSettings,
 }
 
 /// Which AI provider answers first (`AI_PROVIDER`); the other is the fallback.
@@ -143,6 +147,10 @@ impl Config {
                 gemini_base_url: get("GEMINI_BASE_URL").unwrap_or_else(|| DEFAULT_GEMINI_BASE_URL.to_owned()),
                 gemini_model: get("GEMINI_MODEL").unwrap_or_else(|| DEFAULT_GEMINI_MODEL.to_owned()),
                 timeout: std::time::Duration::from_secs(number("AI_TIMEOUT_SECONDS", 30).max(1).into()),
+            },
+            broadcast: BroadcastSettings {
+                per_second: number("BROADCAST_PER_SECOND", BroadcastSettings::default().per_second).max(1),
+                page: number("BROADCAST_PAGE", BroadcastSettings::default().page as u32).max(1) as usize,
             },
             queues: QueueConfig {
                 ai_url: get("AI_JOBS_QUEUE_URL"),

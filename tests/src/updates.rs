@@ -65,6 +65,12 @@ pub fn group_text(update_id: u32, group_id: i64, from: &Person, text: &str) -> V
 
 /// A tap on an inline button of bot message `message_id`.
 pub fn button_tap(update_id: u32, from: &Person, message_id: i64, data: &str) -> Value {
+    button_tap_on(update_id, from, message_id, "Settings", data)
+}
+
+/// A tap on a button of bot message `message_id`, whose text (as Telegram
+/// shows it, without formatting) is `shown`.
+pub fn button_tap_on(update_id: u32, from: &Person, message_id: i64, shown: &str, data: &str) -> Value {
     json!({
         "update_id": update_id,
         "callback_query": {
@@ -77,7 +83,7 @@ pub fn button_tap(update_id: u32, from: &Person, message_id: i64, data: &str) ->
                 "date": 1_795_723_200,
                 "chat": private_chat(from),
                 "from": { "id": 7_000_000_001_i64, "is_bot": true, "first_name": "Linklet", "username": "LinkletBot" },
-                "text": "Settings",
+                "text": shown,
             }
         }
     })

@@ -49,7 +49,8 @@ pub fn start(config: &Config, store: Arc<dyn Store>, messenger: Arc<dyn Messenge
     };
     let assistant = app::assistant(config, keys, &deps)?;
     deps.assistant_on = assistant.is_some();
-    worker.spawn(Arc::new(JobRunner::new(deps.clone(), assistant)), config.queues.clone());
+    let runner = JobRunner::new(deps.clone(), assistant).with_broadcast(config.broadcast);
+    worker.spawn(Arc::new(runner), config.queues.clone());
     let sweep = crate::sweeper::sweep(deps.clone());
     crate::sweeper::every_minute(sweep.clone());
     Ok(Local { deps, sweep })

@@ -2,11 +2,18 @@
 //! answers anyone else as for an unknown command). Every action is written to
 //! the audit log: who, what, to whom, when.
 
-use super::{HandleError, router::Ctx};
+use super::{
+    HandleError,
+    router::{Answer, Ctx},
+};
 use crate::{
-    domain::{TelegramId, Tier, UserPatch, audit::AuditEntry},
-    i18n::admin::AdminMsg,
-    ports::{OutMessage, StoreError},
+    domain::{
+        TelegramId, Tier, UserPatch,
+        audit::AuditEntry,
+        job::{BroadcastPage, Job, JobId, Work},
+    },
+    i18n::admin::{AdminMsg, PREVIEW_SEPARATOR},
+    ports::{Button, OutMessage, StoreError},
     services::admin,
 };
 
@@ -72,7 +79,59 @@ pub(super) async fn command(ctx: &mut Ctx<'_>, args: &str) -> Result<(), HandleE
             audit(ctx, "tier", Some(id), tier.code()).await?;
             say(ctx, AdminMsg::TierSet { id, tier }).await
         }
+        ("broadcast", Some(_)) => {
+            let text = args.trim_start()["broadcast".len()..].trim();
+            let lang = ctx.user.lang();
+            let buttons = vec![vec![
+                Button::new(AdminMsg::ButtonSendAll.render(lang), "adm:bc:go"),
+                Button::new(AdminMsg::ButtonCancel.render(lang), "adm:bc:no"),
+            ]];
+            let preview =
+                OutMessage::text(AdminMsg::BroadcastPreview { text }.render(lang)).with_keyboard(buttons);
+            ctx.reply(preview).await
+        }
         _ => say(ctx, AdminMsg::Help).await,
+    }
+}
+
+/// The broadcast preview's buttons. `shown` is the preview as Telegram shows
+/// it (plain text): the broadcast's text follows its first blank line.
+pub(super) async fn button(
+    ctx: &mut Ctx<'_>,
+    message_id: i32,
+    data: &str,
+    shown: Option<&str>,
+) -> Result<Answer, HandleError> {
+    let lang = ctx.user.lang();
+    let edit = |msg: AdminMsg<'_>| OutMessage::text(msg.render(lang));
+    match data {
+        "adm:bc:go" => {
+            let Some((_, text)) = shown.and_then(|s| s.split_once(PREVIEW_SEPARATOR)) else {
+                return Ok(Answer::Expired);
+            };
+            ctx.deps.messenger.edit(ctx.chat, message_id, &edit(AdminMsg::BroadcastStarted)).await?;
+            let broadcast = format!("bc-{}-{message_id}", ctx.chat.0);
+            let first = BroadcastPage {
+                broadcast: broadcast.clone(),
+                admin_chat: ctx.chat.0,
+                text: text.to_owned(),
+                tier: Tier::Free.code().to_owned(),
+                after: None,
+                page: 0,
+                sent: 0,
+                blocked: 0,
+                failed: 0,
+            };
+            let job = Job { id: JobId(format!("{broadcast}-p0")), work: Work::Broadcast(first) };
+            ctx.deps.queue.enqueue(&job).await?;
+            audit(ctx, "broadcast", None, &format!("{} characters", text.chars().count())).await?;
+            Ok(Answer::Toast(None))
+        }
+        "adm:bc:no" => {
+            ctx.deps.messenger.edit(ctx.chat, message_id, &edit(AdminMsg::BroadcastCancelled)).await?;
+            Ok(Answer::Toast(None))
+        }
+        _ => Ok(Answer::Expired),
     }
 }
 

@@ -186,7 +186,14 @@ impl Router {
         tracing::Span::current().record("chat_id", chat.0);
         let mut ctx = Ctx { deps: &self.deps, user, chat };
         let data = query.data.as_deref().unwrap_or_default();
-        let answer = if data.starts_with("t:") {
+        let answer = if data.starts_with("adm:") {
+            if self.deps.policy.is_admin(ctx.user.id) {
+                let shown = query.message.as_ref().and_then(|m| m.regular_message()).and_then(|m| m.text());
+                admin::button(&mut ctx, message_id, data, shown).await
+            } else {
+                Ok(Answer::Expired)
+            }
+        } else if data.starts_with("t:") {
             tasks::button(&mut ctx, message_id, data).await
         } else if data.starts_with("r:") {
             tasks::reminder_button(&mut ctx, message_id, data).await

@@ -28,6 +28,26 @@ pub struct Job {
 pub enum Work {
     /// A question for the assistant from `user`, answered in `chat`.
     Ask { user: i64, chat: i64, question: String },
+    /// One page of an admin's broadcast: the users of `tier` after `after`;
+    /// the job for the next page carries the counts so far.
+    Broadcast(BroadcastPage),
+}
+
+/// Where a broadcast is, and what it did so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BroadcastPage {
+    /// The broadcast's id, the same for all its pages.
+    pub broadcast: String,
+    /// Where progress and the final counts are reported.
+    pub admin_chat: i64,
+    pub text: String,
+    /// `free` then `pro`.
+    pub tier: String,
+    pub after: Option<i64>,
+    pub page: u32,
+    pub sent: u64,
+    pub blocked: u64,
+    pub failed: u64,
 }
 
 /// Which queue a job travels on: slow AI answers do not hold up integration
@@ -42,12 +62,14 @@ impl Work {
     pub fn kind(&self) -> &'static str {
         match self {
             Work::Ask { .. } => "ask",
+            Work::Broadcast(_) => "broadcast",
         }
     }
 
     pub fn lane(&self) -> Lane {
         match self {
             Work::Ask { .. } => Lane::Ai,
+            Work::Broadcast(_) => Lane::Integrations,
         }
     }
 }

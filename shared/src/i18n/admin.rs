@@ -12,14 +12,39 @@ use crate::{
 pub enum AdminMsg<'a> {
     Help,
     Stats(&'a Stats),
-    UserCard { user: &'a User, pending_tasks: usize },
-    NoSuchUser { query: &'a str },
+    UserCard {
+        user: &'a User,
+        pending_tasks: usize,
+    },
+    NoSuchUser {
+        query: &'a str,
+    },
     Banned(TelegramId),
     Unbanned(TelegramId),
-    TierSet { id: TelegramId, tier: Tier },
+    TierSet {
+        id: TelegramId,
+        tier: Tier,
+    },
     NotAnAdminTarget,
     Audit(&'a [AuditEntry]),
+    /// The preview an admin confirms; `text` is shown after a blank line.
+    BroadcastPreview {
+        text: &'a str,
+    },
+    BroadcastStarted,
+    BroadcastCancelled,
+    BroadcastProgress {
+        sent: u64,
+        blocked: u64,
+        failed: u64,
+        done: bool,
+    },
+    ButtonSendAll,
+    ButtonCancel,
 }
+
+/// The first line of a broadcast preview; the text follows after a blank line.
+pub const PREVIEW_SEPARATOR: &str = "\n\n";
 
 fn time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -95,6 +120,28 @@ impl AdminMsg<'_> {
             (AdminMsg::TierSet { id, tier }, Fr) => {
                 format!("L'utilisateur <code>{}</code> est maintenant en {}.", id.0, tier.code())
             }
+            (AdminMsg::BroadcastPreview { text }, En) => {
+                format!("📣 Send this to every active user?{PREVIEW_SEPARATOR}{}", escape(text))
+            }
+            (AdminMsg::BroadcastPreview { text }, Fr) => {
+                format!("📣 Envoyer ceci à tous les utilisateurs actifs ?{PREVIEW_SEPARATOR}{}", escape(text))
+            }
+            (AdminMsg::BroadcastStarted, En) => "📣 Broadcast started; progress follows here.".to_owned(),
+            (AdminMsg::BroadcastStarted, Fr) => "📣 Diffusion lancée ; la progression suit ici.".to_owned(),
+            (AdminMsg::BroadcastCancelled, En) => "Broadcast cancelled; nothing was sent.".to_owned(),
+            (AdminMsg::BroadcastCancelled, Fr) => "Diffusion annulée ; rien n'a été envoyé.".to_owned(),
+            (AdminMsg::BroadcastProgress { sent, blocked, failed, done }, En) => format!(
+                "📣 Broadcast {}: {sent} sent, {blocked} blocked the bot, {failed} failed.",
+                if *done { "finished" } else { "in progress" }
+            ),
+            (AdminMsg::BroadcastProgress { sent, blocked, failed, done }, Fr) => format!(
+                "📣 Diffusion {} : {sent} envoyés, {blocked} ont bloqué le bot, {failed} en échec.",
+                if *done { "terminée" } else { "en cours" }
+            ),
+            (AdminMsg::ButtonSendAll, En) => "✅ Send to everyone".to_owned(),
+            (AdminMsg::ButtonSendAll, Fr) => "✅ Envoyer à tous".to_owned(),
+            (AdminMsg::ButtonCancel, En) => "✖ Cancel".to_owned(),
+            (AdminMsg::ButtonCancel, Fr) => "✖ Annuler".to_owned(),
             (AdminMsg::NotAnAdminTarget, En) => "Admins cannot be banned.".to_owned(),
             (AdminMsg::NotAnAdminTarget, Fr) => "Un admin ne peut pas être banni.".to_owned(),
             (AdminMsg::Audit(entries), _) => {

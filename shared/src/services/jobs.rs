@@ -7,7 +7,10 @@ use std::{future::Future, pin::pin, time::Duration};
 use futures::future::{Either, select};
 use tracing::{error, info, warn};
 
-use super::assistant::{Assistant, AssistantError};
+use super::{
+    assistant::{Assistant, AssistantError},
+    broadcast::{self, BroadcastSettings},
+};
 use crate::{
     bot::Deps,
     domain::{
@@ -98,12 +101,19 @@ impl From<AssistantError> for JobError {
 pub struct JobRunner {
     deps: Deps,
     assistant: Option<Assistant>,
+    broadcast: BroadcastSettings,
 }
 
 impl JobRunner {
     /// `assistant` is `None` when no AI provider is configured.
     pub fn new(deps: Deps, assistant: Option<Assistant>) -> JobRunner {
-        JobRunner { deps, assistant }
+        JobRunner { deps, assistant, broadcast: BroadcastSettings::default() }
+    }
+
+    /// Broadcasts paced by `settings` instead of the defaults.
+    pub fn with_broadcast(mut self, settings: BroadcastSettings) -> JobRunner {
+        self.broadcast = settings;
+        self
     }
 
     /// Runs `job` unless it ran before, and says what the queue should do with it.
@@ -130,6 +140,11 @@ impl JobRunner {
             Work::Ask { user, chat, question } => {
                 self.ask(&job.id, TelegramId(*user), ChatId(*chat), question, attempt).await
             }
+            Work::Broadcast(page) => match broadcast::run_page(&self.deps, self.broadcast, page).await {
+                Ok(()) => Ok(()),
+                Err(e) if e.is_retryable() => Err(JobError::Retryable(e.to_string())),
+                Err(e) => Err(JobError::Permanent(JobFailure::NoAnswer, e.to_string())),
+            },
         };
         let outcome = match result {
             Ok(()) => JobOutcome::Done,
@@ -145,7 +160,7 @@ impl JobRunner {
                 return JobOutcome::Retry;
             }
             Err(JobError::Permanent(failure, why)) => {
-                warn!(error = %why, ?failure, "job failed for good; the user was told");
+                warn!(error = %why, ?failure, "job failed for good; not retried");
                 JobOutcome::Failed
             }
         };

@@ -2,7 +2,9 @@
 
 pub mod admin;
 pub mod assistant;
+pub mod broadcast;
 pub mod credentials;
 pub mod jobs;
+pub mod outbox;
 pub mod reminders;
 pub mod tasks;

@@ -16,6 +16,7 @@ use crate::domain::{
 };
 use crate::i18n::tasks::TaskMsg;
 use crate::ports::{Button, ChatId, MessengerError, OutMessage, StoreError};
+use crate::services::outbox::{Pacer, send_within};
 
 /// How the sweep paces itself.
 #[derive(Debug, Clone, Copy)]
@@ -120,8 +121,7 @@ impl ReminderSweep {
         let mut report = SweepReport { due: due.len(), ..SweepReport::default() };
         let mut users: HashMap<TelegramId, Option<User>> = HashMap::new();
         let mut last_to_chat: HashMap<TelegramId, Instant> = HashMap::new();
-        let gap = Duration::from_secs(1) / self.settings.per_second.max(1);
-        let mut next_slot = started;
+        let mut pacer = Pacer::new(self.settings.per_second);
         for (i, task) in due.iter().enumerate() {
             if Instant::now() >= deadline {
                 report.left = due.len() - i;
@@ -146,9 +146,7 @@ impl ReminderSweep {
                 continue;
             };
             // Telegram: about 30 messages a second overall, one a second per chat.
-            let per_chat = last_to_chat.get(&task.user).map(|at| *at + Duration::from_secs(1));
-            let slot = per_chat.map_or(next_slot, |p| p.max(next_slot));
-            tokio::time::sleep_until(slot).await;
+            pacer.wait_turn(last_to_chat.get(&task.user).map(|at| *at + Duration::from_secs(1))).await;
             let late = task.due.is_some_and(|at| now - at > self.settings.late_after);
             match self.send(task, &user, late, deadline, &mut report).await {
                 Ok(()) => {
@@ -182,9 +180,7 @@ impl ReminderSweep {
                     report.failed += 1;
                 }
             }
-            let sent_at = Instant::now();
-            last_to_chat.insert(task.user, sent_at);
-            next_slot = sent_at + gap;
+            last_to_chat.insert(task.user, pacer.sent());
         }
         info!(?report, "reminder sweep");
         Ok(report)
@@ -202,17 +198,7 @@ impl ReminderSweep {
         let lang = user.lang();
         let text = TaskMsg::Reminder { task, late, tz: user.tz() }.render(lang);
         let message = OutMessage::text(text).with_keyboard(reminder_buttons(task.number, lang));
-        loop {
-            match self.deps.messenger.send(ChatId(task.user.0), &message).await {
-                Err(MessengerError::Throttled(wait)) => {
-                    report.throttled += 1;
-                    if Instant::now() + wait >= deadline {
-                        return Err(MessengerError::Throttled(wait));
-                    }
-                    tokio::time::sleep(wait).await;
-                }
-                other => return other,
-            }
-        }
+        let messenger = self.deps.messenger.as_ref();
+        send_within(messenger, ChatId(task.user.0), &message, deadline, &mut report.throttled).await
     }
 }

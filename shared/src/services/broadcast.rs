@@ -1,0 +1,156 @@
+//! An admin's broadcast, one page of users per job: every active user (not
+//! banned, not blocked) gets the text once, within Telegram's limits; the
+//! admin sees the progress after each page and the final counts.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tracing::{info, warn};
+
+use super::outbox::{Pacer, send_within};
+use crate::{
+    bot::Deps,
+    domain::{
+        Tier,
+        job::{BroadcastPage, Job, JobId, Work},
+    },
+    i18n::{admin::AdminMsg, escape},
+    ports::{ChatId, Claim, ClaimKey, MessengerError, OutMessage, QueueError, StoreError},
+};
+
+/// How a broadcast paces itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BroadcastSettings {
+    /// `BROADCAST_PER_SECOND` (25): below Telegram's ~30 messages a second.
+    pub per_second: u32,
+    /// `BROADCAST_PAGE` (500): users per job, about 20 s at 25 a second.
+    pub page: usize,
+}
+
+impl Default for BroadcastSettings {
+    fn default() -> BroadcastSettings {
+        BroadcastSettings { per_second: 25, page: 500 }
+    }
+}
+
+/// How long one page may take: inside the jobs function's 120 s.
+const PAGE_BUDGET: Duration = Duration::from_secs(90);
+/// How long a recipient's "sent" record is kept.
+const SENT_KEEP: Duration = Duration::from_secs(15 * 24 * 3600);
+
+#[derive(Debug, thiserror::Error)]
+pub enum BroadcastError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+    /// Telegram kept refusing for now: the page is retried; who got it is skipped.
+    #[error("Telegram unavailable: {0}")]
+    Telegram(MessengerError),
+}
+
+impl BroadcastError {
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            BroadcastError::Store(e) => e.is_transient(),
+            BroadcastError::Queue(e) => e.is_transient(),
+            BroadcastError::Telegram(_) => true,
+        }
+    }
+}
+
+/// Sends one page, then queues the next page or reports the end.
+pub async fn run_page(
+    deps: &Deps,
+    settings: BroadcastSettings,
+    page: &BroadcastPage,
+) -> Result<(), BroadcastError> {
+    let tier = Tier::from_code(&page.tier).unwrap_or(Tier::Free);
+    let users = deps.store.users_page(tier, page.after.map(crate::domain::TelegramId), settings.page).await?;
+    let deadline = Instant::now() + PAGE_BUDGET;
+    let message = OutMessage::text(escape(&page.text));
+    let mut pacer = Pacer::new(settings.per_second);
+    let (mut sent, mut blocked, mut failed, mut throttled) = (page.sent, page.blocked, page.failed, 0);
+    for row in &users.rows {
+        let user = &row.user;
+        if user.banned_at.is_some() {
+            continue;
+        }
+        if user.blocked_at.is_some() {
+            blocked += 1;
+            continue;
+        }
+        // One record per recipient: a retried page skips who got it already.
+        let key = ClaimKey::job(&format!("{}/to/{}", page.broadcast, user.id.0));
+        match deps.store.claim(&key, deps.clock.now(), PAGE_BUDGET * 2).await? {
+            Claim::Acquired => {}
+            Claim::Completed | Claim::InProgress => {
+                sent += 1;
+                continue;
+            }
+        }
+        pacer.wait_turn(None).await;
+        let result =
+            send_within(deps.messenger.as_ref(), ChatId(user.id.0), &message, deadline, &mut throttled).await;
+        pacer.sent();
+        match result {
+            Ok(()) => sent += 1,
+            Err(MessengerError::Unreachable(_)) => {
+                deps.store.mark_blocked(user.id, deps.clock.now()).await?;
+                blocked += 1;
+            }
+            Err(MessengerError::Refused(reason)) => {
+                warn!(user = user.id.0, %reason, "broadcast message refused");
+                failed += 1;
+            }
+            Err(e) => {
+                deps.store.release_claim(&key).await?;
+                return Err(BroadcastError::Telegram(e));
+            }
+        }
+        deps.store.complete_claim(&key, deps.clock.now(), SENT_KEEP).await?;
+    }
+    let next = match (users.next, tier) {
+        (Some(after), _) => Some((tier, Some(after.0))),
+        (None, Tier::Free) => Some((Tier::Pro, None)),
+        (None, Tier::Pro) => None,
+    };
+    let admin = ChatId(page.admin_chat);
+    let lang = deps.store.get_user(crate::domain::TelegramId(page.admin_chat)).await?.map(|u| u.lang());
+    let lang = lang.unwrap_or(crate::domain::Language::En);
+    info!(broadcast = %page.broadcast, page = page.page, sent, blocked, failed, throttled, "broadcast page sent");
+    match next {
+        Some((tier, after)) => {
+            let next_page = BroadcastPage {
+                tier: tier.code().to_owned(),
+                after,
+                page: page.page + 1,
+                sent,
+                blocked,
+                failed,
+                ..page.clone()
+            };
+            let job = Job {
+                id: JobId(format!("{}-p{}", page.broadcast, next_page.page)),
+                work: Work::Broadcast(next_page),
+            };
+            deps.queue.enqueue(&job).await?;
+            if !users.rows.is_empty() {
+                let progress = AdminMsg::BroadcastProgress { sent, blocked, failed, done: false };
+                report(deps, admin, progress.render(lang)).await;
+            }
+        }
+        None => {
+            let done = AdminMsg::BroadcastProgress { sent, blocked, failed, done: true };
+            report(deps, admin, done.render(lang)).await;
+        }
+    }
+    Ok(())
+}
+
+/// Progress reports are best effort: the broadcast goes on without them.
+async fn report(deps: &Deps, chat: ChatId, text: String) {
+    if let Err(e) = deps.messenger.send(chat, &OutMessage::text(text)).await {
+        warn!(error = %e, "could not report the broadcast's progress");
+    }
+}
