@@ -31,6 +31,18 @@ print(json.dumps(d))' <<<"$current")
   aws secretsmanager put-secret-value --secret-id "$secret_arn" --secret-string "$updated" >/dev/null
 fi
 
+# The vault's key, created once: rotating it is described in docs/operations.md.
+current=$(aws secretsmanager get-secret-value --secret-id "$secret_arn" --query SecretString --output text)
+if ! python3 -c 'import json,sys; sys.exit(0 if json.loads(sys.stdin.read()).get("ENCRYPTION_KEY") else 1)' <<<"$current"; then
+  echo "==> creating the encryption key in $secret_arn"
+  updated=$(python3 -c '
+import base64, json, os, sys
+d = json.loads(sys.stdin.read())
+d["ENCRYPTION_KEY"] = "k1:" + base64.b64encode(os.urandom(32)).decode()
+print(json.dumps(d))' <<<"$current")
+  aws secretsmanager put-secret-value --secret-id "$secret_arn" --secret-string "$updated" >/dev/null
+fi
+
 echo "==> migrations on $table"
 DYNAMODB_TABLE="$table" cargo run --quiet --release -p linklet-local --bin linklet -- migrate
 
