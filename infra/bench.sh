@@ -10,6 +10,7 @@
 #    Bot API (throughput, sent = due, no duplicate, peak memory);
 #  - the job queue: what queueing a question adds to the webhook's answer, and
 #    the jobs consumer's rate from SQS batches (moto, fake AI and Telegram);
+#  - the guard rails: the rate-limit count per update, the vault per credential;
 #  - with --zip, the size of the arm64 Lambda zip (cargo-lambda, cross-compiled).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +55,9 @@ echo "==> job queue: 500 questions queued by the webhook, answered from SQS batc
 "$bin/linklet-bench" jobs --jobs 500 --pollers 1
 "$bin/linklet-bench" jobs --jobs 500 --pollers 4
 "$bin/linklet-bench" jobs --jobs 5000 --pollers 16 --store embedded
+
+echo "==> guard rails: the rate limiter's count per update, the vault's seal/open"
+"$bin/linklet-bench" guard --updates 1000
 
 if [ "${1:-}" = "--zip" ]; then
   echo "==> arm64 Lambda zip (cargo-lambda)"

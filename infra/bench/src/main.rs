@@ -3,8 +3,10 @@
 //!   under a local Lambda Runtime API, and its peak memory (VmHWM);
 //! - `throughput`: the local runner's `POST /telegram` with N requests in flight;
 //! - `sweep`: the reminder sweep over many due reminders;
-//! - `jobs`: what queueing a question adds to the webhook, and the jobs consumer's rate.
+//! - `jobs`: what queueing a question adds to the webhook, and the jobs consumer's rate;
+//! - `guard`: the rate limiter's and the vault's cost per update.
 
+mod guard;
 mod jobs;
 
 use std::{
@@ -76,6 +78,12 @@ enum Bench {
         #[arg(long, default_value = "moto")]
         store: String,
     },
+    /// The rate limiter's count per update (embedded store, and moto when
+    /// AWS_ENDPOINT_URL is set) and the vault's seal/open.
+    Guard {
+        #[arg(long, default_value_t = 1000)]
+        updates: u32,
+    },
     /// Load the local runner's HTTP server.
     Throughput {
         /// The `linklet` binary.
@@ -95,6 +103,7 @@ async fn main() -> anyhow::Result<()> {
         Bench::Throughput { binary, requests, concurrency } => {
             throughput(&binary, requests, concurrency).await
         }
+        Bench::Guard { updates } => guard::run(updates).await,
         Bench::Jobs { jobs, pollers, store } if store == "embedded" => jobs::embedded(jobs, pollers).await,
         Bench::Jobs { jobs, pollers, .. } => jobs::run(jobs, pollers).await,
         Bench::Sweep { users, per_user, per_second, store } => {
