@@ -358,3 +358,26 @@ async fn every_reply_is_valid_telegram_html() {
     assert!(failed.is_empty(), "Telegram would refuse: {failed:?}");
     assert_eq!(hook.telegram.sent_texts().len(), 6);
 }
+
+#[tokio::test]
+async fn each_invocation_writes_its_metrics_as_emf_lines() {
+    static LINES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    linklet::emf::install_with_sink("webhook", Box::new(|line| LINES.lock().unwrap().push(line.to_owned())));
+    let hook = Webhook::start().await;
+    let ada = Person::english(1090);
+    hook.invoke(linklet_tests::api_gateway_event("{}", Some("wrong"))).await;
+    hook.deliver(&private_text(1, &ada, "/start")).await;
+    hook.deliver(&linklet_tests::updates::button_tap(2, &ada, 1, "nonsense")).await;
+
+    let docs: Vec<Value> = LINES.lock().unwrap().iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let find =
+        |field: &str, value: &str| docs.iter().find(|d| d[field] == value).cloned().unwrap_or_default();
+    assert_eq!(find("reason", "secret")["rejected"], 1);
+    let message = find("kind", "message");
+    assert_eq!(message["updates"], 1);
+    assert!(message["update_ms"][0].as_f64().unwrap() > 0.0);
+    assert_eq!(message["function"], "webhook");
+    assert_eq!(message["_aws"]["CloudWatchMetrics"][0]["Namespace"], "Linklet");
+    assert_eq!(find("kind", "callback_query")["updates"], 1);
+    assert_eq!(docs.len(), 3, "one line per label set per invocation: {docs:?}");
+}

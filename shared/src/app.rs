@@ -7,7 +7,7 @@ use aws_config::SdkConfig;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use futures::future::join_all;
 use secrecy::{ExposeSecret, SecretString};
-use tracing::{error, warn};
+use tracing::{Instrument, error, warn};
 
 use crate::{
     adapters::{
@@ -21,6 +21,7 @@ use crate::{
     bot::{Deps, Dispatcher, Policy},
     config::{Config, QueueConfig},
     domain::job::Job,
+    emf::{self, names},
     http,
     ports::{StoreError, SystemClock, ai::ProviderError},
     services::{
@@ -28,6 +29,7 @@ use crate::{
         jobs::{Attempt, JobOutcome, JobRunner, retry_delay},
         reminders::{ReminderSweep, SweepReport, SweepSettings},
     },
+    telemetry::invocation_span,
     vault::{KeyRing, VaultError},
 };
 
@@ -64,8 +66,18 @@ pub const SWEEP_BUDGET: std::time::Duration = std::time::Duration::from_secs(50)
 /// The reminder function's handler: an EventBridge scheduled event in, the
 /// sweep's report out (logged and returned).
 pub async fn on_schedule(sweep: &ReminderSweep, event: serde_json::Value) -> Result<SweepReport, StoreError> {
-    tracing::info!(time = event["time"].as_str().unwrap_or_default(), "scheduled sweep");
-    sweep.run(SWEEP_BUDGET).await
+    let span = invocation_span("reminders");
+    let report = async {
+        tracing::info!(time = event["time"].as_str().unwrap_or_default(), "scheduled sweep");
+        sweep.run(SWEEP_BUDGET).await
+    }
+    .instrument(span)
+    .await;
+    if let Ok(report) = &report {
+        metrics::counter!(names::REMINDERS_SENT).increment(report.sent as u64);
+    }
+    emf::flush();
+    report
 }
 
 /// The deployed jobs function: the job runner, and the queue it reports retries to.
@@ -98,7 +110,9 @@ pub fn assistant(
 /// Only the records that should come back are reported (ReportBatchItemFailures),
 /// each after a delay growing with its receive count; the others are done.
 pub async fn on_sqs_batch(jobs: &JobsFunction, event: SqsEvent) -> SqsBatchResponse {
-    let outcomes = join_all(event.records.iter().map(|record| on_record(jobs, record))).await;
+    let outcomes = join_all(event.records.iter().map(|record| on_record(jobs, record)))
+        .instrument(invocation_span("jobs"))
+        .await;
     let mut response = SqsBatchResponse::default();
     for (record, retry) in event.records.iter().zip(outcomes) {
         if retry {
@@ -107,6 +121,7 @@ pub async fn on_sqs_batch(jobs: &JobsFunction, event: SqsEvent) -> SqsBatchRespo
             response.batch_item_failures.push(failure);
         }
     }
+    emf::flush();
     response
 }
 
@@ -120,7 +135,15 @@ async fn on_record(jobs: &JobsFunction, record: &SqsMessage) -> bool {
         return true;
     };
     let attempt = Attempt::of(received, jobs.settings.max_receives);
-    if jobs.runner.run(&job, attempt).await != JobOutcome::Retry {
+    let outcome = jobs.runner.run(&job, attempt).await;
+    let outcome_name = match outcome {
+        JobOutcome::Done => "done",
+        JobOutcome::Duplicate => "duplicate",
+        JobOutcome::Retry => "retry",
+        JobOutcome::Failed => "failed",
+    };
+    metrics::counter!(names::JOBS, "kind" => job.work.kind(), "outcome" => outcome_name).increment(1);
+    if outcome != JobOutcome::Retry {
         return false;
     }
     // After the last attempt too: the next receive moves it to the dead-letter queue.

@@ -13,10 +13,14 @@ use axum::{
 };
 use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
-use teloxide_core::types::Update;
-use tracing::{error, warn};
+use teloxide_core::types::{Update, UpdateKind};
+use tracing::{Instrument, error, warn};
 
-use crate::bot::{Dispatched, Dispatcher};
+use crate::{
+    bot::{Dispatched, Dispatcher},
+    emf::{self, names},
+    telemetry::invocation_span,
+};
 
 /// Largest update body accepted; Telegram's are a few kilobytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -49,9 +53,24 @@ fn declared_length(headers: &HeaderMap) -> Option<usize> {
 }
 
 async fn telegram(State(state): State<Arc<WebhookState>>, request: Request) -> Response {
+    let response = handle(state, request).instrument(invocation_span("webhook")).await;
+    emf::flush();
+    response
+}
+
+fn update_kind(update: &Update) -> &'static str {
+    match update.kind {
+        UpdateKind::Message(_) => "message",
+        UpdateKind::CallbackQuery(_) => "callback_query",
+        _ => "other",
+    }
+}
+
+async fn handle(state: Arc<WebhookState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     if !secret_matches(&parts.headers, &state.secret) {
         warn!("webhook call with a missing or wrong secret token");
+        metrics::counter!(names::REJECTED, "reason" => "secret").increment(1);
         return StatusCode::UNAUTHORIZED.into_response();
     }
     if declared_length(&parts.headers).is_some_and(|n| n > MAX_BODY_BYTES) {
@@ -73,7 +92,11 @@ async fn telegram(State(state): State<Arc<WebhookState>>, request: Request) -> R
             return StatusCode::OK.into_response();
         }
     };
-    match state.dispatcher.dispatch(&update).await {
+    let (kind, started) = (update_kind(&update), std::time::Instant::now());
+    let dispatched = state.dispatcher.dispatch(&update).await;
+    metrics::counter!(names::UPDATES, "kind" => kind).increment(1);
+    metrics::histogram!(names::UPDATE_MS, "kind" => kind).record(started.elapsed().as_secs_f64() * 1000.0);
+    match dispatched {
         Ok(Dispatched::InProgress) => {
             // Ask Telegram to come back: the other delivery may still fail.
             (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "5")]).into_response()

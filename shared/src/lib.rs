@@ -8,6 +8,7 @@ pub mod app;
 pub mod bot;
 pub mod config;
 pub mod domain;
+pub mod emf;
 pub mod http;
 pub mod i18n;
 pub mod markdown;

@@ -15,6 +15,14 @@ impl LogFormat {
     }
 }
 
+/// The span of one invocation: every log line inside it carries `function`
+/// and `cold_start` (true for the first invocation of the process).
+pub fn invocation_span(function: &'static str) -> tracing::Span {
+    static INVOKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let cold_start = !INVOKED.swap(true, std::sync::atomic::Ordering::Relaxed);
+    tracing::info_span!("invocation", function, cold_start)
+}
+
 /// Installs the global subscriber; a second call is a no-op.
 pub fn init(format: LogFormat, level: &str) {
     let filter = EnvFilter::try_new(level.to_ascii_lowercase())

@@ -16,6 +16,7 @@ use linklet::{
 async fn main() -> Result<(), Error> {
     let config = Config::from_env();
     telemetry::init(LogFormat::detect(), &config.log_level);
+    linklet::emf::install("jobs");
     let aws = sdk_config().await;
     let jobs = Arc::new(lambda_jobs(&config, &aws).await?);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<_>| {

@@ -15,6 +15,7 @@ use linklet::{
 async fn main() -> Result<(), Error> {
     let config = Config::from_env();
     telemetry::init(LogFormat::detect(), &config.log_level);
+    linklet::emf::install("reminders");
     let aws = sdk_config().await;
     let sweep = Arc::new(lambda_reminders(&config, &aws).await?);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {

@@ -12,6 +12,7 @@ use linklet::{
 async fn main() -> Result<(), lambda_http::Error> {
     let config = Config::from_env();
     telemetry::init(LogFormat::detect(), &config.log_level);
+    linklet::emf::install("webhook");
     let aws = sdk_config().await;
     let app = lambda_webhook(&config, &aws).await?;
     lambda_http::run(app).await

@@ -77,7 +77,10 @@ impl TelegramMessenger {
     pub fn classify(&self, error: RequestError) -> MessengerError {
         let redact = |text: String| text.replace(self.token.expose_secret(), "[redacted]");
         match error {
-            RequestError::RetryAfter(seconds) => MessengerError::Throttled(seconds.duration()),
+            RequestError::RetryAfter(seconds) => {
+                metrics::counter!(crate::emf::names::TELEGRAM_THROTTLED).increment(1);
+                MessengerError::Throttled(seconds.duration())
+            }
             RequestError::Api(api) => match api {
                 ApiError::BotBlocked
                 | ApiError::UserDeactivated

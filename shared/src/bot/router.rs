@@ -87,10 +87,12 @@ impl Router {
         let user = user?;
         if user.banned_at.is_some() {
             debug!("banned user ignored");
+            metrics::counter!(crate::emf::names::REJECTED, "reason" => "banned").increment(1);
             return Ok(None);
         }
         if counted? == QuotaUse::Exhausted && !self.deps.policy.is_admin(user.id) {
             info!("rate limit reached; update dropped");
+            metrics::counter!(crate::emf::names::REJECTED, "reason" => "rate_limit").increment(1);
             let Some(chat) = notice_chat else { return Ok(None) };
             if store.take_quota(user.id, RATE_NOTICE_QUOTA, &window.name, 1, forget_at).await?
                 != QuotaUse::Exhausted
