@@ -139,3 +139,39 @@ async fn after_a_key_rotation_old_credentials_still_open_and_reencrypt_moves_the
     let again = linklet::services::credentials::reencrypt_all(&store, &rotated).await.unwrap();
     assert_eq!((again.checked, again.reencrypted), (1, 0));
 }
+
+#[tokio::test]
+async fn on_lambda_the_vault_key_comes_from_secrets_manager() {
+    let setting = KeyRing::generate_setting("prod1");
+    let aws = linklet_tests::aws_config().await;
+    let document = serde_json::json!({
+        "TELEGRAM_BOT_TOKEN": linklet_tests::BOT_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": linklet_tests::WEBHOOK_SECRET,
+        "ENCRYPTION_KEY": setting,
+    });
+    let created = aws_sdk_secretsmanager::Client::new(&aws)
+        .create_secret()
+        .name(linklet_tests::unique("linklet-vault"))
+        .secret_string(document.to_string())
+        .send()
+        .await
+        .unwrap();
+    let arn = created.arn().unwrap().to_owned();
+    let hook = Webhook::start_with(move |name| match name {
+        "TELEGRAM_BOT_TOKEN" | "TELEGRAM_WEBHOOK_SECRET" | "ENCRYPTION_KEY" => Some(String::new()),
+        "LINKLET_SECRET_ARN" => Some(arn.clone()),
+        _ => None,
+    })
+    .await;
+    let ada = Person::english(9404);
+    hook.deliver(&private_text(1, &ada, "/connect notion")).await;
+    hook.deliver(&private_text(2, &ada, "secret_notion_integration_token")).await;
+
+    let stored = hook.store().get_integration(TelegramId(9404), Service::Notion).await.unwrap().unwrap();
+    assert!(stored.sealed.starts_with("v1.prod1."), "{}", stored.sealed);
+    let keys = KeyRing::parse(&setting).unwrap();
+    assert_eq!(
+        keys.open(TelegramId(9404), "notion", &stored.sealed).unwrap().0.expose(),
+        "secret_notion_integration_token"
+    );
+}
