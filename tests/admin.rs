@@ -36,6 +36,11 @@ async fn someone_else_gets_the_unknown_command_answer_and_nothing_is_audited() {
     assert!(texts.iter().all(|t| t.contains("I don't know the command <code>/admin</code>")), "{texts:?}");
     assert!(hook.store().recent_audit(10).await.unwrap().is_empty());
     assert!(hook.store().get_user(TelegramId(ADMIN)).await.unwrap().is_none(), "nothing was done");
+    // An admin in a group is not answered there either: the answers show other users' data.
+    hook.deliver(&linklet_tests::updates::group_text(3, -100_900, &Person::english(ADMIN), "/admin stats"))
+        .await;
+    assert!(hook.telegram.sent_texts().last().unwrap().contains("I don't know the command"));
+    assert!(hook.store().recent_audit(10).await.unwrap().is_empty());
 }
 
 #[tokio::test]

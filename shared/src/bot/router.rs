@@ -169,7 +169,10 @@ impl Router {
             "connect" => connect::connect(ctx, command.args, private).await,
             "disconnect" => connect::disconnect(ctx, command.args).await,
             "cancel" => connect::cancel(ctx).await,
-            "admin" if self.deps.policy.is_admin(ctx.user.id) => admin::command(ctx, command.args).await,
+            // In a private chat only: the answers show other users' data.
+            "admin" if private && self.deps.policy.is_admin(ctx.user.id) => {
+                admin::command(ctx, command.args).await
+            }
             other => ctx.say(Msg::UnknownCommand { command: other }).await,
         }
     }
