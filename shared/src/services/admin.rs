@@ -33,23 +33,21 @@ pub async fn stats(
     now: DateTime<Utc>,
 ) -> Result<Stats, StoreError> {
     let mut stats = Stats::default();
-    for tier in [Tier::Free, Tier::Pro] {
-        walk(store, tier, |row| {
-            stats.total += 1;
-            match tier {
-                Tier::Free => stats.free += 1,
-                Tier::Pro => stats.pro += 1,
-            }
-            let seen = row.user.updated_at;
-            stats.active_24h += u64::from(now - seen <= Duration::hours(24));
-            stats.active_7d += u64::from(now - seen <= Duration::days(7));
-            stats.banned += u64::from(row.user.banned_at.is_some());
-            stats.blocked += u64::from(row.user.blocked_at.is_some());
-            stats.pending_tasks += u64::from(row.pending_tasks);
-            true
-        })
-        .await?;
-    }
+    for_each_user(store, |row| {
+        stats.total += 1;
+        match row.user.tier {
+            Tier::Free => stats.free += 1,
+            Tier::Pro => stats.pro += 1,
+        }
+        let seen = row.user.updated_at;
+        stats.active_24h += u64::from(now - seen <= Duration::hours(24));
+        stats.active_7d += u64::from(now - seen <= Duration::days(7));
+        stats.banned += u64::from(row.user.banned_at.is_some());
+        stats.blocked += u64::from(row.user.blocked_at.is_some());
+        stats.pending_tasks += u64::from(row.pending_tasks);
+        true
+    })
+    .await?;
     stats.jobs = match queue.depths().await {
         Ok(depths) => Some(depths),
         Err(e) => {
@@ -67,38 +65,35 @@ pub async fn find_by_username(
 ) -> Result<Option<TelegramId>, StoreError> {
     let wanted = username.trim_start_matches('@').to_lowercase();
     let mut found = None;
-    for tier in [Tier::Free, Tier::Pro] {
-        walk(store, tier, |row| {
-            if row.user.username.as_deref().is_some_and(|u| u.to_lowercase() == wanted) {
-                found = Some(row.user.id);
-            }
-            found.is_none()
-        })
-        .await?;
-        if found.is_some() {
-            break;
+    for_each_user(store, |row| {
+        if row.user.username.as_deref().is_some_and(|u| u.to_lowercase() == wanted) {
+            found = Some(row.user.id);
         }
-    }
+        found.is_none()
+    })
+    .await?;
     Ok(found)
 }
 
-/// Calls `visit` on every user of `tier` until it returns false.
-async fn walk(
+/// Calls `visit` on every user, tier by tier, a page at a time, until it returns false.
+pub async fn for_each_user(
     store: &dyn Directory,
-    tier: Tier,
     mut visit: impl FnMut(&UserRow) -> bool,
 ) -> Result<(), StoreError> {
-    let mut after = None;
-    loop {
-        let page = store.users_page(tier, after, PAGE).await?;
-        for row in &page.rows {
-            if !visit(row) {
-                return Ok(());
+    for tier in [Tier::Free, Tier::Pro] {
+        let mut after = None;
+        loop {
+            let page = store.users_page(tier, after, PAGE).await?;
+            for row in &page.rows {
+                if !visit(row) {
+                    return Ok(());
+                }
+            }
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
             }
         }
-        match page.next {
-            Some(next) => after = Some(next),
-            None => return Ok(()),
-        }
     }
+    Ok(())
 }
