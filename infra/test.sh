@@ -22,7 +22,9 @@ fi
 log="${CARGO_TARGET_DIR:-target}/test-output.log"
 mkdir -p "$(dirname "$log")"
 set +e
-cargo nextest run --workspace --no-fail-fast --success-output final --failure-output final "$@" >"$log" 2>&1
+# At TRACE, the most any operator can set, so the scan sees every line that could ever be logged.
+LOG_LEVEL="${LOG_LEVEL:-TRACE}" \
+  cargo nextest run --workspace --no-fail-fast --success-output final --failure-output final "$@" >"$log" 2>&1
 status=$?
 set -e
 if [ "$status" -ne 0 ]; then

@@ -28,7 +28,7 @@ fn last(hook: &Webhook) -> String {
 
 #[tokio::test]
 async fn a_pasted_token_is_deleted_from_the_chat_and_stored_sealed() {
-    let logs = linklet_tests::capture_logs("debug");
+    let logs = linklet_tests::capture_logs("trace");
     let setting = KeyRing::generate_setting("k1");
     let hook = start(Some(setting.clone())).await;
     let ada = Person::english(9400);

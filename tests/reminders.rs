@@ -59,7 +59,20 @@ async fn a_due_reminder_is_sent_once_with_its_buttons() {
         .iter()
         .flat_map(|row| row.as_array().unwrap().iter().map(|b| b["callback_data"].as_str().unwrap()))
         .collect();
-    assert_eq!(buttons, ["r:d:1", "r:z:10:1", "r:z:60:1", "r:t:1"]);
+    // Each for the occurrence it was sent for (issue 9.4).
+    let at = hook
+        .store()
+        .get_task(TelegramId(4001), TaskNumber(1))
+        .await
+        .unwrap()
+        .unwrap()
+        .due
+        .unwrap()
+        .timestamp();
+    assert_eq!(
+        buttons,
+        [format!("r:d:1:{at}"), format!("r:z:10:1:{at}"), format!("r:z:60:1:{at}"), format!("r:t:1:{at}")]
+    );
     let task = hook.store().get_task(TelegramId(4001), TaskNumber(1)).await.unwrap().unwrap();
     assert_eq!(task.status, TaskStatus::Pending, "pending until the user says it is done");
 }
@@ -209,4 +222,77 @@ async fn the_last_reminder_of_a_series_marks_it_done() {
     let task = hook.store().get_task(TelegramId(4007), TaskNumber(1)).await.unwrap().unwrap();
     assert_eq!(task.status, TaskStatus::Done);
     assert!(hook.store().pending_tasks(TelegramId(4007)).await.unwrap().is_empty());
+}
+
+/// A series due every `seconds` from a few seconds ago, in UTC.
+async fn fast_series_due(hook: &Webhook, id: i64, title: &str, seconds: u32) {
+    let due = Utc::now() - chrono::Duration::seconds(3);
+    let rule = format!("FREQ=SECONDLY;INTERVAL={seconds}");
+    let series = Series { rule, start: due.naive_utc(), tz: TimeZone::UTC };
+    let task = NewTask { title: title.into(), due: Some(due), series: Some(series) };
+    hook.store().create_task(TelegramId(id), &task, ROOMY, Utc::now()).await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn a_series_goes_on_after_a_403_and_reaches_the_user_once_they_write_again() {
+    // Issue 9.2: one 403 used to take the series off the due list for good.
+    let hook = Webhook::start().await;
+    let ada = Person::english(4010);
+    user(&hook, 4010, "en").await;
+    fast_series_due(&hook, 4010, "water", 2).await;
+    hook.telegram.fail_next("sendMessage", Failure::Blocked);
+    let sweep = hook.reminder_sweep().await;
+    let refused = sweep.run(Duration::from_secs(30)).await.unwrap();
+    assert_eq!((refused.blocked, refused.sent), (1, 0), "{refused:?}");
+    let task = hook.store().get_task(TelegramId(4010), TaskNumber(1)).await.unwrap().unwrap();
+    assert!(task.due.unwrap() > Utc::now() - chrono::Duration::seconds(1), "moved on: {:?}", task.due);
+
+    // While blocked, the next occurrence is not sent but the series keeps going.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let while_blocked = sweep.run(Duration::from_secs(30)).await.unwrap();
+    assert_eq!(
+        (while_blocked.due, while_blocked.blocked, while_blocked.sent),
+        (1, 1, 0),
+        "{while_blocked:?}"
+    );
+
+    // The user writes again: the next occurrence reaches them.
+    hook.deliver(&linklet_tests::updates::private_text(70, &ada, "/help")).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let back = hook.reminder_sweep().await.run(Duration::from_secs(30)).await.unwrap();
+    assert_eq!(back.sent, 1, "{back:?}");
+    assert!(hook.telegram.sent_texts().iter().any(|t| t == "⏰ Reminder: <b>water</b>"));
+}
+
+#[tokio::test]
+async fn a_series_goes_on_after_telegram_refuses_one_reminder() {
+    // Issue 9.2: a 400 used to take the series off the due list for good.
+    let hook = Webhook::start().await;
+    user(&hook, 4011, "en").await;
+    fast_series_due(&hook, 4011, "stretch", 2).await;
+    hook.telegram.fail_next("sendMessage", Failure::BadRequest("Bad Request: message is too long".into()));
+    let sweep = hook.reminder_sweep().await;
+    let refused = sweep.run(Duration::from_secs(30)).await.unwrap();
+    assert_eq!((refused.failed, refused.sent), (1, 0), "{refused:?}");
+
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let next = sweep.run(Duration::from_secs(30)).await.unwrap();
+    assert_eq!(next.sent, 1, "the next occurrence is sent: {next:?}");
+}
+
+#[tokio::test]
+async fn a_banned_user_gets_no_reminders_and_their_series_waits() {
+    // Issue 9.6: banned users still got their reminders.
+    let hook = Webhook::start().await;
+    user(&hook, 4012, "en").await;
+    task_due(&hook, 4012, "one-off", chrono::Duration::seconds(5), false).await;
+    task_due(&hook, 4012, "daily", chrono::Duration::seconds(4), true).await;
+    let ban = linklet::domain::UserPatch { banned: Some(true), ..Default::default() };
+    hook.store().patch_user(TelegramId(4012), &ban, Utc::now()).await.unwrap();
+    let report = hook.reminder_sweep().await.run(Duration::from_secs(30)).await.unwrap();
+
+    assert_eq!((report.due, report.sent), (2, 0), "{report:?}");
+    assert!(hook.telegram.successful("sendMessage").is_empty());
+    let daily = hook.store().get_task(TelegramId(4012), TaskNumber(2)).await.unwrap().unwrap();
+    assert!(daily.due.unwrap() > Utc::now() + chrono::Duration::hours(23), "the series moved on");
 }

@@ -78,9 +78,20 @@ impl Claims for Counted {
         id: &ClaimKey,
         now: DateTime<Utc>,
         keep: Duration,
+        note: Option<&str>,
     ) -> Result<(), StoreError> {
         self.note("complete_claim");
-        self.inner.complete_claim(id, now, keep).await
+        self.inner.complete_claim(id, now, keep, note).await
+    }
+    async fn park_claim(
+        &self,
+        id: &ClaimKey,
+        note: &str,
+        now: DateTime<Utc>,
+        keep: Duration,
+    ) -> Result<(), StoreError> {
+        self.note("park_claim");
+        self.inner.park_claim(id, note, now, keep).await
     }
     async fn release_claim(&self, id: &ClaimKey) -> Result<(), StoreError> {
         self.note("release_claim");
@@ -129,6 +140,17 @@ impl Tasks for Counted {
     ) -> Result<Option<Task>, StoreError> {
         self.note("reschedule_task");
         self.inner.reschedule_task(user, number, due).await
+    }
+    async fn finish_occurrence(
+        &self,
+        user: TelegramId,
+        number: TaskNumber,
+        occurrence: DateTime<Utc>,
+        seen_due: Option<DateTime<Utc>>,
+        next: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.note("finish_occurrence");
+        self.inner.finish_occurrence(user, number, occurrence, seen_due, next).await
     }
 }
 

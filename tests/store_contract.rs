@@ -181,11 +181,11 @@ async fn an_update_is_claimed_once_then_completed(store: Arc<dyn Store>) {
     let id = &ClaimKey::update(UpdateId(7));
     assert_eq!(store.claim(id, at(0), LEASE).await.unwrap(), Claim::Acquired);
     assert_eq!(store.claim(id, at(0), LEASE).await.unwrap(), Claim::InProgress);
-    store.complete_claim(id, at(0), KEEP).await.unwrap();
-    assert_eq!(store.claim(id, at(1), LEASE).await.unwrap(), Claim::Completed);
+    store.complete_claim(id, at(0), KEEP, None).await.unwrap();
+    assert_eq!(store.claim(id, at(1), LEASE).await.unwrap(), Claim::Completed(None));
     // A release after completion does not reopen the update.
     store.release_claim(id).await.unwrap();
-    assert_eq!(store.claim(id, at(2), LEASE).await.unwrap(), Claim::Completed);
+    assert_eq!(store.claim(id, at(2), LEASE).await.unwrap(), Claim::Completed(None));
 }
 
 async fn a_released_claim_can_be_taken_again(store: Arc<dyn Store>) {
@@ -208,8 +208,8 @@ async fn an_abandoned_claim_is_taken_over_when_its_lease_ends(store: Arc<dyn Sto
 async fn a_completed_update_is_forgotten_after_its_expiry(store: Arc<dyn Store>) {
     let id = &ClaimKey::update(UpdateId(10));
     store.claim(id, at(0), LEASE).await.unwrap();
-    store.complete_claim(id, at(0), Duration::from_secs(120)).await.unwrap();
-    assert_eq!(store.claim(id, at(1), LEASE).await.unwrap(), Claim::Completed);
+    store.complete_claim(id, at(0), Duration::from_secs(120), None).await.unwrap();
+    assert_eq!(store.claim(id, at(1), LEASE).await.unwrap(), Claim::Completed(None));
     assert_eq!(store.claim(id, at(3), LEASE).await.unwrap(), Claim::Acquired);
 }
 
@@ -474,13 +474,36 @@ async fn memory_keeps_recent_turns_within_its_bound_until_forgotten(store: Arc<d
     assert!(store.recent_turns(TelegramId(1), at(3)).await.unwrap().is_empty());
 }
 
+async fn a_parked_claim_is_resumed_with_its_note_until_completed(store: Arc<dyn Store>) {
+    let id = &ClaimKey::update(UpdateId(13));
+    assert_eq!(store.claim(id, at(0), LEASE).await.unwrap(), Claim::Acquired);
+    store.park_claim(id, "[held]", at(0), KEEP).await.unwrap();
+    // Free at once for the redelivery, which gets the work left.
+    assert_eq!(store.claim(id, at(0), LEASE).await.unwrap(), Claim::Resumed("[held]".into()));
+    assert_eq!(store.claim(id, at(0), LEASE).await.unwrap(), Claim::InProgress);
+    // A resumer that crashed leaves the note to the next one, once its lease ends.
+    assert_eq!(store.claim(id, at(1), LEASE).await.unwrap(), Claim::Resumed("[held]".into()));
+    store.complete_claim(id, at(1), KEEP, None).await.unwrap();
+    assert_eq!(store.claim(id, at(2), LEASE).await.unwrap(), Claim::Completed(None));
+}
+
+async fn a_completed_claim_gives_back_its_note(store: Arc<dyn Store>) {
+    let id = &ClaimKey::job("14/0/0/create_task");
+    assert_eq!(store.claim(id, at(0), LEASE).await.unwrap(), Claim::Acquired);
+    store.complete_claim(id, at(0), KEEP, Some(r#"{"number":3}"#)).await.unwrap();
+    assert_eq!(
+        store.claim(id, at(1), LEASE).await.unwrap(),
+        Claim::Completed(Some(r#"{"number":3}"#.into()))
+    );
+}
+
 async fn jobs_and_updates_are_claimed_apart(store: Arc<dyn Store>) {
     let update = &ClaimKey::update(UpdateId(12));
     let job = &ClaimKey::job("12");
     assert_eq!(store.claim(update, at(0), LEASE).await.unwrap(), Claim::Acquired);
     assert_eq!(store.claim(job, at(0), LEASE).await.unwrap(), Claim::Acquired);
-    store.complete_claim(job, at(0), KEEP).await.unwrap();
-    assert_eq!(store.claim(job, at(1), LEASE).await.unwrap(), Claim::Completed);
+    store.complete_claim(job, at(0), KEEP, None).await.unwrap();
+    assert_eq!(store.claim(job, at(1), LEASE).await.unwrap(), Claim::Completed(None));
     assert_eq!(store.claim(update, at(0), LEASE).await.unwrap(), Claim::InProgress);
 }
 
@@ -521,6 +544,8 @@ contract!(
     a_completed_update_is_forgotten_after_its_expiry,
     concurrent_claims_have_one_winner,
     jobs_and_updates_are_claimed_apart,
+    a_parked_claim_is_resumed_with_its_note_until_completed,
+    a_completed_claim_gives_back_its_note,
     tasks_get_increasing_numbers_and_round_trip,
     done_and_deleted_tasks_leave_the_pending_list,
     rescheduling_moves_the_due_time_of_pending_tasks_only,

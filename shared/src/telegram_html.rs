@@ -5,6 +5,29 @@
 /// Telegram's limit on one message's text.
 pub const MESSAGE_LIMIT: usize = 4096;
 
+/// Telegram's limit on a callback query's toast (plain text).
+pub const TOAST_LIMIT: usize = 200;
+
+/// `html` cut to at most `limit` characters, with an ellipsis when cut: for
+/// an edited message, which cannot be split in two.
+pub fn truncate(html: &str, limit: usize) -> String {
+    if html.chars().count() <= limit {
+        return html.to_owned();
+    }
+    let first = split(html, limit.saturating_sub(1)).into_iter().next().unwrap_or_default();
+    format!("{first}…")
+}
+
+/// A plain text cut to at most `limit` characters, with an ellipsis when cut.
+pub fn truncate_plain(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(limit.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
 const TAGS: [&str; 10] = ["b", "i", "u", "s", "code", "pre", "a", "tg-spoiler", "blockquote", "em"];
 
 /// Checks `text` the way Telegram parses it: known tags, balanced, known entities.
@@ -219,6 +242,12 @@ mod tests {
     #[test]
     fn a_short_text_is_one_message() {
         assert_eq!(split("<b>hi</b>", MESSAGE_LIMIT), ["<b>hi</b>"]);
+        assert_eq!(truncate("<b>hi</b>", MESSAGE_LIMIT), "<b>hi</b>");
+        let long = format!("<b>{}</b>", "word ".repeat(3000));
+        let cut = truncate(&long, MESSAGE_LIMIT);
+        assert!(cut.chars().count() <= MESSAGE_LIMIT && cut.ends_with('…'), "{}", cut.len());
+        assert!(check(&cut).is_ok());
+        assert_eq!(truncate_plain(&"é".repeat(900), TOAST_LIMIT).chars().count(), TOAST_LIMIT);
     }
 
     #[test]

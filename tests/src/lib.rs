@@ -192,7 +192,7 @@ pub fn capture_logs(level: &str) -> CapturedLogs {
     let logs = CapturedLogs::default();
     let writer = logs.clone();
     let installed = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(level))
+        .with_env_filter(linklet::telemetry::filter(level))
         .with_writer(move || writer.clone())
         .with_ansi(false)
         .try_init();

@@ -88,3 +88,10 @@ pub fn button_tap_on(update_id: u32, from: &Person, message_id: i64, shown: &str
         }
     })
 }
+
+/// A tap by `from` on a button of bot message `message_id` in group `group_id`.
+pub fn group_button_tap(update_id: u32, group_id: i64, from: &Person, message_id: i64, data: &str) -> Value {
+    let mut tap = button_tap(update_id, from, message_id, data);
+    tap["callback_query"]["message"]["chat"] = group_chat(group_id);
+    tap
+}

@@ -93,26 +93,40 @@ impl From<&User> for UserRecord {
 
 pub(crate) const IN_PROGRESS: &str = "IN_PROGRESS";
 pub(crate) const COMPLETED: &str = "COMPLETED";
+/// Handled, but with work left (the replies it could not send) in `note`.
+pub(crate) const PARKED: &str = "PARKED";
 
-/// An update's idempotency record. Times are Unix seconds (`expires_at` is the TTL).
+/// An idempotency record. Times are Unix seconds (`expires_at` is the TTL).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ClaimRecord {
     pub status: String,
     pub lease_until: i64,
     pub expires_at: i64,
+    /// What the holder left: a parked update's unsent replies, a tool call's result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl ClaimRecord {
-    /// What a new claim finds when this record exists at `now`.
+    /// What a new claim finds when this record exists at `now`: `Some` when
+    /// it blocks the claim.
     pub fn blocks(&self, now: i64) -> Option<Claim> {
         if self.expires_at <= now {
             None
         } else if self.status == COMPLETED {
-            Some(Claim::Completed)
-        } else if self.lease_until > now {
+            Some(Claim::Completed(self.note.clone()))
+        } else if self.status == IN_PROGRESS && self.lease_until > now {
             Some(Claim::InProgress)
         } else {
             None
+        }
+    }
+
+    /// What a claim that took this record over got: the work it was left, if any.
+    pub fn taken_over(&self, now: i64) -> Claim {
+        match &self.note {
+            Some(note) if self.expires_at > now => Claim::Resumed(note.clone()),
+            _ => Claim::Acquired,
         }
     }
 }
@@ -136,6 +150,9 @@ pub(crate) struct TaskRecord {
     pub created_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<DateTime<Utc>>,
+    /// Unix seconds, so that a condition can compare it.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_seconds_option")]
+    pub done_through: Option<DateTime<Utc>>,
 }
 
 pub(crate) const PENDING: &str = "pending";
@@ -168,6 +185,7 @@ impl TryFrom<TaskRecord> for Task {
             status,
             created_at: r.created_at,
             completed_at: r.completed_at,
+            done_through: r.done_through,
         })
     }
 }
@@ -188,6 +206,7 @@ impl From<&Task> for TaskRecord {
             },
             created_at: t.created_at,
             completed_at: t.completed_at,
+            done_through: t.done_through,
         }
     }
 }

@@ -18,7 +18,7 @@ use teloxide_core::{
 use tokio::sync::OnceCell;
 
 use crate::ports::{ChatId, Keyboard, Messenger, MessengerError, OutMessage};
-use crate::telegram_html::{MESSAGE_LIMIT, split};
+use crate::telegram_html::{MESSAGE_LIMIT, TOAST_LIMIT, split, truncate, truncate_plain};
 
 /// How long one Bot API call may take before it counts as failed.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -172,7 +172,11 @@ impl Messenger for TelegramMessenger {
     async fn edit(&self, chat: ChatId, message_id: i32, message: &OutMessage) -> Result<(), MessengerError> {
         let result = self
             .bot
-            .edit_message_text(TgChatId(chat.0), MessageId(message_id), message.html.clone())
+            .edit_message_text(
+                TgChatId(chat.0),
+                MessageId(message_id),
+                truncate(&message.html, MESSAGE_LIMIT),
+            )
             .parse_mode(ParseMode::Html)
             .link_preview_options(no_preview())
             .reply_markup(markup(&message.keyboard))
@@ -186,7 +190,7 @@ impl Messenger for TelegramMessenger {
     async fn answer_callback(&self, id: &str, toast: Option<&str>) -> Result<(), MessengerError> {
         let mut request = self.bot.answer_callback_query(CallbackQueryId(id.to_owned()));
         if let Some(text) = toast {
-            request = request.text(text);
+            request = request.text(truncate_plain(text, TOAST_LIMIT));
         }
         request.await.map(drop).map_err(|e| self.classify(e))
     }

@@ -31,13 +31,15 @@ pub(super) async fn ask(ctx: &Ctx<'_>, message_id: i32, question: &str) -> Resul
         return say(ctx, AssistantMsg::Off).await;
     }
     let now = ctx.deps.clock.now();
-    let today = now.with_timezone(&ctx.user.tz().tz()).date_naive().to_string();
+    // The UTC day, whatever the user's zone: changing it gives no more questions.
+    let today = now.date_naive();
     let limit = ctx.deps.policy.limits.for_tier(ctx.user.tier).ai_questions_per_day;
     let store = &ctx.deps.store;
-    if store.take_quota(ctx.user.id, QUOTA, &today, limit, now + Duration::days(2)).await?
+    if store.take_quota(ctx.user.id, QUOTA, &today.to_string(), limit, now + Duration::days(2)).await?
         == QuotaUse::Exhausted
     {
-        return say(ctx, AssistantMsg::QuotaReached { limit }).await;
+        let resets_at = (today + Duration::days(1)).and_time(chrono::NaiveTime::MIN).and_utc();
+        return say(ctx, AssistantMsg::QuotaReached { limit, resets_at, tz: ctx.user.tz() }).await;
     }
     let job = Job {
         id: JobId::for_message("ask", ctx.chat.0, message_id),

@@ -7,6 +7,7 @@ mod command;
 mod connect;
 mod dispatcher;
 mod error;
+mod outbox;
 mod router;
 mod settings;
 mod tasks;

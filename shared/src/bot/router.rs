@@ -4,6 +4,7 @@ use chrono::Duration;
 use teloxide_core::types::{CallbackQuery, ChatKind, Message, Update, UpdateKind, User as TgUser};
 use tracing::{debug, info};
 
+use super::outbox::unstamp;
 use super::{Command, Deps, HandleError, admin, assistant, basic, connect, settings, tasks};
 use crate::domain::{Awaiting, SeenUser, TelegramId, User, UserPatch, assistant::QuotaUse};
 use crate::i18n::Msg;
@@ -189,8 +190,13 @@ impl Router {
             return Ok(self.deps.messenger.answer_callback(&query.id.0, Some(&toast)).await?);
         };
         tracing::Span::current().record("chat_id", chat.0);
+        let (data, owner) = unstamp(query.data.as_deref().unwrap_or_default());
+        if owner.is_some_and(|owner| owner != user.id) {
+            debug!("button pressed by someone it was not made for; nothing changed");
+            let toast = Msg::NotYourButton.render(lang);
+            return Ok(self.deps.messenger.answer_callback(&query.id.0, Some(&toast)).await?);
+        }
         let mut ctx = Ctx { deps: &self.deps, user, chat };
-        let data = query.data.as_deref().unwrap_or_default();
         let answer = if data.starts_with("adm:") {
             if self.deps.policy.is_admin(ctx.user.id) {
                 let shown = query.message.as_ref().and_then(|m| m.regular_message()).and_then(|m| m.text());

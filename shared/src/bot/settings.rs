@@ -49,7 +49,11 @@ pub(super) async fn typed_time_zone(ctx: &mut Ctx<'_>, input: &str) -> Result<()
             let now = ctx.deps.clock.now();
             ctx.say(Msg::TimeZoneSet { timezone, now }).await
         }
-        Err(_) => ctx.say(Msg::TimeZoneInvalid { input }).await,
+        Err(_) => {
+            // One try: the next message is read as what it is, not as a zone.
+            ctx.patch(UserPatch { awaiting: Some(None), ..UserPatch::default() }).await?;
+            ctx.say(Msg::TimeZoneInvalid { input }).await
+        }
     }
 }
 

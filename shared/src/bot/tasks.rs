@@ -10,11 +10,12 @@ use super::HandleError;
 use super::router::{Answer, Ctx};
 use crate::domain::{
     Awaiting, UserPatch,
-    task::{Task, TaskNumber, sort_for_listing},
+    task::{Task, TaskNumber, TaskStatus, sort_for_listing},
     when::{WhenError, parse_due, parse_task},
 };
 use crate::i18n::{plain_text, tasks::TaskMsg};
 use crate::ports::{Button, Keyboard, OutMessage};
+use crate::services::tasks::{Finished, finish_occurrence};
 
 /// Tasks per page of `/tasks`.
 pub const PAGE_SIZE: usize = 5;
@@ -28,6 +29,8 @@ fn say_error(ctx: &Ctx<'_>, error: &WhenError) -> TaskMsg<'static> {
         WhenError::Unreadable => TaskMsg::Unreadable,
         WhenError::InPast { at } => TaskMsg::InPast { at: *at, tz: ctx.user.tz() },
         WhenError::NeverOccurs => TaskMsg::NeverOccurs,
+        WhenError::TooFar => TaskMsg::TooFar,
+        WhenError::TitleTooLong { max } => TaskMsg::TitleTooLong { max: *max },
     }
 }
 
@@ -77,8 +80,9 @@ async fn page_view(ctx: &Ctx<'_>, page: usize) -> Result<OutMessage, HandleError
         .iter()
         .map(|t| {
             let n = t.number.0;
+            let due = t.due.map(|at| format!(":{}", at.timestamp())).unwrap_or_default();
             vec![
-                Button::new(format!("✅ #{n}"), format!("t:d:{n}:{page}")),
+                Button::new(format!("✅ #{n}"), format!("t:d:{n}:{page}{due}")),
                 Button::new(format!("💤 #{n}"), format!("t:s:{n}:{page}")),
                 Button::new(format!("🗑 #{n}"), format!("t:x:{n}:{page}")),
             ]
@@ -108,23 +112,43 @@ fn task_number(args: &str) -> Option<(TaskNumber, &str)> {
     Some((TaskNumber(n), rest.trim()))
 }
 
-/// Finishes a task (see [`services::tasks::finish`]) for the user talking.
+/// Finishes a task's `occurrence` (`None`: its current one) for the user
+/// talking (see [`finish_occurrence`]), and says what happened.
 async fn finish(
     ctx: &Ctx<'_>,
     number: TaskNumber,
-) -> Result<Option<(Task, Option<DateTime<Utc>>)>, HandleError> {
-    Ok(crate::services::tasks::finish(ctx.deps.store.as_ref(), ctx.user.id, number, ctx.deps.clock.now())
-        .await?)
+    occurrence: Option<DateTime<Utc>>,
+) -> Result<String, HandleError> {
+    let (store, now, tz) = (ctx.deps.store.as_ref(), ctx.deps.clock.now(), ctx.user.tz());
+    let finished = finish_occurrence(store, ctx.user.id, number, occurrence, now).await?;
+    let msg = match &finished {
+        Finished::Done { task, next } => TaskMsg::Done { task, next: *next, tz },
+        Finished::AlreadyDone(task) => TaskMsg::AlreadyDone { task },
+        Finished::NotFound => TaskMsg::NotFound { number },
+    };
+    Ok(msg.render(ctx.user.lang()))
+}
+
+/// The occurrence a button was made for: its due time, in Unix seconds.
+fn occurrence(part: Option<&&str>) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(part?.parse().ok()?, 0)
+}
+
+/// Whether `occurrence` of `task` is over: the task is done, or the
+/// occurrence was marked done.
+fn is_over(task: &Task, occurrence: Option<DateTime<Utc>>) -> bool {
+    task.status == TaskStatus::Done
+        || occurrence
+            .zip(task.done_through)
+            .is_some_and(|(occurrence, done)| done.timestamp() >= occurrence.timestamp())
 }
 
 pub(super) async fn done(ctx: &Ctx<'_>, command: &str, args: &str) -> Result<(), HandleError> {
     let Some((number, _)) = task_number(args) else {
         return say(ctx, TaskMsg::NumberUsage { command }).await;
     };
-    match finish(ctx, number).await? {
-        Some((task, next)) => say(ctx, TaskMsg::Done { task: &task, next, tz: ctx.user.tz() }).await,
-        None => say(ctx, TaskMsg::NotFound { number }).await,
-    }
+    let text = finish(ctx, number, None).await?;
+    ctx.reply(OutMessage::text(text)).await
 }
 
 pub(super) async fn delete(ctx: &Ctx<'_>, command: &str, args: &str) -> Result<(), HandleError> {
@@ -157,13 +181,20 @@ async fn ask_time(ctx: &mut Ctx<'_>, number: TaskNumber) -> Result<(), HandleErr
 /// A new time for a task, typed after "Change time" or with `/edit <n>`.
 pub(super) async fn reschedule(ctx: &mut Ctx<'_>, number: TaskNumber, text: &str) -> Result<(), HandleError> {
     let (now, tz) = (ctx.deps.clock.now(), ctx.user.tz());
-    let due = match parse_due(text, now, tz) {
-        Ok(due) => due,
-        Err(e) => return say(ctx, say_error(ctx, &e)).await,
-    };
+    // One try: after a time that cannot be read, the next message is read as
+    // what it is, not as a time.
     if ctx.user.awaiting.is_some() {
         ctx.patch(UserPatch { awaiting: Some(None), ..UserPatch::default() }).await?;
     }
+    let due = match parse_due(text, now, tz) {
+        Ok(due) => due,
+        Err(e) => {
+            let lang = ctx.user.lang();
+            let text =
+                format!("{}\n{}", say_error(ctx, &e).render(lang), TaskMsg::TimeKept { number }.render(lang));
+            return ctx.reply(OutMessage::text(text)).await;
+        }
+    };
     match ctx.deps.store.reschedule_task(ctx.user.id, number, due.at).await? {
         Some(task) => say(ctx, TaskMsg::Rescheduled { task: &task, tz }).await,
         None => say(ctx, TaskMsg::NotFound { number }).await,
@@ -179,9 +210,7 @@ pub(super) async fn button(ctx: &mut Ctx<'_>, message_id: i32, data: &str) -> Re
     let (store, user, now, tz) = (&deps.store, ctx.user.id, deps.clock.now(), ctx.user.tz());
     let toast = match (parts.get(1).copied(), number(2)) {
         (Some("p"), _) => None,
-        (Some("d"), Some(n)) => {
-            finish(ctx, n).await?.map(|(task, next)| TaskMsg::Done { task: &task, next, tz }.render(lang))
-        }
+        (Some("d"), Some(n)) => Some(finish(ctx, n, occurrence(parts.get(4))).await?),
         (Some("s"), Some(n)) => {
             let moved = store.reschedule_task(user, n, now + SNOOZE).await?;
             moved.map(|task| TaskMsg::Snoozed { task: &task, tz }.render(lang))
@@ -213,8 +242,10 @@ pub(super) async fn button(ctx: &mut Ctx<'_>, message_id: i32, data: &str) -> Re
     Ok(Answer::Toast(outcome.map(|text| plain_text(&text))))
 }
 
-/// The buttons under a reminder: `r:d:<n>` done, `r:z:<minutes>:<n>` snooze,
-/// `r:t:<n>` tomorrow at the same time. The reminder is replaced by what happened.
+/// The buttons under a reminder (see [`crate::services::reminders::reminder_buttons`]): done, snooze,
+/// tomorrow at the same time, each for the occurrence it was sent for. The
+/// reminder is replaced by what happened; a tap for an occurrence already
+/// done changes nothing and says so.
 pub(super) async fn reminder_button(
     ctx: &mut Ctx<'_>,
     message_id: i32,
@@ -224,31 +255,37 @@ pub(super) async fn reminder_button(
     let deps = ctx.deps;
     let (lang, tz, now, user) = (ctx.user.lang(), ctx.user.tz(), deps.clock.now(), ctx.user.id);
     let number = |i: usize| parts.get(i).and_then(|n| n.parse().ok()).map(TaskNumber);
-    let (outcome, number) = match (parts.get(1).copied(), parts.get(2).copied()) {
-        (Some("d"), _) => {
-            let Some(n) = number(2) else { return Ok(Answer::Expired) };
-            let done = finish(ctx, n).await?;
-            (done.map(|(task, next)| TaskMsg::Done { task: &task, next, tz }.render(lang)), n)
-        }
-        (Some("z"), Some(minutes)) => {
-            let (Some(minutes), Some(n)) =
-                (minutes.parse::<i64>().ok().filter(|m| (1..=1440).contains(m)), number(3))
-            else {
-                return Ok(Answer::Expired);
-            };
-            let moved = deps.store.reschedule_task(user, n, now + Duration::minutes(minutes)).await?;
-            (moved.map(|task| TaskMsg::Snoozed { task: &task, tz }.render(lang)), n)
-        }
-        (Some("t"), _) => {
-            let Some(n) = number(2) else { return Ok(Answer::Expired) };
-            let due = deps.store.get_task(user, n).await?.and_then(|t| t.due).unwrap_or(now);
-            let tomorrow = crate::services::reminders::tomorrow_same_time(due, now, tz);
-            let moved = deps.store.reschedule_task(user, n, tomorrow).await?;
-            (moved.map(|task| TaskMsg::Snoozed { task: &task, tz }.render(lang)), n)
-        }
+    let (action, number, occurrence) = match (parts.get(1).copied(), parts.get(2).copied()) {
+        (Some("d"), _) => ("d", number(2), occurrence(parts.get(3))),
+        (Some("t"), _) => ("t", number(2), occurrence(parts.get(3))),
+        (Some("z"), Some(minutes)) => match minutes.parse::<i64>().ok().filter(|m| (1..=1440).contains(m)) {
+            Some(_) => ("z", number(3), occurrence(parts.get(4))),
+            None => return Ok(Answer::Expired),
+        },
         _ => return Ok(Answer::Expired),
     };
-    let text = outcome.unwrap_or_else(|| TaskMsg::NotFound { number }.render(lang));
+    let Some(number) = number else { return Ok(Answer::Expired) };
+    let text = if action == "d" {
+        finish(ctx, number, occurrence).await?
+    } else {
+        match deps.store.get_task(user, number).await? {
+            None => TaskMsg::NotFound { number }.render(lang),
+            Some(task) if is_over(&task, occurrence) => TaskMsg::AlreadyDone { task: &task }.render(lang),
+            Some(task) => {
+                let to = match (action, parts.get(2).and_then(|m| m.parse::<i64>().ok())) {
+                    ("z", Some(minutes)) => now + Duration::minutes(minutes),
+                    _ => {
+                        let shown = occurrence.or(task.due).unwrap_or(now);
+                        crate::services::reminders::tomorrow_same_time(shown, now, tz)
+                    }
+                };
+                match deps.store.reschedule_task(user, number, to).await? {
+                    Some(task) => TaskMsg::Snoozed { task: &task, tz }.render(lang),
+                    None => TaskMsg::AlreadyDone { task: &task }.render(lang),
+                }
+            }
+        }
+    };
     deps.messenger.edit(ctx.chat, message_id, &OutMessage::text(text.clone())).await?;
     Ok(Answer::Toast(Some(plain_text(&text))))
 }

@@ -25,6 +25,9 @@ pub struct Task {
     pub status: TaskStatus,
     pub created_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// A series: its occurrences up to this one (included) were marked done,
+    /// so a second tap on Done, or an old reminder's, changes nothing.
+    pub done_through: Option<DateTime<Utc>>,
 }
 
 /// A task to create.

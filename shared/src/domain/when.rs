@@ -16,6 +16,11 @@ use super::{
 /// The time a date without one gets.
 pub const DEFAULT_TIME: (u32, u32) = (9, 0);
 
+/// How far ahead a time may be: about ten years. Anything later is refused
+/// before any date arithmetic, so no text can overflow a computation (and every
+/// stored year has four digits, which keeps the due index's sort keys in order).
+pub const HORIZON: Duration = Duration::days(3660);
+
 /// A task as typed: its title and, if any, when it is due.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskText {
@@ -54,7 +59,15 @@ pub enum WhenError {
     InPast { at: DateTime<Utc> },
     #[error("the repetition never happens")]
     NeverOccurs,
+    #[error("that time is more than ten years away")]
+    TooFar,
+    #[error("the title is longer than {max} characters")]
+    TitleTooLong { max: usize },
 }
+
+/// The longest title a task may have, in characters: a reminder, the list and
+/// a button's toast must all stay within Telegram's limits.
+pub const MAX_TITLE_CHARS: usize = 256;
 
 /// Reads `text` at `now` for a user in `tz`.
 pub fn parse_task(text: &str, now: DateTime<Utc>, tz: TimeZone) -> Result<TaskText, WhenError> {
@@ -107,6 +120,9 @@ pub fn parse_due(text: &str, now: DateTime<Utc>, tz: TimeZone) -> Result<Due, Wh
 
 /// A title that still holds something shaped like a time was not understood.
 fn check_title(title: &str) -> Result<(), WhenError> {
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Err(WhenError::TitleTooLong { max: MAX_TITLE_CHARS });
+    }
     if tokenize(title).iter().any(|t| looks_like_time(&t.norm)) {
         return Err(WhenError::Unreadable);
     }
@@ -178,7 +194,7 @@ fn looks_like_time(word: &str) -> bool {
     }
     let rest = &word[digits..];
     (digits <= 2 && (rest.starts_with('h') || rest.starts_with(':') || rest == "am" || rest == "pm"))
-        || (digits == 4 && rest.starts_with('-'))
+        || (digits >= 4 && rest.starts_with('-'))
         || (digits <= 2 && rest.starts_with('/'))
 }
 
@@ -327,8 +343,14 @@ impl Spec {
 
     fn resolve(self, now: DateTime<Utc>, tz: TimeZone) -> Result<Due, WhenError> {
         let local_now = now.with_timezone(&tz.tz()).naive_local();
+        let latest = now.checked_add_signed(HORIZON).ok_or(WhenError::TooFar)?;
+        let within = |at: DateTime<Utc>| if at <= latest { Ok(at) } else { Err(WhenError::TooFar) };
+        // A wall-clock time past the horizon is refused before it is converted.
+        let last_day = latest.with_timezone(&tz.tz()).date_naive();
+        let local_within =
+            |local: NaiveDateTime| if local.date() < last_day { Ok(local) } else { Err(WhenError::TooFar) };
         if let Some(delta) = self.relative {
-            let at = now + delta;
+            let at = within(now.checked_add_signed(delta).ok_or(WhenError::TooFar)?)?;
             return Ok(Due { at, local: at.with_timezone(&tz.tz()).naive_local(), recurrence: None });
         }
         let default = NaiveTime::from_hms_opt(DEFAULT_TIME.0, DEFAULT_TIME.1, 0).unwrap_or_default();
@@ -336,18 +358,19 @@ impl Spec {
         if let Some(mut rule) = self.repeat {
             if let Some(until) = self.until {
                 let day = until.first_date(local_now.date(), None);
-                let end = day.and_hms_opt(23, 59, 59).unwrap_or(day.and_time(time));
+                let end = local_within(day.and_hms_opt(23, 59, 59).unwrap_or(day.and_time(time)))?;
                 rule.until = Some(to_utc(tz, end));
             }
             rule.count = self.count;
             let start_date = match self.date {
-                Some(date) => date.first_date(local_now.date(), None),
+                Some(date) => local_within(date.first_date(local_now.date(), None).and_time(time))?.date(),
                 None => local_now.date(),
             };
             // Anchor the series on its first occurrence from now on, so a COUNT
             // counts only occurrences still to come.
             let probe = Recurrence { count: None, ..rule.clone() };
             let first = probe.next_after(start_date.and_time(time), tz, now).ok_or(WhenError::NeverOccurs)?;
+            let first = within(first)?;
             let local = first.with_timezone(&tz.tz()).naive_local();
             return Ok(Due { at: first, local, recurrence: Some(rule) });
         }
@@ -367,9 +390,11 @@ impl Spec {
                 }
                 date.and_time(time)
             }
-            Some(date) => date.first_date(local_now.date(), Some((time, tz, now))).and_time(time),
+            Some(date) => {
+                local_within(date.first_date(local_now.date(), Some((time, tz, now))).and_time(time))?
+            }
         };
-        let at = to_utc(tz, local);
+        let at = within(to_utc(tz, local))?;
         if at <= now {
             return Err(WhenError::InPast { at });
         }
@@ -416,7 +441,7 @@ impl DateSpec {
 pub fn to_utc(tz: TimeZone, local: NaiveDateTime) -> DateTime<Utc> {
     let zone = tz.tz();
     for shift in 0..=3 {
-        let candidate = local + Duration::minutes(30 * shift);
+        let Some(candidate) = local.checked_add_signed(Duration::minutes(30 * shift)) else { break };
         if let Some(at) = zone.from_local_datetime(&candidate).earliest() {
             return at.with_timezone(&Utc);
         }
@@ -566,7 +591,10 @@ fn date(c: &mut Cursor<'_>) -> Option<DateSpec> {
         let next = c.eat(&["prochain", "next"]);
         return Some(DateSpec::Weekday { day, next });
     }
-    if let Ok(date) = NaiveDate::parse_from_str(word, "%Y-%m-%d") {
+    if let [year, month, day] = word.split('-').collect::<Vec<_>>()[..]
+        && year.len() >= 4
+    {
+        let date = NaiveDate::from_ymd_opt(number(year)? as i32, number(month)?, number(day)?)?;
         c.pos += 1;
         return Some(DateSpec::Exact(date));
     }
@@ -628,7 +656,8 @@ fn relative(c: &mut Cursor<'_>) -> Option<Duration> {
         "w" | "week" | "weeks" | "semaine" | "semaines" => Duration::weeks(amount),
         _ => return None,
     };
-    (amount > 0 && duration <= Duration::days(3660)).then_some(duration)
+    // Past the horizon it is still read as a time, so that it is refused, not kept in the title.
+    (amount > 0).then_some(duration)
 }
 
 /// `every day [at 8]`, `daily`, `tous les jours`, `every monday and thursday`,

@@ -1,6 +1,8 @@
 //! The texts of the AI assistant, in English and French.
 
-use crate::domain::{Language, job::JobFailure};
+use chrono::{DateTime, Utc};
+
+use crate::domain::{Language, TimeZone, job::JobFailure};
 
 #[derive(Debug, Clone)]
 pub enum AssistantMsg {
@@ -9,6 +11,9 @@ pub enum AssistantMsg {
     Off,
     QuotaReached {
         limit: u32,
+        /// When the count starts again (midnight UTC), shown in `tz`.
+        resets_at: DateTime<Utc>,
+        tz: TimeZone,
     },
     Forgotten,
     Failed(JobFailure),
@@ -32,13 +37,15 @@ impl AssistantMsg {
             (AssistantMsg::Off, Fr) => "L'assistant n'est pas encore configuré sur ce Linklet (aucune clé de \
                  fournisseur d'IA). Les commandes fonctionnent : envoyez /help pour les voir."
                 .to_owned(),
-            (AssistantMsg::QuotaReached { limit }, En) => format!(
+            (AssistantMsg::QuotaReached { limit, resets_at, tz }, En) => format!(
                 "You have asked your {limit} questions for today, the most your plan allows. \
-                 The count starts again at midnight (your time zone, see /settings)."
+                 The count starts again at midnight UTC: {}.",
+                super::tasks::when(*resets_at, *tz, lang)
             ),
-            (AssistantMsg::QuotaReached { limit }, Fr) => format!(
+            (AssistantMsg::QuotaReached { limit, resets_at, tz }, Fr) => format!(
                 "Vous avez posé vos {limit} questions du jour, le maximum de votre formule. \
-                 Le compteur repart à minuit (votre fuseau horaire, voir /settings)."
+                 Le compteur repart à minuit UTC : {}.",
+                super::tasks::when(*resets_at, *tz, lang)
             ),
             (AssistantMsg::Forgotten, En) => {
                 "🧹 Done: I forgot our conversation. Your next question starts afresh.".to_owned()
@@ -98,7 +105,7 @@ mod tests {
         let mut all = vec![
             AssistantMsg::Usage,
             AssistantMsg::Off,
-            AssistantMsg::QuotaReached { limit: 20 },
+            AssistantMsg::QuotaReached { limit: 20, resets_at: Utc::now(), tz: TimeZone::UTC },
             AssistantMsg::Forgotten,
         ];
         all.extend(failures.map(AssistantMsg::Failed));

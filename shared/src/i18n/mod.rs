@@ -70,6 +70,10 @@ pub enum Msg<'a> {
         user: &'a User,
     },
     ButtonExpired,
+    /// A button pressed by someone other than the user it was made for.
+    NotYourButton,
+    /// Handling the message failed in a way no retry fixes (a bug): nothing was done.
+    Crashed,
     Saved,
     ButtonLanguage,
     ButtonTimeZone,
@@ -242,6 +246,18 @@ impl Msg<'_> {
                  les messages envoyés dans les {wait} prochaines secondes sont ignorés. Ensuite, tout reprend."
             ),
             (Msg::ButtonExpired, Fr) => "Ce bouton n'est plus valide.".to_owned(),
+            (Msg::NotYourButton, En) => "This button belongs to someone else's message.".to_owned(),
+            (Msg::NotYourButton, Fr) => "Ce bouton appartient au message de quelqu'un d'autre.".to_owned(),
+            (Msg::Crashed, En) => {
+                "Sorry, something went wrong on my side with that message and it was not handled. \
+                 Try again differently, or later."
+                    .to_owned()
+            }
+            (Msg::Crashed, Fr) => {
+                "Désolé, un problème de mon côté a empêché de traiter ce message. \
+                 Réessayez autrement, ou plus tard."
+                    .to_owned()
+            }
             (Msg::Saved, En) => "Saved".to_owned(),
             (Msg::Saved, Fr) => "Enregistré".to_owned(),
             (Msg::ButtonLanguage, En) => "🌐 Language".to_owned(),
@@ -396,6 +412,8 @@ mod tests {
             Msg::TimeZoneInvalid { input: "Mars" },
             Msg::Profile { user },
             Msg::ButtonExpired,
+            Msg::NotYourButton,
+            Msg::Crashed,
             Msg::Saved,
             Msg::ButtonLanguage,
             Msg::ButtonTimeZone,

@@ -12,24 +12,72 @@ use crate::domain::{
 /// A task text, with the values it shows.
 #[derive(Debug, Clone)]
 pub enum TaskMsg<'a> {
-    Created { task: &'a Task, recurrence: Option<&'a Recurrence>, tz: TimeZone },
+    Created {
+        task: &'a Task,
+        recurrence: Option<&'a Recurrence>,
+        tz: TimeZone,
+    },
     Usage,
     Unreadable,
-    InPast { at: DateTime<Utc>, tz: TimeZone },
+    InPast {
+        at: DateTime<Utc>,
+        tz: TimeZone,
+    },
     NeverOccurs,
+    TooFar,
+    TitleTooLong {
+        max: usize,
+    },
     Limit(LimitReached),
-    List { tasks: &'a [Task], page: usize, pages: usize, tz: TimeZone },
+    List {
+        tasks: &'a [Task],
+        page: usize,
+        pages: usize,
+        tz: TimeZone,
+    },
     Empty,
-    Done { task: &'a Task, next: Option<DateTime<Utc>>, tz: TimeZone },
-    Deleted { task: &'a Task },
-    Snoozed { task: &'a Task, tz: TimeZone },
-    Rescheduled { task: &'a Task, tz: TimeZone },
-    NotFound { number: TaskNumber },
-    NumberUsage { command: &'a str },
-    AskTime { number: TaskNumber },
-    Reminder { task: &'a Task, late: bool, tz: TimeZone },
+    Done {
+        task: &'a Task,
+        next: Option<DateTime<Utc>>,
+        tz: TimeZone,
+    },
+    /// Done before: a second tap, or an old reminder's.
+    AlreadyDone {
+        task: &'a Task,
+    },
+    Deleted {
+        task: &'a Task,
+    },
+    Snoozed {
+        task: &'a Task,
+        tz: TimeZone,
+    },
+    Rescheduled {
+        task: &'a Task,
+        tz: TimeZone,
+    },
+    NotFound {
+        number: TaskNumber,
+    },
+    NumberUsage {
+        command: &'a str,
+    },
+    AskTime {
+        number: TaskNumber,
+    },
+    /// After a new time that could not be read.
+    TimeKept {
+        number: TaskNumber,
+    },
+    Reminder {
+        task: &'a Task,
+        late: bool,
+        tz: TimeZone,
+    },
     ButtonDone,
-    ButtonSnooze { minutes: u32 },
+    ButtonSnooze {
+        minutes: u32,
+    },
     ButtonTomorrow,
     ButtonEditTime,
     ButtonDelete,
@@ -83,6 +131,18 @@ impl TaskMsg<'_> {
             ),
             (TaskMsg::NeverOccurs, En) => "That repetition never happens (its end is before its start).".to_owned(),
             (TaskMsg::NeverOccurs, Fr) => "Cette répétition n'arrive jamais (elle finit avant de commencer).".to_owned(),
+            (TaskMsg::TooFar, En) => {
+                "That is more than ten years away, so nothing was saved. Give me a time within the next ten years.".to_owned()
+            }
+            (TaskMsg::TooFar, Fr) => {
+                "C'est dans plus de dix ans, rien n'a été enregistré. Donnez-moi un moment dans les dix ans à venir.".to_owned()
+            }
+            (TaskMsg::TitleTooLong { max }, En) => {
+                format!("That task is too long: keep it under {max} characters. Nothing was saved.")
+            }
+            (TaskMsg::TitleTooLong { max }, Fr) => {
+                format!("Cette tâche est trop longue : pas plus de {max} caractères. Rien n'a été enregistré.")
+            }
             (TaskMsg::Limit(LimitReached::Pending(n)), En) => format!(
                 "You have {n} pending tasks, the most your plan allows. Finish or delete some in /tasks to add more."
             ),
@@ -126,6 +186,8 @@ impl TaskMsg<'_> {
             ),
             (TaskMsg::Done { task, next: None, .. }, En) => format!("✅ Done: <b>{}</b>", escape(&task.title)),
             (TaskMsg::Done { task, next: None, .. }, Fr) => format!("✅ Fait : <b>{}</b>", escape(&task.title)),
+            (TaskMsg::AlreadyDone { task }, En) => format!("☑️ Already done: <b>{}</b>", escape(&task.title)),
+            (TaskMsg::AlreadyDone { task }, Fr) => format!("☑️ Déjà fait : <b>{}</b>", escape(&task.title)),
             (TaskMsg::Deleted { task }, En) => format!("🗑 Deleted: <b>{}</b>", escape(&task.title)),
             (TaskMsg::Deleted { task }, Fr) => format!("🗑 Supprimée : <b>{}</b>", escape(&task.title)),
             (TaskMsg::Snoozed { task, tz }, En) => format!(
@@ -161,6 +223,14 @@ impl TaskMsg<'_> {
             (TaskMsg::NumberUsage { command }, Fr) => format!(
                 "Donnez le numéro de la tâche (voir /tasks), par exemple <code>/{} 3</code>.",
                 escape(command)
+            ),
+            (TaskMsg::TimeKept { number }, En) => format!(
+                "Task #{n} keeps its time. To change it: <code>/edit {n} tomorrow 9am</code>.",
+                n = number.0
+            ),
+            (TaskMsg::TimeKept { number }, Fr) => format!(
+                "La tâche n°{n} garde son heure. Pour la changer : <code>/edit {n} demain 9h</code>.",
+                n = number.0
             ),
             (TaskMsg::AskTime { number }, En) => format!(
                 "When should #{} be? For example <code>tomorrow 9am</code> or <code>in 2h</code>.",

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 pub struct ChatId(pub i64);
 
 /// An inline button; `data` is the callback data (at most 64 bytes).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Button {
     pub label: String,
     pub data: String,
@@ -27,7 +27,7 @@ impl Button {
 pub type Keyboard = Vec<Vec<Button>>;
 
 /// A message to show: HTML-formatted text (Telegram's HTML parse mode) and buttons.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OutMessage {
     pub html: String,
     pub keyboard: Keyboard,

@@ -50,15 +50,18 @@ pub trait Users: Send + Sync {
     ) -> Result<User, StoreError>;
 }
 
-/// What a claim on an update found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a claim found.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
-    /// This caller owns the update until the lease ends.
+    /// This caller owns the key until the lease ends.
     Acquired,
-    /// Another delivery is being handled right now.
+    /// This caller owns the key, and an earlier holder left work in this note
+    /// ([`Claims::park_claim`]): it is to be finished, not started again.
+    Resumed(String),
+    /// Another holder is working on it right now.
     InProgress,
-    /// The update was handled already.
-    Completed,
+    /// Handled already; with the note recorded on completion, if any.
+    Completed(Option<String>),
 }
 
 /// What an idempotency record is about: a Telegram update, or a queued job.
@@ -86,10 +89,22 @@ pub trait Claims: Send + Sync {
     /// Claims `key` for `lease`; an expired lease or an expired record is taken over.
     async fn claim(&self, key: &ClaimKey, now: DateTime<Utc>, lease: Duration) -> Result<Claim, StoreError>;
 
-    /// Marks `key` handled; the record is kept for `keep` so redeliveries are ignored.
+    /// Marks `key` handled, with `note` (a result to replay) if any; the record
+    /// is kept for `keep` so redeliveries are ignored.
     async fn complete_claim(
         &self,
         key: &ClaimKey,
+        now: DateTime<Utc>,
+        keep: Duration,
+        note: Option<&str>,
+    ) -> Result<(), StoreError>;
+
+    /// Leaves `key` with work still to do (`note`), free for the next claim,
+    /// which gets [`Claim::Resumed`]; kept for `keep`.
+    async fn park_claim(
+        &self,
+        key: &ClaimKey,
+        note: &str,
         now: DateTime<Utc>,
         keep: Duration,
     ) -> Result<(), StoreError>;
@@ -134,6 +149,18 @@ pub trait Tasks: Send + Sync {
         number: TaskNumber,
         due: DateTime<Utc>,
     ) -> Result<Option<Task>, StoreError>;
+
+    /// Marks a pending series' `occurrence` done and moves its next reminder
+    /// to `next`, only if its due time is still `seen_due` and no occurrence
+    /// from `occurrence` on was marked done before (a second tap); false otherwise.
+    async fn finish_occurrence(
+        &self,
+        user: TelegramId,
+        number: TaskNumber,
+        occurrence: DateTime<Utc>,
+        seen_due: Option<DateTime<Utc>>,
+        next: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 }
 
 /// What the reminder sweep needs: due tasks across users, a lease per

@@ -22,6 +22,7 @@ use crate::ports::{
     Claim, ClaimKey, Store, StoreError,
     ai::{AiProvider, ChatReply, ChatRequest, ProviderError, ToolCall, ToolSpec},
 };
+use crate::services::tasks::Finished;
 
 /// Rounds of tool calls in one answer before giving up.
 const MAX_TOOL_ROUNDS: usize = 4;
@@ -91,15 +92,16 @@ impl Assistant {
         turns.push(asked.clone());
         let mut request =
             ChatRequest { system: system_prompt(user, now), turns, tools: tools(), tool_results: Vec::new() };
-        for _ in 0..MAX_TOOL_ROUNDS {
+        for round in 0..MAX_TOOL_ROUNDS {
             match self.chat(&request).await? {
                 ChatReply::Text(text) => {
                     let answered = Turn { role: Role::Assistant, text: text.clone(), at: now };
                     return Ok(Answer { text, turns: [asked, answered] });
                 }
                 ChatReply::ToolCalls(calls) => {
-                    for call in calls {
-                        let result = self.run_tool_once(user, &call, now, job).await?;
+                    for (index, call) in calls.into_iter().enumerate() {
+                        let place = ToolPlace { job, round, index };
+                        let result = self.run_tool_once(user, &call, now, place).await?;
                         request.tool_results.push((call, result));
                     }
                 }
@@ -150,23 +152,27 @@ impl Assistant {
     }
 
     /// Runs a tool; one that changes something runs under a claim keyed by the
-    /// job and the call, so a retried job gets a note instead of a second task.
+    /// job, the round, the call's place in it and the tool, and its result is
+    /// recorded: a retried job gets that result again instead of a second task
+    /// (the model seldom repeats its arguments word for word).
     async fn run_tool_once(
         &self,
         user: &User,
         call: &ToolCall,
         now: DateTime<Utc>,
-        job: &JobId,
+        place: ToolPlace<'_>,
     ) -> Result<Value, StoreError> {
         if call.name == "list_tasks" {
             return self.run_tool(user, call, now).await;
         }
-        let key =
-            ClaimKey::job(&format!("{}/{}/{:016x}", job.0, call.name, fnv1a(&call.arguments.to_string())));
+        let key = ClaimKey::job(&format!("{}/{}/{}/{}", place.job.0, place.round, place.index, call.name));
         match self.store.claim(&key, now, TOOL_CLAIM_LEASE).await? {
-            Claim::Acquired => {}
-            Claim::Completed => {
-                return Ok(json!({ "note": "already done for this question in an earlier attempt" }));
+            Claim::Acquired | Claim::Resumed(_) => {}
+            Claim::Completed(recorded) => {
+                let replayed = recorded.as_deref().and_then(|r| serde_json::from_str(r).ok());
+                return Ok(replayed.unwrap_or_else(
+                    || json!({ "note": "already done for this question in an earlier attempt" }),
+                ));
             }
             Claim::InProgress => {
                 return Err(StoreError::Unavailable("the same tool call runs elsewhere".into()));
@@ -174,7 +180,8 @@ impl Assistant {
         }
         match self.run_tool(user, call, now).await {
             Ok(result) => {
-                self.store.complete_claim(&key, now, super::jobs::JOB_KEEP).await?;
+                let recorded = result.to_string();
+                self.store.complete_claim(&key, now, super::jobs::JOB_KEEP, Some(&recorded)).await?;
                 Ok(result)
             }
             Err(e) => {
@@ -225,10 +232,11 @@ impl Assistant {
                 let number =
                     call.arguments["number"].as_u64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
                 match super::tasks::finish(store.as_ref(), user.id, TaskNumber(number), now).await? {
-                    Some((task, next)) => {
+                    Finished::Done { task, next } => {
                         json!({ "done": task.title, "next": next.map(|at| when(at, tz, lang)) })
                     }
-                    None => json!({ "error": format!("no pending task #{number}") }),
+                    Finished::AlreadyDone(task) => json!({ "already_done": task.title }),
+                    Finished::NotFound => json!({ "error": format!("no pending task #{number}") }),
                 }
             }
             other => json!({ "error": format!("unknown tool {other}") }),
@@ -236,10 +244,13 @@ impl Assistant {
     }
 }
 
-/// FNV-1a: a short, stable fingerprint of a tool call's arguments for its claim key.
-fn fnv1a(text: &str) -> u64 {
-    text.bytes()
-        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+/// Where a tool call stands in a job's answer: the same place in a retried
+/// job is the same call.
+#[derive(Debug, Clone, Copy)]
+struct ToolPlace<'a> {
+    job: &'a JobId,
+    round: usize,
+    index: usize,
 }
 
 fn system_prompt(user: &User, now: DateTime<Utc>) -> String {

@@ -83,8 +83,8 @@ pub async fn run_page(
         // One record per recipient: a retried page skips who got it already.
         let key = ClaimKey::job(&format!("{}/to/{}", page.broadcast, user.id.0));
         match deps.store.claim(&key, deps.clock.now(), PAGE_BUDGET * 2).await? {
-            Claim::Acquired => {}
-            Claim::Completed | Claim::InProgress => {
+            Claim::Acquired | Claim::Resumed(_) => {}
+            Claim::Completed(_) | Claim::InProgress => {
                 sent += 1;
                 continue;
             }
@@ -108,7 +108,7 @@ pub async fn run_page(
                 return Err(BroadcastError::Telegram(e));
             }
         }
-        deps.store.complete_claim(&key, deps.clock.now(), SENT_KEEP).await?;
+        deps.store.complete_claim(&key, deps.clock.now(), SENT_KEEP, None).await?;
     }
     let next = match (users.next, tier) {
         (Some(after), _) => Some((tier, Some(after.0))),

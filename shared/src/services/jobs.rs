@@ -2,9 +2,12 @@
 //! job, do its work, and sort a failure into "retry later" (the queue
 //! redelivers) or "failed for good" (the user is told, no retry).
 
-use std::{future::Future, pin::pin, time::Duration};
+use std::{future::Future, panic::AssertUnwindSafe, pin::pin, time::Duration};
 
-use futures::future::{Either, select};
+use futures::{
+    FutureExt as _,
+    future::{Either, select},
+};
 use tracing::{error, info, warn};
 
 use super::{
@@ -20,6 +23,7 @@ use crate::{
     i18n::assistant::AssistantMsg,
     markdown::to_telegram_html,
     ports::{ChatId, Claim, ClaimKey, Messenger, MessengerError, OutMessage, StoreError, ai::ProviderError},
+    telemetry::panic_message,
 };
 
 /// How long a delivery owns its job: longer than the jobs function's timeout (120 s).
@@ -122,8 +126,9 @@ impl JobRunner {
         let key = ClaimKey::job(&job.id.0);
         let store = &self.deps.store;
         match store.claim(&key, self.deps.clock.now(), JOB_LEASE).await {
-            Ok(Claim::Acquired) => {}
-            Ok(Claim::Completed) => {
+            // Only the dispatcher parks claims; a parked job is owned all the same.
+            Ok(Claim::Acquired | Claim::Resumed(_)) => {}
+            Ok(Claim::Completed(_)) => {
                 info!("job done before; this delivery does nothing");
                 return JobOutcome::Duplicate;
             }
@@ -136,15 +141,30 @@ impl JobRunner {
                 return JobOutcome::Retry;
             }
         }
-        let result = match &job.work {
-            Work::Ask { user, chat, question } => {
-                self.ask(&job.id, TelegramId(*user), ChatId(*chat), question, attempt).await
+        let work = async {
+            match &job.work {
+                Work::Ask { user, chat, question } => {
+                    self.ask(&job.id, TelegramId(*user), ChatId(*chat), question, attempt).await
+                }
+                Work::Broadcast(page) => match broadcast::run_page(&self.deps, self.broadcast, page).await {
+                    Ok(()) => Ok(()),
+                    Err(e) if e.is_retryable() => Err(JobError::Retryable(e.to_string())),
+                    Err(e) => Err(JobError::Permanent(JobFailure::NoAnswer, e.to_string())),
+                },
             }
-            Work::Broadcast(page) => match broadcast::run_page(&self.deps, self.broadcast, page).await {
-                Ok(()) => Ok(()),
-                Err(e) if e.is_retryable() => Err(JobError::Retryable(e.to_string())),
-                Err(e) => Err(JobError::Permanent(JobFailure::NoAnswer, e.to_string())),
-            },
+        };
+        // A panic in one job is this job's failure for good, not the batch's.
+        let result = match AssertUnwindSafe(work).catch_unwind().await {
+            Ok(result) => result,
+            Err(panic) => {
+                error!(panic = panic_message(panic.as_ref()), "the job panicked; failed for good");
+                if let Work::Ask { user, chat, .. } = &job.work {
+                    let user = store.get_user(TelegramId(*user)).await.ok().flatten();
+                    self.tell(ChatId(*chat), user.map_or(Language::En, |u| u.lang()), JobFailure::NoAnswer)
+                        .await;
+                }
+                Err(JobError::Permanent(JobFailure::NoAnswer, "the job panicked".into()))
+            }
         };
         let outcome = match result {
             Ok(()) => JobOutcome::Done,
@@ -164,7 +184,7 @@ impl JobRunner {
                 JobOutcome::Failed
             }
         };
-        if let Err(e) = store.complete_claim(&key, self.deps.clock.now(), JOB_KEEP).await {
+        if let Err(e) = store.complete_claim(&key, self.deps.clock.now(), JOB_KEEP, None).await {
             warn!(error = %e, "could not mark the job done; its lease still holds redeliveries off");
         }
         outcome
@@ -185,6 +205,10 @@ impl JobRunner {
         let result = match user {
             Err(e) => Err(e.into()),
             Ok(None) => Err(JobError::Permanent(JobFailure::NoAnswer, "the user is not registered".into())),
+            Ok(Some(user)) if user.banned_at.is_some() => {
+                info!("the user was banned since asking; not answered");
+                return Ok(());
+            }
             Ok(Some(user)) => self.answer(id, &user, chat, question).await,
         };
         match &result {

@@ -2,11 +2,12 @@
 //! limits, then recorded, so overlapping or repeated sweeps send it once and a
 //! crash before the send leaves it to the next sweep once the lease ends.
 
-use std::{collections::HashMap, time::Duration};
+use std::{collections::HashMap, panic::AssertUnwindSafe, time::Duration};
 
 use chrono::{DateTime, Utc};
+use futures::FutureExt as _;
 use tokio::time::Instant;
-use tracing::{info, warn};
+use tracing::{error, info, warn};
 
 use crate::bot::Deps;
 use crate::domain::{
@@ -17,6 +18,7 @@ use crate::domain::{
 use crate::i18n::tasks::TaskMsg;
 use crate::ports::{Button, ChatId, MessengerError, OutMessage, StoreError};
 use crate::services::outbox::{Pacer, send_within};
+use crate::telemetry::panic_message;
 
 /// How the sweep paces itself.
 #[derive(Debug, Clone, Copy)]
@@ -62,22 +64,37 @@ pub struct SweepReport {
     pub throttled: usize,
 }
 
+/// What one sweep keeps across occurrences.
+struct Sweep {
+    /// Each user read once per sweep; `None` once unreachable.
+    users: HashMap<TelegramId, Option<User>>,
+    last_to_chat: HashMap<TelegramId, Instant>,
+    pacer: Pacer,
+}
+
 pub struct ReminderSweep {
     deps: Deps,
     settings: SweepSettings,
 }
 
-/// The buttons under a reminder: `r:d:<n>` done, `r:z:<minutes>:<n>` snooze, `r:t:<n>` tomorrow.
-pub fn reminder_buttons(number: TaskNumber, lang: crate::domain::Language) -> Vec<Vec<Button>> {
+/// The buttons under the reminder of `number`'s occurrence due at `due`
+/// (Unix seconds, so that a tap acts on that occurrence only): `r:d:<n>:<due>`
+/// done, `r:z:<minutes>:<n>:<due>` snooze, `r:t:<n>:<due>` tomorrow.
+pub fn reminder_buttons(
+    number: TaskNumber,
+    due: Option<DateTime<Utc>>,
+    lang: crate::domain::Language,
+) -> Vec<Vec<Button>> {
     let n = number.0;
+    let at = due.map(|at| format!(":{}", at.timestamp())).unwrap_or_default();
     vec![
         vec![
-            Button::new(TaskMsg::ButtonDone.render(lang), format!("r:d:{n}")),
-            Button::new(TaskMsg::ButtonSnooze { minutes: 10 }.render(lang), format!("r:z:10:{n}")),
+            Button::new(TaskMsg::ButtonDone.render(lang), format!("r:d:{n}{at}")),
+            Button::new(TaskMsg::ButtonSnooze { minutes: 10 }.render(lang), format!("r:z:10:{n}{at}")),
         ],
         vec![
-            Button::new(TaskMsg::ButtonSnooze { minutes: 60 }.render(lang), format!("r:z:60:{n}")),
-            Button::new(TaskMsg::ButtonTomorrow.render(lang), format!("r:t:{n}")),
+            Button::new(TaskMsg::ButtonSnooze { minutes: 60 }.render(lang), format!("r:z:60:{n}{at}")),
+            Button::new(TaskMsg::ButtonTomorrow.render(lang), format!("r:t:{n}{at}")),
         ],
     ]
 }
@@ -119,71 +136,109 @@ impl ReminderSweep {
         let now = self.deps.clock.now();
         let due = interleave_users(self.deps.store.due_tasks(now, self.settings.batch).await?);
         let mut report = SweepReport { due: due.len(), ..SweepReport::default() };
-        let mut users: HashMap<TelegramId, Option<User>> = HashMap::new();
-        let mut last_to_chat: HashMap<TelegramId, Instant> = HashMap::new();
-        let mut pacer = Pacer::new(self.settings.per_second);
+        let mut sweep = Sweep {
+            users: HashMap::new(),
+            last_to_chat: HashMap::new(),
+            pacer: Pacer::new(self.settings.per_second),
+        };
         for (i, task) in due.iter().enumerate() {
             if Instant::now() >= deadline {
                 report.left = due.len() - i;
                 break;
             }
-            if !self.deps.store.claim_reminder(task, self.deps.clock.now(), self.settings.lease).await? {
-                report.skipped += 1;
-                continue;
-            }
-            let user = match users.get(&task.user) {
-                Some(user) => user.clone(),
-                None => {
-                    let user = self.deps.store.get_user(task.user).await?;
-                    users.insert(task.user, user.clone());
-                    user
-                }
-            };
-            let Some(user) = user.filter(|u| u.blocked_at.is_none()) else {
-                // Nobody to tell: take it off the due list until the user writes again.
-                self.deps.store.reminder_sent(task, None).await?;
-                report.blocked += 1;
-                continue;
-            };
-            // Telegram: about 30 messages a second overall, one a second per chat.
-            pacer.wait_turn(last_to_chat.get(&task.user).map(|at| *at + Duration::from_secs(1))).await;
-            let late = task.due.is_some_and(|at| now - at > self.settings.late_after);
-            match self.send(task, &user, late, deadline, &mut report).await {
-                Ok(()) => {
-                    // A series goes on from now: missed occurrences are not sent one by one.
-                    let next =
-                        task.series.as_ref().and_then(|s| s.next_after(now.max(task.due.unwrap_or(now))));
-                    if task.series.is_some() && next.is_none() {
-                        // The series is over.
-                        self.deps.store.complete_task(task.user, task.number, now).await?;
-                    } else {
-                        self.deps.store.reminder_sent(task, next).await?;
-                    }
-                    report.sent += 1;
-                    report.late += usize::from(late);
-                }
-                Err(MessengerError::Unreachable(reason)) => {
-                    info!(user = task.user.0, %reason, "user unreachable; reminders stop until they write again");
-                    self.deps.store.mark_blocked(task.user, self.deps.clock.now()).await?;
-                    users.insert(task.user, None);
-                    self.deps.store.reminder_sent(task, None).await?;
-                    report.blocked += 1;
-                }
-                Err(MessengerError::Refused(reason)) => {
-                    warn!(user = task.user.0, task = task.number.0, %reason, "reminder refused; not retried");
-                    self.deps.store.reminder_sent(task, None).await?;
-                    report.failed += 1;
-                }
-                Err(e) => {
-                    // Transient: the lease ends and a later sweep sends it.
-                    warn!(user = task.user.0, task = task.number.0, error = %e, "reminder not sent; retried later");
+            let one = self.remind(task, now, deadline, &mut sweep, &mut report);
+            match AssertUnwindSafe(one).catch_unwind().await {
+                Ok(result) => result?,
+                Err(panic) => {
+                    // This occurrence is retried once its lease ends; the others go on.
+                    error!(
+                        user = task.user.0,
+                        task = task.number.0,
+                        panic = panic_message(panic.as_ref()),
+                        "reminder panicked"
+                    );
                     report.failed += 1;
                 }
             }
-            last_to_chat.insert(task.user, pacer.sent());
         }
         info!(?report, "reminder sweep");
         Ok(report)
+    }
+
+    /// One due occurrence: leased, sent if its user can get it, then recorded.
+    /// Whatever became of it, a series moves on to its next occurrence.
+    async fn remind(
+        &self,
+        task: &Task,
+        now: DateTime<Utc>,
+        deadline: Instant,
+        sweep: &mut Sweep,
+        report: &mut SweepReport,
+    ) -> Result<(), StoreError> {
+        let store = &self.deps.store;
+        if !store.claim_reminder(task, self.deps.clock.now(), self.settings.lease).await? {
+            report.skipped += 1;
+            return Ok(());
+        }
+        let user = match sweep.users.get(&task.user) {
+            Some(user) => user.clone(),
+            None => {
+                let user = store.get_user(task.user).await?;
+                sweep.users.insert(task.user, user.clone());
+                user
+            }
+        };
+        let Some(user) = user.filter(|u| u.blocked_at.is_none() && u.banned_at.is_none()) else {
+            // Nobody to tell (blocked the bot, banned, gone): a one-off leaves the due
+            // list, a series keeps going so that it is there when the user is back.
+            self.move_on(task, now).await?;
+            report.blocked += 1;
+            return Ok(());
+        };
+        // Telegram: about 30 messages a second overall, one a second per chat.
+        let chat_free_at = sweep.last_to_chat.get(&task.user).map(|at| *at + Duration::from_secs(1));
+        sweep.pacer.wait_turn(chat_free_at).await;
+        let late = task.due.is_some_and(|at| now - at > self.settings.late_after);
+        let sent = self.send(task, &user, late, deadline, report).await;
+        sweep.last_to_chat.insert(task.user, sweep.pacer.sent());
+        match sent {
+            Ok(()) => {
+                self.move_on(task, now).await?;
+                report.sent += 1;
+                report.late += usize::from(late);
+            }
+            Err(MessengerError::Unreachable(reason)) => {
+                info!(user = task.user.0, %reason, "user unreachable; reminders wait until they write again");
+                store.mark_blocked(task.user, self.deps.clock.now()).await?;
+                sweep.users.insert(task.user, None);
+                self.move_on(task, now).await?;
+                report.blocked += 1;
+            }
+            Err(MessengerError::Refused(reason)) => {
+                warn!(user = task.user.0, task = task.number.0, %reason, "reminder refused; this occurrence is skipped");
+                self.move_on(task, now).await?;
+                report.failed += 1;
+            }
+            Err(e) => {
+                // Transient: the lease ends and a later sweep sends it.
+                warn!(user = task.user.0, task = task.number.0, error = %e, "reminder not sent; retried later");
+                report.failed += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the occurrence as over: a series moves to its next occurrence
+    /// from now (missed ones are not sent one by one) or ends; a one-off
+    /// leaves the due list and stays pending until the user finishes it.
+    async fn move_on(&self, task: &Task, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let Some(series) = &task.series else {
+            return self.deps.store.reminder_sent(task, None).await;
+        };
+        match series.next_after(now.max(task.due.unwrap_or(now))) {
+            Some(next) => self.deps.store.reminder_sent(task, Some(next)).await,
+            None => self.deps.store.complete_task(task.user, task.number, now).await.map(drop),
+        }
     }
 
     /// One reminder; waits out Telegram's 429s while the budget allows.
@@ -197,7 +252,7 @@ impl ReminderSweep {
     ) -> Result<(), MessengerError> {
         let lang = user.lang();
         let text = TaskMsg::Reminder { task, late, tz: user.tz() }.render(lang);
-        let message = OutMessage::text(text).with_keyboard(reminder_buttons(task.number, lang));
+        let message = OutMessage::text(text).with_keyboard(reminder_buttons(task.number, task.due, lang));
         let messenger = self.deps.messenger.as_ref();
         send_within(messenger, ChatId(task.user.0), &message, deadline, &mut report.throttled).await
     }

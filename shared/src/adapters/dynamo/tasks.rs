@@ -139,6 +139,7 @@ impl Tasks for DynamoStore {
                 status: TaskStatus::Pending,
                 created_at: now,
                 completed_at: None,
+                done_through: None,
             };
             let mut expression =
                 "SET task_seq = :next, pending_tasks = if_not_exists(pending_tasks, :zero) + :one".to_owned();
@@ -295,6 +296,42 @@ impl Tasks for DynamoStore {
         match result {
             Ok(output) => output.attributes.map(task_from_item).transpose(),
             Err(e) if is_condition_failure(&e) => Ok(None),
+            Err(e) => Err(store_error(e)),
+        }
+    }
+
+    async fn finish_occurrence(
+        &self,
+        user: TelegramId,
+        number: TaskNumber,
+        occurrence: DateTime<Utc>,
+        seen_due: Option<DateTime<Utc>>,
+        next: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let [(_, pk), (_, sk)] = due_index(user, number, next);
+        let request = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(task_key(user, number)))
+            .update_expression("SET due_at = :next, gsi1pk = :gpk, gsi1sk = :gsk, done_through = :occurrence")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":pending", s(PENDING))
+            .expression_attribute_values(":next", s(stamp(next)))
+            .expression_attribute_values(":gpk", pk)
+            .expression_attribute_values(":gsk", sk)
+            .expression_attribute_values(":occurrence", n(occurrence.timestamp()));
+        let condition = "#status = :pending \
+            AND (attribute_not_exists(done_through) OR done_through < :occurrence)";
+        let request = match seen_due {
+            Some(due) => request
+                .condition_expression(format!("{condition} AND due_at = :seen"))
+                .expression_attribute_values(":seen", s(stamp(due))),
+            None => request.condition_expression(format!("{condition} AND attribute_not_exists(due_at)")),
+        };
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failure(&e) => Ok(false),
             Err(e) => Err(store_error(e)),
         }
     }

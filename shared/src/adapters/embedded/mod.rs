@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
-use super::records::{COMPLETED, ClaimRecord, IN_PROGRESS, TaskRecord, UserRecord};
+use super::records::{COMPLETED, ClaimRecord, IN_PROGRESS, PARKED, TaskRecord, UserRecord};
 use crate::domain::assistant::{MemoryBound, QuotaUse, Turn};
 use crate::domain::{
     SeenUser, TelegramId, Tier, User, UserPatch,
@@ -218,15 +218,24 @@ impl Claims for EmbeddedStore {
                 Some(bytes) => Some(serde_json::from_slice::<ClaimRecord>(bytes.value()).map_err(corrupt)?),
                 None => None,
             };
-            if let Some(found) = existing.and_then(|r| r.blocks(now_s)) {
+            if let Some(found) = existing.as_ref().and_then(|r| r.blocks(now_s)) {
                 return Ok(found);
             }
+            let claim = existing.as_ref().map_or(Claim::Acquired, |r| r.taken_over(now_s));
             let lease_until = now_s + lease.as_secs() as i64;
-            let record =
-                ClaimRecord { status: IN_PROGRESS.into(), lease_until, expires_at: lease_until + 25 * 3600 };
+            let record = ClaimRecord {
+                status: IN_PROGRESS.into(),
+                lease_until,
+                expires_at: lease_until + 25 * 3600,
+                // Kept until completion, in case this holder crashes too.
+                note: match &claim {
+                    Claim::Resumed(note) => Some(note.clone()),
+                    _ => None,
+                },
+            };
             let bytes = serde_json::to_vec(&record).map_err(corrupt)?;
             table.insert(key.as_str(), bytes.as_slice()).map_err(unavailable)?;
-            Ok(Claim::Acquired)
+            Ok(claim)
         })
         .await
     }
@@ -236,20 +245,31 @@ impl Claims for EmbeddedStore {
         key: &ClaimKey,
         now: DateTime<Utc>,
         keep: Duration,
+        note: Option<&str>,
     ) -> Result<(), StoreError> {
-        let key = key.as_str().to_owned();
-        self.write(move |txn| {
-            let mut table = txn.open_table(CLAIMS).map_err(unavailable)?;
-            let record = ClaimRecord {
-                status: COMPLETED.into(),
-                lease_until: 0,
-                expires_at: now.timestamp() + keep.as_secs() as i64,
-            };
-            let bytes = serde_json::to_vec(&record).map_err(corrupt)?;
-            table.insert(key.as_str(), bytes.as_slice()).map_err(unavailable)?;
-            Ok(())
-        })
-        .await
+        let record = ClaimRecord {
+            status: COMPLETED.into(),
+            lease_until: 0,
+            expires_at: now.timestamp() + keep.as_secs() as i64,
+            note: note.map(str::to_owned),
+        };
+        self.put_claim(key, record).await
+    }
+
+    async fn park_claim(
+        &self,
+        key: &ClaimKey,
+        note: &str,
+        now: DateTime<Utc>,
+        keep: Duration,
+    ) -> Result<(), StoreError> {
+        let record = ClaimRecord {
+            status: PARKED.into(),
+            lease_until: 0,
+            expires_at: now.timestamp() + keep.as_secs() as i64,
+            note: Some(note.to_owned()),
+        };
+        self.put_claim(key, record).await
     }
 
     async fn release_claim(&self, key: &ClaimKey) -> Result<(), StoreError> {
@@ -264,6 +284,19 @@ impl Claims for EmbeddedStore {
             if in_progress {
                 table.remove(key.as_str()).map_err(unavailable)?;
             }
+            Ok(())
+        })
+        .await
+    }
+}
+
+impl EmbeddedStore {
+    async fn put_claim(&self, key: &ClaimKey, record: ClaimRecord) -> Result<(), StoreError> {
+        let key = key.as_str().to_owned();
+        self.write(move |txn| {
+            let mut table = txn.open_table(CLAIMS).map_err(unavailable)?;
+            let bytes = serde_json::to_vec(&record).map_err(corrupt)?;
+            table.insert(key.as_str(), bytes.as_slice()).map_err(unavailable)?;
             Ok(())
         })
         .await
@@ -359,6 +392,7 @@ impl Tasks for EmbeddedStore {
                 status: TaskStatus::Pending,
                 created_at: now,
                 completed_at: None,
+                done_through: None,
             };
             save_task(&mut tasks, &task)?;
             Ok(Ok(task))
@@ -413,6 +447,25 @@ impl Tasks for EmbeddedStore {
     ) -> Result<Option<Task>, StoreError> {
         self.write(move |txn| change_pending(txn, user, number, |task| Some(Task { due: Some(due), ..task })))
             .await
+    }
+
+    async fn finish_occurrence(
+        &self,
+        user: TelegramId,
+        number: TaskNumber,
+        occurrence: DateTime<Utc>,
+        seen_due: Option<DateTime<Utc>>,
+        next: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(move |txn| {
+            let changed = change_pending(txn, user, number, |task| {
+                let fresh = task.due == seen_due
+                    && task.done_through.is_none_or(|done| done.timestamp() < occurrence.timestamp());
+                fresh.then_some(Task { due: Some(next), done_through: Some(occurrence), ..task })
+            })?;
+            Ok(changed.is_some())
+        })
+        .await
     }
 }
 

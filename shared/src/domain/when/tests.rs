@@ -229,3 +229,58 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn dates_beyond_the_horizon_are_refused_not_computed() {
+    // Issue 9.1: this overflowed chrono in `to_utc` and aborted the process.
+    for text in [
+        "pay the bill 31/12/262142 11pm",
+        "pay the bill 262142-12-31 23:00",
+        "pay the bill 31/12/9999",
+        "pay the bill 1 january 10000",
+        "pay the bill 2040-01-01",
+        "sauvegarde tous les jours à 8h jusqu'au 31/12/262142",
+    ] {
+        for tz in [new_york(), paris(), TimeZone::UTC] {
+            assert_eq!(parse_task(text, now(), tz), Err(WhenError::TooFar), "{text} in {tz}");
+        }
+    }
+    assert!(parse_due("31/12/262142 11pm", now(), new_york()).is_err());
+    // Ten years ahead is still fine.
+    assert_once("renew passport 2036-11-01 10:00", "renew passport", local(2036, 11, 1, 10, 0));
+}
+
+#[test]
+fn a_relative_time_beyond_the_horizon_is_refused_not_kept_in_the_title() {
+    // Issue 9.14: `x in 3661 days` was saved as a to-do titled "x in 3661 days".
+    for text in ["x in 3661 days", "x dans 3661 jours", "x in 999999 weeks", "in 600 weeks x"] {
+        assert_eq!(parse_task(text, now(), paris()), Err(WhenError::TooFar), "{text}");
+    }
+}
+
+/// Every zone Linklet knows, for the extreme-date property below.
+fn any_zone() -> impl Strategy<Value = TimeZone> {
+    (0..chrono_tz::TZ_VARIANTS.len()).prop_map(|i| TimeZone::parse(chrono_tz::TZ_VARIANTS[i].name()).unwrap())
+}
+
+proptest! {
+    #[test]
+    fn extreme_dates_in_every_zone_get_an_answer_without_panicking(
+        tz in any_zone(),
+        year in prop_oneof![0i64..3000, 9990i64..10010, 262_000i64..262_200, 999_990i64..1_000_000],
+        month in 1u32..=13,
+        day in 1u32..=32,
+        hour in 0u32..=24,
+        form in 0usize..4,
+    ) {
+        let text = match form {
+            0 => format!("x {day}/{month}/{year} {hour}:00"),
+            1 => format!("x {year}-{month:02}-{day:02} {hour}:00"),
+            2 => format!("every day until {day}/{month}/{year}"),
+            _ => format!("x le {day} décembre {year} à {hour}h"),
+        };
+        if let Ok(TaskText { due: Some(due), .. }) = parse_task(&text, now(), tz) {
+            prop_assert!(due.at > now() && due.at <= now() + HORIZON, "{text}: {:?}", due.at);
+        }
+    }
+}
