@@ -175,3 +175,37 @@ async fn on_lambda_the_vault_key_comes_from_secrets_manager() {
         "secret_notion_integration_token"
     );
 }
+
+#[tokio::test]
+async fn on_lambda_the_vault_key_comes_from_its_own_secret_before_the_stacks() {
+    // Issue 9.10: the key lives in a secret of its own, which no template edit regenerates.
+    let own = KeyRing::generate_setting("k20261202-00c0ffee");
+    let legacy = KeyRing::generate_setting("k1");
+    let aws = linklet_tests::aws_config().await;
+    let secrets = aws_sdk_secretsmanager::Client::new(&aws);
+    let document = serde_json::json!({
+        "TELEGRAM_BOT_TOKEN": linklet_tests::BOT_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": linklet_tests::WEBHOOK_SECRET,
+        "ENCRYPTION_KEY": legacy,
+    });
+    let main = secrets
+        .create_secret()
+        .name(linklet_tests::unique("linklet-main"))
+        .secret_string(document.to_string());
+    let main = main.send().await.unwrap().arn().unwrap().to_owned();
+    let key = secrets.create_secret().name(linklet_tests::unique("linklet-key")).secret_string(own.clone());
+    let key = key.send().await.unwrap().arn().unwrap().to_owned();
+    let hook = Webhook::start_with(move |name| match name {
+        "TELEGRAM_BOT_TOKEN" | "TELEGRAM_WEBHOOK_SECRET" | "ENCRYPTION_KEY" => Some(String::new()),
+        "LINKLET_SECRET_ARN" => Some(main.clone()),
+        "LINKLET_KEY_SECRET_ARN" => Some(key.clone()),
+        _ => None,
+    })
+    .await;
+    let ada = Person::english(9405);
+    hook.deliver(&private_text(1, &ada, "/connect notion")).await;
+    hook.deliver(&private_text(2, &ada, "secret_notion_integration_token")).await;
+
+    let stored = hook.store().get_integration(TelegramId(9405), Service::Notion).await.unwrap().unwrap();
+    assert!(stored.sealed.starts_with("v1.k20261202-00c0ffee."), "{}", stored.sealed);
+}

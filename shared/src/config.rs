@@ -28,6 +28,9 @@ pub struct Config {
     pub webhook_secret: Option<SecretString>,
     /// `LINKLET_SECRET_ARN`: the Secrets Manager secret holding both (on Lambda).
     pub secret_arn: Option<String>,
+    /// `LINKLET_KEY_SECRET_ARN`: the secret holding the vault's `ENCRYPTION_KEY`
+    /// alone (on Lambda), kept apart so that no template edit regenerates it.
+    pub key_secret_arn: Option<String>,
     /// `TELEGRAM_API_URL`, Telegram's by default (a fake server in tests).
     pub telegram_api_url: String,
     /// `TELEGRAM_BOT_USERNAME`; asked of Telegram (getMe) once when unset.
@@ -107,6 +110,7 @@ impl Config {
             bot_token: get("TELEGRAM_BOT_TOKEN").map(SecretString::from),
             webhook_secret: get("TELEGRAM_WEBHOOK_SECRET").map(SecretString::from),
             secret_arn: get("LINKLET_SECRET_ARN"),
+            key_secret_arn: get("LINKLET_KEY_SECRET_ARN"),
             telegram_api_url: get("TELEGRAM_API_URL").unwrap_or_else(|| DEFAULT_TELEGRAM_API_URL.to_owned()),
             bot_username: get("TELEGRAM_BOT_USERNAME").map(|u| u.trim_start_matches('@').to_owned()),
             table: get("DYNAMODB_TABLE").unwrap_or_else(|| DEFAULT_TABLE.to_owned()),

@@ -46,9 +46,18 @@ pub enum VaultError {
     Malformed,
     #[error("no key {0} in the key ring")]
     UnknownKey(String),
+    /// Two entries with one id: one of the two keys could never open its records.
+    #[error("ENCRYPTION_KEY has two keys with the id {0}: give each key its own id")]
+    DuplicateId(String),
     /// Wrong key, tampered text, or another user's or service's record.
     #[error("the credential does not decrypt for this user and service")]
     Undecryptable,
+}
+
+/// The id of the key a sealed credential was sealed under (`v1.<id>.…`).
+pub fn sealed_key_id(sealed: &str) -> Option<&str> {
+    let mut parts = sealed.split('.');
+    (parts.next() == Some("v1")).then(|| parts.next()).flatten()
 }
 
 /// The encryption keys: the current one seals, every one opens.
@@ -84,10 +93,19 @@ impl KeyRing {
                 return Err(VaultError::BadKey(i + 1));
             }
             current.get_or_insert_with(|| id.to_owned());
-            keys.insert(id.to_owned(), Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&bytes)));
+            if keys.insert(id.to_owned(), Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&bytes))).is_some() {
+                return Err(VaultError::DuplicateId(id.to_owned()));
+            }
         }
         let current = current.ok_or(VaultError::BadKey(1))?;
         Ok(KeyRing { current, keys })
+    }
+
+    /// An id no other key has: the day it was made and 32 random bits
+    /// (`k20261202-9f3a61c0`), so a new key never reuses an old key's id.
+    pub fn new_key_id(today: chrono::NaiveDate) -> String {
+        let random: [u8; 4] = rand::random();
+        format!("k{}-{:08x}", today.format("%Y%m%d"), u32::from_be_bytes(random))
     }
 
     /// A new random key as the setting writes it (`linklet keygen`, first deploy, local runner).
@@ -218,6 +236,17 @@ mod tests {
             ring(&new).open(TelegramId(1), "notion", &before).unwrap_err(),
             VaultError::UnknownKey("k1".into())
         );
+    }
+
+    #[test]
+    fn two_keys_with_one_id_are_refused_and_new_ids_never_repeat() {
+        // Issue 9.9: the last of two `k1` entries won, so records sealed under the first stopped opening.
+        let setting = format!("{},{}", key("k1"), key("k1"));
+        assert_eq!(KeyRing::parse(&setting).unwrap_err(), VaultError::DuplicateId("k1".into()));
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        let ids: HashSet<String> = (0..1000).map(|_| KeyRing::new_key_id(today)).collect();
+        assert_eq!(ids.len(), 1000);
+        assert!(ids.iter().all(|id| id.starts_with("k20261202-") && ring(&key(id)).current_id() == id));
     }
 
     #[test]

@@ -12,7 +12,9 @@ use linklet::{
     domain::Language,
     i18n::{COMMANDS, Msg},
     migrations,
+    ports::Store,
     telemetry::{self, LogFormat},
+    vault::KeyRing,
 };
 use linklet_local::{console, fake_ai::FakeAi, fake_telegram::FakeTelegram, poll, serve, store, wiring};
 use secrecy::SecretString;
@@ -63,13 +65,30 @@ enum Mode {
         #[arg(long, default_value = FAKE_AI_KEY)]
         key: String,
     },
-    /// Re-encrypt every stored credential under the current ENCRYPTION_KEY (after a rotation).
-    Reencrypt,
+    /// Re-encrypt every stored credential under the current ENCRYPTION_KEY (after a
+    /// rotation), then say what stays under old keys. Fails when it finds nothing.
+    Reencrypt {
+        /// Work on the deployed DynamoDB table (DYNAMODB_TABLE, default linklet) with
+        /// your AWS credentials, as the functions do; without it, the local store.
+        #[arg(long)]
+        aws: bool,
+        /// Read ENCRYPTION_KEY from this Secrets Manager secret (the stack's
+        /// EncryptionKeySecretArn) instead of the environment.
+        #[arg(long)]
+        key_secret: Option<String>,
+    },
+    /// Count the sealed credentials, per key id (the number first).
+    Sealed {
+        /// On the deployed DynamoDB table, as `reencrypt --aws`.
+        #[arg(long)]
+        aws: bool,
+    },
     /// Print a new random encryption key setting (`<id>:<base64>`) for ENCRYPTION_KEY.
     Keygen {
-        /// The key's id, stored with every ciphertext it seals.
-        #[arg(long, default_value = "k1")]
-        id: String,
+        /// The key's id, stored with every ciphertext it seals; by default a new
+        /// one no other key has (`k<date>-<random>`).
+        #[arg(long)]
+        id: Option<String>,
     },
     /// Create the job queues and their dead-letter queues at AWS_ENDPOINT_URL (local
     /// development, e.g. under `cargo lambda watch`) and print their settings.
@@ -179,25 +198,54 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Mode::Keygen { id } => {
-            println!("{}", linklet::vault::KeyRing::generate_setting(&id));
+            let id = id.unwrap_or_else(|| KeyRing::new_key_id(chrono::Utc::now().date_naive()));
+            println!("{}", KeyRing::generate_setting(&id));
             Ok(())
         }
-        Mode::Reencrypt => {
-            let (store, described) = store::open(&store_options).await?;
-            let setting = match &config.encryption_key {
-                Some(setting) => setting.clone(),
-                None if cli.aws_endpoint_url.is_none() => wiring::local_encryption_key(&cli.data_dir)?,
-                None => bail!("set ENCRYPTION_KEY (new key first, then the old ones)"),
+        Mode::Sealed { aws } => {
+            let (store, described) = open_store(aws, &store_options).await?;
+            let census = linklet::services::credentials::census(store.as_ref()).await?;
+            let by_key: Vec<String> = census.by_key.iter().map(|(id, n)| format!("{id}: {n}")).collect();
+            println!("{} sealed credential(s) in {described} ({})", census.total, by_key.join(", "));
+            Ok(())
+        }
+        Mode::Reencrypt { aws, key_secret } => {
+            let (store, described) = open_store(aws, &store_options).await?;
+            println!("Re-encrypting the credentials in {described}.");
+            let setting = match (&key_secret, &config.encryption_key) {
+                (Some(arn), _) => {
+                    let sdk = aws::sdk_config().await;
+                    let key = linklet::adapters::secrets::encryption_key(&sdk, arn).await?;
+                    SecretString::from(key.with_context(|| format!("the secret {arn} has no key"))?)
+                }
+                (None, Some(setting)) => setting.clone(),
+                (None, None) if !aws && cli.aws_endpoint_url.is_none() => {
+                    wiring::local_encryption_key(&cli.data_dir)?
+                }
+                (None, None) => {
+                    bail!("set ENCRYPTION_KEY (new key first, then the old ones), or pass --key-secret")
+                }
             };
-            let keys = linklet::vault::KeyRing::parse(secrecy::ExposeSecret::expose_secret(&setting))?;
+            let keys = KeyRing::parse(secrecy::ExposeSecret::expose_secret(&setting))?;
             let report = linklet::services::credentials::reencrypt_all(store.as_ref(), &keys).await?;
+            let old = report.after.under_other_keys(keys.current_id());
             println!(
-                "{described}: {} credential(s) checked, {} re-encrypted under key {}, {} unreadable.",
+                "{described}: {} credential(s) checked, {} re-encrypted under key {}, {} unreadable; \
+                 {old} still under other keys.",
                 report.checked,
                 report.reencrypted,
                 keys.current_id(),
                 report.unreadable
             );
+            if report.checked == 0 {
+                bail!(
+                    "no credential found in {described}: is it the store the functions use? \
+                     Nothing changed: keep every key (pass --aws for the deployed table)"
+                );
+            }
+            if old > 0 {
+                bail!("{old} credential(s) are still under other keys: keep those keys in ENCRYPTION_KEY");
+            }
             Ok(())
         }
         Mode::Queues => {
@@ -247,6 +295,22 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The deployed table with `aws` (as the functions reach it: AWS, or
+/// AWS_ENDPOINT_URL when set), else the local runner's store.
+async fn open_store(aws: bool, options: &store::StoreOptions) -> anyhow::Result<(Arc<dyn Store>, String)> {
+    if !aws {
+        return store::open(options).await;
+    }
+    let sdk = match &options.aws_endpoint_url {
+        Some(endpoint) => aws::local_sdk_config(endpoint).await,
+        None => aws::sdk_config().await,
+    };
+    let region = sdk.region().map(ToString::to_string).unwrap_or_else(|| "no region".into());
+    let store = linklet::adapters::dynamo::DynamoStore::new(aws::dynamodb(&sdk), &options.table);
+    let at = options.aws_endpoint_url.as_deref().map(|e| format!(" at {e}")).unwrap_or_default();
+    Ok((Arc::new(store), format!("DynamoDB table {} ({region}{at})", options.table)))
 }
 
 /// `{"en": [{"command": "start", "description": ...}], "fr": [...]}` from the catalog.

@@ -74,11 +74,43 @@ pub async fn load_secrets(config: &Config, aws: &SdkConfig) -> Result<Secrets, S
     let document: SecretDocument = serde_json::from_str(text).map_err(|_| {
         unreadable("expected a JSON object with TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET".into())
     })?;
+    // The key's own secret; an ENCRYPTION_KEY in the main secret is where
+    // releases before it kept the key (infra/deploy.sh moves it over).
+    let stored_key = match &config.key_secret_arn {
+        Some(key_arn) => key_from(&client, key_arn).await?,
+        None => None,
+    };
     Ok(Secrets {
         bot_token: document.bot_token.into(),
         webhook_secret: document.webhook_secret.into(),
         openai_key: from_env(document.openai_key, &config.ai.openai_key),
         gemini_key: from_env(document.gemini_key, &config.ai.gemini_key),
-        encryption_key: from_env(document.encryption_key, &config.encryption_key),
+        encryption_key: from_env(stored_key.or(document.encryption_key), &config.encryption_key),
     })
+}
+
+/// The vault's key setting from its own secret (the plain `id:base64,…`);
+/// `None` while the secret has no value yet.
+pub async fn encryption_key(aws: &SdkConfig, arn: &str) -> Result<Option<String>, SecretsError> {
+    key_from(&aws_sdk_secretsmanager::Client::new(aws), arn).await
+}
+
+async fn key_from(
+    client: &aws_sdk_secretsmanager::Client,
+    arn: &str,
+) -> Result<Option<String>, SecretsError> {
+    match client.get_secret_value().secret_id(arn).send().await {
+        Ok(output) => Ok(output.secret_string().map(|k| k.trim().to_owned()).filter(|k| !k.is_empty())),
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => {
+            tracing::warn!(
+                arn,
+                "the encryption key's secret has no value: connections are off until infra/deploy.sh writes it"
+            );
+            Ok(None)
+        }
+        Err(e) => Err(SecretsError::Unreadable {
+            arn: arn.to_owned(),
+            reason: aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string(),
+        }),
+    }
 }

@@ -1,30 +1,66 @@
-//! Re-encrypting every stored credential under the vault's current key, after
-//! a rotation (`linklet reencrypt`): users are walked a page at a time.
+//! The stored credentials as a whole: how many are sealed under which key
+//! (`linklet sealed`, before a key is ever created), and re-encrypting them
+//! all under the vault's current key after a rotation (`linklet reencrypt`).
+//! Users are walked a page at a time.
+
+use std::collections::BTreeMap;
 
 use super::admin::for_each_user;
 use crate::{
+    domain::TelegramId,
     ports::{Store, StoreError},
-    vault::KeyRing,
+    vault::{KeyRing, sealed_key_id},
 };
 
-/// What a re-encryption pass did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How many credentials are sealed, under which key id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Census {
+    pub total: u64,
+    pub by_key: BTreeMap<String, u64>,
+}
+
+impl Census {
+    /// How many are sealed under another key than `current`.
+    pub fn under_other_keys(&self, current: &str) -> u64 {
+        self.by_key.iter().filter(|(id, _)| id.as_str() != current).map(|(_, n)| n).sum()
+    }
+}
+
+/// What a re-encryption pass did, and where the credentials stand after it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reencrypted {
     pub checked: u64,
     pub reencrypted: u64,
     /// Records that no key of the ring opens (left as they are, logged).
     pub unreadable: u64,
+    pub after: Census,
 }
 
-pub async fn reencrypt_all(store: &dyn Store, keys: &KeyRing) -> Result<Reencrypted, StoreError> {
+async fn users(store: &dyn Store) -> Result<Vec<TelegramId>, StoreError> {
     let mut users = Vec::new();
     for_each_user(store, |row| {
         users.push(row.user.id);
         true
     })
     .await?;
+    Ok(users)
+}
+
+pub async fn census(store: &dyn Store) -> Result<Census, StoreError> {
+    let mut census = Census::default();
+    for user in users(store).await? {
+        for integration in store.list_integrations(user).await? {
+            census.total += 1;
+            let id = sealed_key_id(&integration.sealed).unwrap_or("?").to_owned();
+            *census.by_key.entry(id).or_default() += 1;
+        }
+    }
+    Ok(census)
+}
+
+pub async fn reencrypt_all(store: &dyn Store, keys: &KeyRing) -> Result<Reencrypted, StoreError> {
     let mut report = Reencrypted::default();
-    for user in users {
+    for user in users(store).await? {
         for mut integration in store.list_integrations(user).await? {
             report.checked += 1;
             let service = integration.service.code();
@@ -42,6 +78,9 @@ pub async fn reencrypt_all(store: &dyn Store, keys: &KeyRing) -> Result<Reencryp
                     report.unreadable += 1;
                 }
             }
+            let id = sealed_key_id(&integration.sealed).unwrap_or("?").to_owned();
+            *report.after.by_key.entry(id).or_default() += 1;
+            report.after.total += 1;
         }
     }
     Ok(report)

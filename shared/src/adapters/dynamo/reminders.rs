@@ -6,7 +6,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::tasks::{DUE_SHARDS, due_index, task_from_item, task_key};
+use super::tasks::{DUE_SHARDS, due_index, due_sort_key, task_from_item, task_key};
 use super::{DynamoStore, is_condition_failure, n, s, stamp, store_error, user_key, with_key};
 use crate::adapters::records::PENDING;
 use crate::domain::{TelegramId, task::Task};
@@ -16,7 +16,7 @@ use crate::ports::{Reminders, StoreError};
 impl Reminders for DynamoStore {
     async fn due_tasks(&self, up_to: DateTime<Utc>, limit: usize) -> Result<Vec<Task>, StoreError> {
         // Every sort key of a task due at or before `up_to` sorts before this bound.
-        let bound = format!("{}~", up_to.format("%Y-%m-%dT%H:%M:%SZ"));
+        let bound = format!("{}~", due_sort_key(up_to));
         let mut due = Vec::new();
         for shard in 0..DUE_SHARDS {
             let query = self

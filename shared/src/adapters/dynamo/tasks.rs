@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::{
     error::ProvideErrorMetadata,
     types::{AttributeValue, Delete, Put, ReturnValue, TransactWriteItem, Update},
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike as _, Utc};
 
 use super::{DynamoStore, Item, is_condition_failure, n, s, stamp, store_error, user_item_key};
 use crate::adapters::records::{DONE, PENDING, TaskRecord};
@@ -42,8 +42,22 @@ pub(super) fn due_index(
 ) -> [(String, AttributeValue); 2] {
     [
         ("gsi1pk".to_owned(), s(format!("DUE#{:02}", user.0.rem_euclid(DUE_SHARDS)))),
-        ("gsi1sk".to_owned(), s(format!("{}#{}#{:08}", due.format("%Y-%m-%dT%H:%M:%SZ"), user.0, number.0))),
+        ("gsi1sk".to_owned(), s(format!("{}#{}#{:08}", due_sort_key(due), user.0, number.0))),
     ]
+}
+
+/// A due time in the index's sort key: fixed width (`YYYY-MM-DDTHH:MM:SSZ`), so
+/// that keys sort as times do. Linklet refuses times past ten years; a year
+/// past 9999 (which chrono would write `+10000`, sorting first) is held at the
+/// last second of 9999 rather than fired at once.
+pub(super) fn due_sort_key(due: DateTime<Utc>) -> String {
+    if due.year() > 9999 {
+        return "9999-12-31T23:59:59Z".to_owned();
+    }
+    if due.year() < 0 {
+        return "0000-01-01T00:00:00Z".to_owned();
+    }
+    due.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 fn task_item(task: &Task) -> Result<Item, StoreError> {
@@ -334,5 +348,28 @@ impl Tasks for DynamoStore {
             Err(e) if is_condition_failure(&e) => Ok(false),
             Err(e) => Err(store_error(e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone as _;
+
+    use super::*;
+
+    #[test]
+    fn due_sort_keys_sort_as_times_do_even_past_year_9999() {
+        // Issue 9.15: `+10000-...` sorted before every other date and fired at once.
+        let times = [
+            Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(262_000, 1, 1, 0, 0, 0).unwrap(),
+        ];
+        let keys: Vec<String> = times.iter().map(|t| due_sort_key(*t)).collect();
+        assert!(keys.iter().all(|k| k.len() == 20), "{keys:?}");
+        assert!(keys.windows(2).all(|w| w[0] <= w[1]), "{keys:?}");
+        let now = format!("{}~", due_sort_key(Utc.with_ymd_and_hms(2026, 12, 2, 9, 1, 0).unwrap()));
+        assert!(keys[2] > now, "not due now");
     }
 }
