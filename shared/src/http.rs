@@ -1,7 +1,7 @@
 //! The HTTP routes of the deployed API (`POST /telegram`), served by the Lambda
 //! through `lambda_http` and by the local runner through axum.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use axum::{
     Router,
@@ -27,14 +27,24 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 
+/// How long a body may take to arrive: a client sending a byte a second does
+/// not hold a request open for good (on Lambda the body is whole already).
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 struct WebhookState {
     dispatcher: Dispatcher,
     secret: SecretString,
+    body_timeout: Duration,
 }
 
 /// The routes: `POST /telegram` and `GET /health`.
 pub fn routes(dispatcher: Dispatcher, secret: SecretString) -> Router {
-    let state = Arc::new(WebhookState { dispatcher, secret });
+    routes_with(dispatcher, secret, BODY_READ_TIMEOUT)
+}
+
+/// [`routes`] with another body read timeout.
+pub fn routes_with(dispatcher: Dispatcher, secret: SecretString, body_timeout: Duration) -> Router {
+    let state = Arc::new(WebhookState { dispatcher, secret, body_timeout });
     Router::new()
         .route("/telegram", post(telegram))
         .route("/health", get(|| async { "ok" }))
@@ -77,11 +87,15 @@ async fn handle(state: Arc<WebhookState>, request: Request) -> Response {
         warn!("update refused: declared body over 1 MB");
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     }
-    let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
+    let bytes = match tokio::time::timeout(state.body_timeout, to_bytes(body, MAX_BODY_BYTES)).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => {
             warn!("update refused: body over 1 MB or unreadable");
             return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        }
+        Err(_) => {
+            warn!("update refused: the body did not arrive within {:?}", state.body_timeout);
+            return StatusCode::REQUEST_TIMEOUT.into_response();
         }
     };
     let update: Update = match serde_json::from_slice(&bytes) {

@@ -27,7 +27,8 @@ pub fn local_encryption_key(data_dir: &std::path::Path) -> anyhow::Result<secrec
         return Ok(existing.trim().to_owned().into());
     }
     std::fs::create_dir_all(data_dir)?;
-    let setting = linklet::vault::KeyRing::generate_setting("local1");
+    let id = linklet::vault::KeyRing::new_key_id(chrono::Utc::now().date_naive());
+    let setting = linklet::vault::KeyRing::generate_setting(&id);
     let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path)?;
     std::io::Write::write_all(&mut file, setting.as_bytes())?;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;

@@ -66,8 +66,15 @@ impl EmbeddedStore {
     /// Opens (or creates) the store in `dir`, creating its tables and dropping
     /// update claims that have expired (what DynamoDB's TTL does on AWS).
     pub fn open(dir: &Path) -> Result<EmbeddedStore, StoreError> {
+        use std::os::unix::fs::PermissionsExt as _;
+        // Owner only: the database holds conversations and sealed credentials.
+        let owner_only =
+            |path: &Path, mode: u32| std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
         std::fs::create_dir_all(dir).map_err(unavailable)?;
-        let db = Database::create(dir.join(FILE_NAME)).map_err(unavailable)?;
+        owner_only(dir, 0o700).map_err(unavailable)?;
+        let file = dir.join(FILE_NAME);
+        let db = Database::create(&file).map_err(unavailable)?;
+        owner_only(&file, 0o600).map_err(unavailable)?;
         let txn = db.begin_write().map_err(unavailable)?;
         {
             txn.open_table(USERS).map_err(unavailable)?;
