@@ -21,8 +21,8 @@ use linklet::{
         integration::{Service, StoredIntegration},
     },
     ports::{
-        Claim, ClaimKey, Claims, Conversations, Directory, Integrations, Quotas, Reminders, StoreError,
-        SystemClock, Tasks, UserPage, Users,
+        Claim, ClaimKey, Claims, Conversations, Directory, Integrations, Quotas, RateCount, Reminders,
+        StoreError, SystemClock, Tasks, UserPage, Users,
     },
 };
 use linklet_tests::{
@@ -64,6 +64,15 @@ impl Users for Counted {
     ) -> Result<User, StoreError> {
         self.note("patch_user");
         self.inner.patch_user(id, patch, now).await
+    }
+    async fn see(
+        &self,
+        seen: &SeenUser,
+        now: DateTime<Utc>,
+        rate: &RateCount<'_>,
+    ) -> Result<(User, QuotaUse), StoreError> {
+        self.note("see");
+        self.inner.see(seen, now, rate).await
     }
 }
 
@@ -227,6 +236,10 @@ impl Directory for Counted {
         self.note("users_page");
         self.inner.users_page(tier, after, limit).await
     }
+    async fn find_username(&self, username: &str) -> Result<Option<TelegramId>, StoreError> {
+        self.note("find_username");
+        self.inner.find_username(username).await
+    }
 
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         self.note("record_audit");
@@ -303,8 +316,78 @@ async fn start_help_and_profile_cost_two_sequential_round_trips_besides_the_clai
         let calls = store.take();
         let besides_claim: Vec<_> = calls.iter().filter(|c| **c != "claim").collect();
         assert_eq!(calls.iter().filter(|c| **c == "claim").count(), 1, "{command}: {calls:?}");
-        // The upsert and the rate-limit count are sent together (one wait), then the completion.
-        assert_eq!(besides_claim, [&"upsert_seen", &"take_quota", &"complete_claim"], "{command}");
+        // The user and the rate-limit count in one call, then the completion (issue 9.18).
+        assert_eq!(besides_claim, [&"see", &"complete_claim"], "{command}");
         assert_eq!(fake.calls().len() - before, 1, "{command}: one Telegram call per reply");
+    }
+}
+
+/// Counts the DynamoDB requests a client sends, by operation (`X-Amz-Target`).
+#[derive(Debug, Default, Clone)]
+struct Requests(Arc<Mutex<Vec<String>>>);
+
+impl aws_sdk_dynamodb::config::Intercept for Requests {
+    fn name(&self) -> &'static str {
+        "count requests"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        let target = context.request().headers().get("x-amz-target").unwrap_or_default();
+        let operation = target.rsplit('.').next().unwrap_or_default().to_owned();
+        self.0.lock().unwrap().push(operation);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_known_users_plain_command_costs_the_claim_and_two_dynamodb_requests() {
+    // Issue 9.18: /help cost 4 requests (claim, upsert, rate-limit count, completion).
+    let aws = linklet_tests::aws_config().await;
+    let (_, table) = linklet_tests::fresh_table(&aws).await;
+    let requests = Requests::default();
+    let config = aws_sdk_dynamodb::config::Builder::from(&aws).interceptor(requests.clone()).build();
+    let store = Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), table));
+    let fake = FakeTelegram::start(linklet_tests::BOT_TOKEN).await.unwrap();
+    let telegram = TelegramMessenger::new(
+        &linklet_tests::BOT_TOKEN.to_owned().into(),
+        &fake.url(),
+        None,
+        Duration::from_secs(10),
+    )
+    .unwrap();
+    let deps = Deps {
+        store,
+        messenger: Arc::new(telegram),
+        clock: Arc::new(SystemClock),
+        policy: Default::default(),
+        queue: Arc::new(linklet_local::jobs::in_process_queue().0),
+        assistant_on: false,
+        vault: None,
+    };
+    let dispatcher = Dispatcher::new(deps);
+    let ada = Person::english(2002);
+    let mut counts = Vec::new();
+    for (i, command) in ["/start", "/help", "/profile", "/help"].into_iter().enumerate() {
+        let update = serde_json::from_str(&private_text(200 + i as u32, &ada, command).to_string()).unwrap();
+        assert_eq!(dispatcher.dispatch(&update).await.unwrap(), Dispatched::Handled);
+        let sent = std::mem::take(&mut *requests.0.lock().unwrap());
+        counts.push(sent);
+    }
+    // A new user, once: the claim, the failed fast path, the registration, their
+    // @username's lookup item, the completion.
+    assert_eq!(
+        counts[0],
+        ["UpdateItem", "UpdateItem", "UpdateItem", "PutItem", "UpdateItem"],
+        "{:?}",
+        counts[0]
+    );
+    // Known and unchanged: the claim, one conditional write, the completion.
+    for sent in &counts[1..] {
+        assert_eq!(sent, &["UpdateItem"; 3], "{sent:?}");
     }
 }

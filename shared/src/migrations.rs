@@ -8,7 +8,8 @@ use aws_sdk_dynamodb::{
     Client,
     error::{DisplayErrorContext, ProvideErrorMetadata},
     types::{
-        AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+        AttributeDefinition, AttributeValue, BillingMode, CreateGlobalSecondaryIndexAction,
+        GlobalSecondaryIndex, GlobalSecondaryIndexUpdate, IndexStatus, KeySchemaElement, KeyType,
         PointInTimeRecoverySpecification, Projection, ProjectionType, ScalarAttributeType, TableStatus,
         TimeToLiveSpecification,
     },
@@ -25,10 +26,10 @@ pub struct Migration {
 }
 
 /// Every file of `migrations/`, in order (a test checks the folder matches).
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    name: "0001_create_table",
-    source: include_str!("../../migrations/0001_create_table.json"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { name: "0001_create_table", source: include_str!("../../migrations/0001_create_table.json") },
+    Migration { name: "0002_users_index", source: include_str!("../../migrations/0002_users_index.json") },
+];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,9 +42,21 @@ struct Plan {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 enum Step {
-    CreateTable { partition_key: String, sort_key: String, indexes: Vec<Index> },
-    EnableTtl { attribute: String },
+    CreateTable {
+        partition_key: String,
+        sort_key: String,
+        indexes: Vec<Index>,
+    },
+    EnableTtl {
+        attribute: String,
+    },
     EnablePointInTimeRecovery {},
+    /// A new global secondary index on an existing table (one per step, as DynamoDB asks).
+    AddIndex(Index),
+    /// Rewrites existing items for a new key design, by name (idempotent).
+    Backfill {
+        name: String,
+    },
 }
 
 #[derive(Debug, Deserialize)]
@@ -52,7 +65,35 @@ struct Index {
     name: String,
     partition_key: String,
     sort_key: String,
+    /// `ALL`, `KEYS_ONLY`, or `INCLUDE` with `include`.
     projection: String,
+    #[serde(default)]
+    include: Vec<String>,
+}
+
+impl Index {
+    fn gsi(&self) -> Result<GlobalSecondaryIndex, String> {
+        let mut projection =
+            Projection::builder().projection_type(ProjectionType::from(self.projection.as_str()));
+        for name in &self.include {
+            projection = projection.non_key_attributes(name);
+        }
+        GlobalSecondaryIndex::builder()
+            .index_name(&self.name)
+            .key_schema(key(&self.partition_key, KeyType::Hash)?)
+            .key_schema(key(&self.sort_key, KeyType::Range)?)
+            .projection(projection.build())
+            .build()
+            .map_err(|e| e.to_string())
+    }
+}
+
+fn string_attribute(name: &str) -> Result<AttributeDefinition, String> {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(ScalarAttributeType::S)
+        .build()
+        .map_err(|e| e.to_string())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -126,25 +167,10 @@ async fn run_step(client: &Client, table: &str, step: &Step) -> Result<(), Strin
             let mut attributes = vec![partition_key.as_str(), sort_key.as_str()];
             for index in indexes {
                 attributes.extend([index.partition_key.as_str(), index.sort_key.as_str()]);
-                let projection = Projection::builder()
-                    .projection_type(ProjectionType::from(index.projection.as_str()))
-                    .build();
-                let gsi = GlobalSecondaryIndex::builder()
-                    .index_name(&index.name)
-                    .key_schema(key(&index.partition_key, KeyType::Hash)?)
-                    .key_schema(key(&index.sort_key, KeyType::Range)?)
-                    .projection(projection)
-                    .build()
-                    .map_err(|e| sdk(&e))?;
-                create = create.global_secondary_indexes(gsi);
+                create = create.global_secondary_indexes(index.gsi()?);
             }
             for name in attributes {
-                let definition = AttributeDefinition::builder()
-                    .attribute_name(name)
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .map_err(|e| sdk(&e))?;
-                create = create.attribute_definitions(definition);
+                create = create.attribute_definitions(string_attribute(name)?);
             }
             create.send().await.map_err(|e| sdk(&DisplayErrorContext(e)))?;
             wait_active(client, table).await
@@ -177,6 +203,38 @@ async fn run_step(client: &Client, table: &str, step: &Step) -> Result<(), Strin
                 .map_err(|e| sdk(&DisplayErrorContext(e)))?;
             Ok(())
         }
+        Step::AddIndex(index) => {
+            let described = client.describe_table().table_name(table).send().await;
+            let described = described.map_err(|e| sdk(&DisplayErrorContext(e)))?;
+            let exists = described.table().is_some_and(|t| {
+                t.global_secondary_indexes().iter().any(|i| i.index_name() == Some(&index.name))
+            });
+            if !exists {
+                let gsi = index.gsi()?;
+                let create = CreateGlobalSecondaryIndexAction::builder()
+                    .index_name(&index.name)
+                    .set_key_schema(Some(gsi.key_schema))
+                    .set_projection(gsi.projection)
+                    .build()
+                    .map_err(|e| sdk(&e))?;
+                client
+                    .update_table()
+                    .table_name(table)
+                    .attribute_definitions(string_attribute(&index.partition_key)?)
+                    .attribute_definitions(string_attribute(&index.sort_key)?)
+                    .global_secondary_index_updates(
+                        GlobalSecondaryIndexUpdate::builder().create(create).build(),
+                    )
+                    .send()
+                    .await
+                    .map_err(|e| sdk(&DisplayErrorContext(e)))?;
+            }
+            wait_index_active(client, table, &index.name).await
+        }
+        Step::Backfill { name } => match name.as_str() {
+            "users_index" => backfill_users_index(client, table).await,
+            other => Err(format!("no backfill named {other}")),
+        },
         Step::EnablePointInTimeRecovery {} => {
             let spec = PointInTimeRecoverySpecification::builder()
                 .point_in_time_recovery_enabled(true)
@@ -196,6 +254,84 @@ async fn run_step(client: &Client, table: &str, step: &Step) -> Result<(), Strin
 
 fn key(name: &str, kind: KeyType) -> Result<KeySchemaElement, String> {
     KeySchemaElement::builder().attribute_name(name).key_type(kind).build().map_err(|e| e.to_string())
+}
+
+async fn wait_index_active(client: &Client, table: &str, index: &str) -> Result<(), String> {
+    for _ in 0..1200 {
+        let output = client
+            .describe_table()
+            .table_name(table)
+            .send()
+            .await
+            .map_err(|e| DisplayErrorContext(e).to_string())?;
+        let status = output
+            .table()
+            .and_then(|t| t.global_secondary_indexes().iter().find(|i| i.index_name() == Some(index)))
+            .and_then(|i| i.index_status().cloned());
+        // moto reports no status; DynamoDB reports CREATING, then ACTIVE.
+        if status.is_none_or(|s| s == IndexStatus::Active) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    Err(format!("index {index} of {table} did not become ACTIVE within 10 minutes"))
+}
+
+/// Users move from GSI1 (`TIER#<tier>`) to the sharded GSI2, get `seen_at`,
+/// and a `USERNAME#<name>` item each: a Scan, once, at deploy time.
+async fn backfill_users_index(client: &Client, table: &str) -> Result<(), String> {
+    let s = |v: String| AttributeValue::S(v);
+    let mut start = None;
+    loop {
+        let page = client
+            .scan()
+            .table_name(table)
+            .filter_expression("entity = :user")
+            .expression_attribute_values(":user", s("user".into()))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| DisplayErrorContext(e).to_string())?;
+        for item in page.items() {
+            let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
+            let (Some(pk), Some(id)) = (text("pk"), item.get("telegram_id").and_then(|v| v.as_n().ok()))
+            else {
+                continue;
+            };
+            let Ok(id) = id.parse::<i64>() else { continue };
+            let tier = text("subscription_tier").unwrap_or_else(|| "free".into());
+            let seen_at = text("updated_at")
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+                .map_or(0, |t| t.timestamp());
+            client
+                .update_item()
+                .table_name(table)
+                .key("pk", s(pk))
+                .key("sk", s("PROFILE".into()))
+                .update_expression("SET gsi2pk = :gpk, gsi2sk = :gsk, seen_at = if_not_exists(seen_at, :seen) REMOVE gsi1pk, gsi1sk")
+                .expression_attribute_values(":gpk", s(format!("TIER#{tier}#{:02}", id.rem_euclid(16))))
+                .expression_attribute_values(":gsk", s(format!("USER#{id}")))
+                .expression_attribute_values(":seen", AttributeValue::N(seen_at.to_string()))
+                .send()
+                .await
+                .map_err(|e| DisplayErrorContext(e).to_string())?;
+            if let Some(username) = text("username") {
+                client
+                    .put_item()
+                    .table_name(table)
+                    .item("pk", s(format!("USERNAME#{}", username.to_lowercase())))
+                    .item("sk", s("USER".into()))
+                    .item("user_id", AttributeValue::N(id.to_string()))
+                    .send()
+                    .await
+                    .map_err(|e| DisplayErrorContext(e).to_string())?;
+            }
+        }
+        match page.last_evaluated_key {
+            Some(key) => start = Some(key),
+            None => return Ok(()),
+        }
+    }
 }
 
 async fn wait_active(client: &Client, table: &str) -> Result<(), String> {

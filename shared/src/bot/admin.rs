@@ -141,7 +141,7 @@ async fn resolve(ctx: &Ctx<'_>, query: &str) -> Result<Option<TelegramId>, Handl
         return Ok(Some(TelegramId(id)));
     }
     if query.starts_with('@') {
-        return Ok(admin::find_by_username(ctx.deps.store.as_ref(), query).await?);
+        return Ok(ctx.deps.store.find_username(query).await?);
     }
     Ok(None)
 }

@@ -8,10 +8,10 @@ use super::outbox::unstamp;
 use super::{Command, Deps, HandleError, admin, assistant, basic, connect, settings, tasks};
 use crate::domain::{Awaiting, SeenUser, TelegramId, User, UserPatch, assistant::QuotaUse};
 use crate::i18n::Msg;
-use crate::ports::{ChatId, OutMessage};
+use crate::ports::{ChatId, OutMessage, RateCount};
 
-/// The quotas behind the rate limit: updates per window, and notices per window.
-const RATE_QUOTA: &str = "rate";
+/// The quota behind the rate limit's notices: one per window (the updates
+/// themselves are counted on the user, see [`crate::ports::Users::see`]).
 const RATE_NOTICE_QUOTA: &str = "rate-notice";
 
 /// Routes one update to its handler.
@@ -81,17 +81,14 @@ impl Router {
         let (store, now, rate) = (&self.deps.store, self.deps.clock.now(), self.deps.policy.rate_limit);
         let window = rate.window(now);
         let forget_at = window.ends_at + Duration::hours(1);
-        let (user, counted) = tokio::join!(
-            store.upsert_seen(&seen, now),
-            store.take_quota(seen.id, RATE_QUOTA, &window.name, rate.requests, forget_at)
-        );
-        let user = user?;
+        let (user, counted) =
+            store.see(&seen, now, &RateCount { window: &window.name, limit: rate.requests }).await?;
         if user.banned_at.is_some() {
             debug!("banned user ignored");
             metrics::counter!(crate::emf::names::REJECTED, "reason" => "banned").increment(1);
             return Ok(None);
         }
-        if counted? == QuotaUse::Exhausted && !self.deps.policy.is_admin(user.id) {
+        if counted == QuotaUse::Exhausted && !self.deps.policy.is_admin(user.id) {
             info!("rate limit reached; update dropped");
             metrics::counter!(crate::emf::names::REJECTED, "reason" => "rate_limit").increment(1);
             let Some(chat) = notice_chat else { return Ok(None) };

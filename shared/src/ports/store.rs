@@ -33,11 +33,30 @@ impl StoreError {
     }
 }
 
+/// The rate limit's window an update is counted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateCount<'a> {
+    /// The window's name ([`crate::domain::rate_limit::Window::name`]).
+    pub window: &'a str,
+    pub limit: u32,
+}
+
 #[async_trait]
 pub trait Users: Send + Sync {
-    /// Registers the user or refreshes what Telegram shows of them, in one round
-    /// trip, and returns the whole user (settings included).
+    /// Registers the user or refreshes what Telegram shows of them, and
+    /// returns the whole user (settings included).
     async fn upsert_seen(&self, seen: &SeenUser, now: DateTime<Utc>) -> Result<User, StoreError>;
+
+    /// What every update does first: registers or refreshes the user and
+    /// counts the update against the rate limit. On DynamoDB, a known user
+    /// whose profile did not change is one conditional write that touches no
+    /// index (the profile is written again at most once an hour).
+    async fn see(
+        &self,
+        seen: &SeenUser,
+        now: DateTime<Utc>,
+        rate: &RateCount<'_>,
+    ) -> Result<(User, QuotaUse), StoreError>;
 
     async fn get_user(&self, id: TelegramId) -> Result<Option<User>, StoreError>;
 
@@ -241,13 +260,17 @@ pub struct UserPage {
 #[async_trait]
 pub trait Directory: Send + Sync {
     /// The users of `tier` after `after`, at most `limit` (no Scan on DynamoDB:
-    /// the tier index, `TIER#<tier>`).
+    /// the sharded tier index, `TIER#<tier>#<shard>`).
     async fn users_page(
         &self,
         tier: Tier,
         after: Option<TelegramId>,
         limit: usize,
     ) -> Result<UserPage, StoreError>;
+
+    /// The user whose @username is `username` (any case, with or without the
+    /// @): one lookup, whatever the number of users.
+    async fn find_username(&self, username: &str) -> Result<Option<TelegramId>, StoreError>;
 
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
 

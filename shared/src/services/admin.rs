@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::{
-    domain::{TelegramId, Tier},
+    domain::Tier,
     ports::{Directory, JobQueue, QueueDepths, StoreError, UserRow},
 };
 
@@ -56,23 +56,6 @@ pub async fn stats(
         }
     };
     Ok(stats)
-}
-
-/// The user whose @username is `username` (any case, with or without the @).
-pub async fn find_by_username(
-    store: &dyn Directory,
-    username: &str,
-) -> Result<Option<TelegramId>, StoreError> {
-    let wanted = username.trim_start_matches('@').to_lowercase();
-    let mut found = None;
-    for_each_user(store, |row| {
-        if row.user.username.as_deref().is_some_and(|u| u.to_lowercase() == wanted) {
-            found = Some(row.user.id);
-        }
-        found.is_none()
-    })
-    .await?;
-    Ok(found)
 }
 
 /// Calls `visit` on every user, tier by tier, a page at a time, until it returns false.

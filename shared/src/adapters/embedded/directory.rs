@@ -58,6 +58,24 @@ impl Directory for EmbeddedStore {
         .map_err(unavailable)?
     }
 
+    async fn find_username(&self, username: &str) -> Result<Option<TelegramId>, StoreError> {
+        let wanted = username.trim_start_matches('@').to_lowercase();
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            // A scan: the embedded store serves one person's machine.
+            let txn = db.begin_read().map_err(unavailable)?;
+            for entry in txn.open_table(USERS).map_err(unavailable)?.iter().map_err(unavailable)? {
+                let (_, bytes) = entry.map_err(unavailable)?;
+                let record: UserRecord = serde_json::from_slice(bytes.value()).map_err(corrupt)?;
+                if record.username.as_deref().is_some_and(|u| u.to_lowercase() == wanted) {
+                    return Ok(Some(TelegramId(record.telegram_id)));
+                }
+            }
+            Ok(None)
+        })
+        .await
+        .map_err(unavailable)?
+    }
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         let nonce: u32 = rand::random();
         let key = format!("{}#{}#{nonce:08x}", entry.at.to_rfc3339(), entry.admin.0);

@@ -16,7 +16,9 @@ use crate::domain::{
     SeenUser, TelegramId, Tier, User, UserPatch,
     task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber, TaskStatus},
 };
-use crate::ports::{Claim, ClaimKey, Claims, Conversations, Quotas, Reminders, StoreError, Tasks, Users};
+use crate::ports::{
+    Claim, ClaimKey, Claims, Conversations, Quotas, RateCount, Reminders, StoreError, Tasks, Users,
+};
 
 const USERS: TableDefinition<i64, &[u8]> = TableDefinition::new("users");
 /// Idempotency claims (`UPDATE#<id>`, `JOB#<id>`) -> the claim as JSON.
@@ -168,6 +170,20 @@ impl Users for EmbeddedStore {
             Ok(user)
         })
         .await
+    }
+
+    async fn see(
+        &self,
+        seen: &SeenUser,
+        now: DateTime<Utc>,
+        rate: &RateCount<'_>,
+    ) -> Result<(User, QuotaUse), StoreError> {
+        // One person's machine: two local transactions cost nothing worth folding.
+        let user = self.upsert_seen(seen, now).await?;
+        let counted = self
+            .take_quota(user.id, "rate", rate.window, rate.limit, now + chrono::Duration::days(1))
+            .await?;
+        Ok((user, counted))
     }
 
     async fn get_user(&self, id: TelegramId) -> Result<Option<User>, StoreError> {
