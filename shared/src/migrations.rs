@@ -16,6 +16,9 @@ use aws_sdk_dynamodb::{
 };
 use chrono::Utc;
 use serde::Deserialize;
+
+use crate::adapters::dynamo::{tier_index, username_key};
+use crate::domain::{TelegramId, Tier};
 use tracing::info;
 
 /// A migration file, embedded at build time so every binary carries them.
@@ -299,7 +302,8 @@ async fn backfill_users_index(client: &Client, table: &str) -> Result<(), String
                 continue;
             };
             let Ok(id) = id.parse::<i64>() else { continue };
-            let tier = text("subscription_tier").unwrap_or_else(|| "free".into());
+            let tier = text("subscription_tier").and_then(|t| Tier::from_code(&t)).unwrap_or_default();
+            let (tier_pk, tier_sk) = tier_index(TelegramId(id), tier);
             let seen_at = text("updated_at")
                 .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
                 .map_or(0, |t| t.timestamp());
@@ -309,8 +313,8 @@ async fn backfill_users_index(client: &Client, table: &str) -> Result<(), String
                 .key("pk", s(pk))
                 .key("sk", s("PROFILE".into()))
                 .update_expression("SET gsi2pk = :gpk, gsi2sk = :gsk, seen_at = if_not_exists(seen_at, :seen) REMOVE gsi1pk, gsi1sk")
-                .expression_attribute_values(":gpk", s(format!("TIER#{tier}#{:02}", id.rem_euclid(16))))
-                .expression_attribute_values(":gsk", s(format!("USER#{id}")))
+                .expression_attribute_values(":gpk", s(tier_pk))
+                .expression_attribute_values(":gsk", s(tier_sk))
                 .expression_attribute_values(":seen", AttributeValue::N(seen_at.to_string()))
                 .send()
                 .await
@@ -319,8 +323,7 @@ async fn backfill_users_index(client: &Client, table: &str) -> Result<(), String
                 client
                     .put_item()
                     .table_name(table)
-                    .item("pk", s(format!("USERNAME#{}", username.to_lowercase())))
-                    .item("sk", s("USER".into()))
+                    .set_item(Some(username_key(&username)))
                     .item("user_id", AttributeValue::N(id.to_string()))
                     .send()
                     .await

@@ -9,6 +9,8 @@ mod reminders;
 mod tasks;
 mod users;
 
+pub(crate) use users::{tier_index, username_key};
+
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::{

@@ -21,12 +21,12 @@ const REFRESH_EVERY: i64 = 3600;
 
 /// The users' index keys (GSI2, which projects only what the admin views
 /// read): `TIER#<tier>#<shard>` / `USER#<id>`.
-pub(super) fn tier_index(id: TelegramId, tier: Tier) -> (String, String) {
+pub(crate) fn tier_index(id: TelegramId, tier: Tier) -> (String, String) {
     (format!("TIER#{}#{:02}", tier.code(), id.0.rem_euclid(USER_SHARDS)), format!("USER#{}", id.0))
 }
 
 /// A username's lookup item: `USERNAME#<lowercase name>` / `USER`.
-pub(super) fn username_key(username: &str) -> Item {
+pub(crate) fn username_key(username: &str) -> Item {
     Item::from([
         ("pk".to_owned(), s(format!("USERNAME#{}", username.to_lowercase()))),
         ("sk".to_owned(), s("USER")),
