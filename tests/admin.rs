@@ -56,6 +56,10 @@ async fn stats_count_users_activity_tiers_tasks_and_jobs() {
     hook.deliver(&private_text(12, &admin, "/admin ban 9203")).await;
 
     hook.deliver(&private_text(13, &admin, "/admin stats")).await;
+    assert_eq!(last(&hook), "📊 Counting every user; the figures follow here in a moment.");
+    let jobs = hook.jobs_function().await;
+    let (_, failed) = hook.run_jobs(&jobs, &hook.integration_queue).await;
+    assert!(failed.is_empty());
     let stats = last(&hook);
     assert!(stats.contains("<b>Users</b>: 4"), "{stats}");
     assert!(stats.contains("Active: 4 (24 h) · 4 (7 days)"), "{stats}");
@@ -63,6 +67,64 @@ async fn stats_count_users_activity_tiers_tasks_and_jobs() {
     assert!(stats.contains("Banned / blocked the bot: 1 / 0"), "{stats}");
     assert!(stats.contains("Pending tasks: 3"), "{stats}");
     assert!(stats.contains("Jobs: 1 waiting, 1 failed"), "{stats}");
+}
+
+/// Stats answer at any size: a job counts a stretch of users and queues the
+/// next with the counts so far; a stretch that fails is retried from its own
+/// start, counting nobody twice; the figures come once, at the end.
+#[tokio::test]
+async fn stats_are_counted_by_queued_stretches_that_survive_a_retry() {
+    use futures::StreamExt;
+    use linklet::domain::SeenUser;
+    use linklet_tests::Failure;
+
+    let hook = Webhook::start_with(|name| match name {
+        "ADMIN_TELEGRAM_IDS" => Some(ADMIN.to_string()),
+        "STATS_PER_JOB" => Some("120".into()),
+        "JOB_RETRY_BASE_SECONDS" => Some("0".into()),
+        _ => None,
+    })
+    .await;
+    let store = hook.store();
+    futures::stream::iter(30_000..30_500)
+        .for_each_concurrent(16, |id| {
+            let store = &store;
+            async move {
+                let seen = SeenUser {
+                    id: TelegramId(id),
+                    username: None,
+                    first_name: "U".into(),
+                    language_code: None,
+                };
+                store.upsert_seen(&seen, chrono::Utc::now()).await.unwrap();
+            }
+        })
+        .await;
+    for id in 30_000..30_100 {
+        let pro = linklet::domain::UserPatch { tier: Some(Tier::Pro), ..Default::default() };
+        store.patch_user(TelegramId(id), &pro, chrono::Utc::now()).await.unwrap();
+    }
+    let admin = Person::english(ADMIN);
+    hook.deliver(&private_text(1, &admin, "/admin stats")).await;
+    assert_eq!(hook.queue_depth(&hook.integration_queue.url).await, 1, "the webhook only queued the count");
+
+    let jobs = hook.jobs_function().await;
+    let mut polls = 0;
+    // The last stretch's figures fail once (Telegram says wait): that stretch runs again.
+    hook.telegram.fail_next("sendMessage", Failure::TooManyRequests { retry_after: 1 });
+    while hook.queue_depth(&hook.integration_queue.url).await > 0 && polls < 30 {
+        hook.run_jobs(&jobs, &hook.integration_queue).await;
+        polls += 1;
+    }
+    assert_eq!(polls, 6, "501 users at 120 a job: five stretches, the last one twice");
+    let figures: Vec<String> =
+        hook.telegram.sent_texts().into_iter().filter(|t| t.starts_with("📊 <b>Users</b>")).collect();
+    assert_eq!(figures.len(), 1, "{figures:?}");
+    let stats = &figures[0];
+    assert!(stats.contains("<b>Users</b>: 501"), "{stats}");
+    assert!(stats.contains("Tiers: free 401 · pro 100"), "{stats}");
+    assert!(stats.contains("Active: 501 (24 h) · 501 (7 days)"), "{stats}");
+    assert!(stats.contains("Jobs: 0 waiting, 0 failed"), "the count does not count itself: {stats}");
 }
 
 #[tokio::test]

@@ -254,3 +254,119 @@ async fn a_question_queued_before_a_ban_is_not_answered() {
     assert!(hook.telegram.sent_texts().is_empty(), "{:?}", hook.telegram.sent_texts());
     assert_eq!(hook.queue_depth(&hook.ai_queue.url).await, 0, "done with, not retried");
 }
+
+/// A messenger that panics when asked to send one chat its help or its
+/// stats: a handler that blows up midway, after its update or job was claimed.
+struct PanicsFor(i64, linklet::adapters::telegram::TelegramMessenger);
+
+#[async_trait::async_trait]
+impl linklet::ports::Messenger for PanicsFor {
+    async fn send(
+        &self,
+        chat: linklet::ports::ChatId,
+        message: &linklet::ports::OutMessage,
+    ) -> Result<(), linklet::ports::MessengerError> {
+        let doomed = ["What I can do", "<b>Users</b>"].iter().any(|t| message.html.contains(t));
+        assert!(!(doomed && chat.0 == self.0), "a handler bug (this panic is the test's)");
+        self.1.send(chat, message).await
+    }
+    async fn edit(
+        &self,
+        chat: linklet::ports::ChatId,
+        message_id: i32,
+        message: &linklet::ports::OutMessage,
+    ) -> Result<(), linklet::ports::MessengerError> {
+        self.1.edit(chat, message_id, message).await
+    }
+    async fn answer_callback(
+        &self,
+        id: &str,
+        toast: Option<&str>,
+    ) -> Result<(), linklet::ports::MessengerError> {
+        self.1.answer_callback(id, toast).await
+    }
+    async fn delete(
+        &self,
+        chat: linklet::ports::ChatId,
+        message_id: i32,
+    ) -> Result<(), linklet::ports::MessengerError> {
+        self.1.delete(chat, message_id).await
+    }
+    async fn typing(&self, chat: linklet::ports::ChatId) -> Result<(), linklet::ports::MessengerError> {
+        self.1.typing(chat).await
+    }
+    async fn bot_username(&self) -> Result<String, linklet::ports::MessengerError> {
+        self.1.bot_username().await
+    }
+}
+
+/// Issue 9.1's last line of defence, with a handler that truly panics: the
+/// update or job that panicked is acknowledged for good (its claim completed,
+/// never run again), and the updates and jobs around it are handled.
+#[tokio::test]
+async fn a_panic_while_handling_one_update_or_job_takes_nothing_else_down() {
+    use std::sync::Arc;
+
+    use linklet::{
+        bot::{Deps, Dispatched, Dispatcher},
+        domain::job::{Job, JobId, StatsPage, UserCounts, Work},
+        ports::{Claim, ClaimKey, Claims, SystemClock},
+        services::jobs::{Attempt, JobOutcome, JobRunner},
+    };
+
+    let hook = Webhook::start().await;
+    let telegram = linklet::adapters::telegram::TelegramMessenger::new(
+        &linklet_tests::BOT_TOKEN.to_owned().into(),
+        &hook.telegram.url(),
+        None,
+        Duration::from_secs(10),
+    )
+    .unwrap();
+    let store = Arc::new(hook.store());
+    let deps = Deps {
+        store: store.clone(),
+        messenger: Arc::new(PanicsFor(666, telegram)),
+        clock: Arc::new(SystemClock),
+        policy: Default::default(),
+        queue: Arc::new(linklet_local::jobs::in_process_queue().0),
+        assistant_on: false,
+        vault: None,
+    };
+    let dispatcher = Dispatcher::new(deps.clone());
+    let dispatch = async |id: u32, person: &Person| {
+        let update = serde_json::from_str(&private_text(id, person, "/help").to_string()).unwrap();
+        dispatcher.dispatch(&update).await.unwrap()
+    };
+    let (doomed, ada) = (Person::english(666), Person::english(667));
+
+    assert_eq!(dispatch(1, &doomed).await, Dispatched::Failed);
+    let told = hook.telegram.successful("sendMessage").last().unwrap().clone();
+    assert_eq!(told["chat_id"], 666);
+    assert!(told["text"].as_str().unwrap().contains("went wrong"), "the user is told: {told}");
+    assert_eq!(dispatch(2, &ada).await, Dispatched::Handled);
+    assert!(hook.telegram.sent_texts().last().unwrap().contains("What I can do"));
+    // Its redelivery does nothing: the claim was completed, not left in progress.
+    assert_eq!(dispatch(1, &doomed).await, Dispatched::Duplicate);
+    let now = Utc::now();
+    let key = ClaimKey::update(linklet::domain::UpdateId(1));
+    assert!(matches!(store.claim(&key, now, Duration::from_secs(60)).await.unwrap(), Claim::Completed(_)));
+
+    let runner = JobRunner::new(deps, None);
+    let stats_for = |chat: i64| Job {
+        id: JobId(format!("stats-{chat}")),
+        work: Work::Stats(StatsPage {
+            stats: format!("stats-{chat}"),
+            admin_chat: chat,
+            at: now.timestamp(),
+            tier: "free".into(),
+            after: None,
+            page: 0,
+            counts: UserCounts::default(),
+        }),
+    };
+    let first = Attempt::of(1, 5);
+    assert_eq!(runner.run(&stats_for(666), first).await, JobOutcome::Failed, "failed for good, not retried");
+    assert_eq!(runner.run(&stats_for(667), first).await, JobOutcome::Done, "the next job runs");
+    assert!(hook.telegram.sent_texts().last().unwrap().contains("<b>Users</b>: 2"));
+    assert_eq!(runner.run(&stats_for(666), first).await, JobOutcome::Duplicate, "never run again");
+}

@@ -90,8 +90,9 @@ pub struct JobsFunction {
 pub async fn lambda_jobs(config: &Config, aws: &SdkConfig) -> Result<JobsFunction, StartupError> {
     let (deps, secrets, queue) = lambda_deps(config, aws).await?;
     let keys = (secrets.openai_key.as_ref(), secrets.gemini_key.as_ref());
-    let runner =
-        JobRunner::new(deps.clone(), assistant(config, keys, &deps)?).with_broadcast(config.broadcast);
+    let runner = JobRunner::new(deps.clone(), assistant(config, keys, &deps)?)
+        .with_broadcast(config.broadcast)
+        .with_stats_per_job(config.stats_per_job);
     Ok(JobsFunction { runner, queue, settings: config.queues.clone() })
 }
 

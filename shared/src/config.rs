@@ -53,6 +53,8 @@ pub struct Config {
     pub queues: QueueConfig,
     /// `BROADCAST_PER_SECOND`, `BROADCAST_PAGE`.
     pub broadcast: BroadcastSettings,
+    /// `STATS_PER_JOB`: users one `/admin stats` job counts (10,000).
+    pub stats_per_job: usize,
 }
 
 /// Which AI provider answers first (`AI_PROVIDER`); the other is the fallback.
@@ -156,6 +158,8 @@ impl Config {
                 per_second: number("BROADCAST_PER_SECOND", BroadcastSettings::default().per_second).max(1),
                 page: number("BROADCAST_PAGE", BroadcastSettings::default().page as u32).max(1) as usize,
             },
+            stats_per_job: number("STATS_PER_JOB", crate::services::jobs::STATS_PER_JOB as u32).max(1)
+                as usize,
             queues: QueueConfig {
                 ai_url: get("AI_JOBS_QUEUE_URL"),
                 integrations_url: get("INTEGRATION_JOBS_QUEUE_URL"),

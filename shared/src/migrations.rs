@@ -111,9 +111,19 @@ const MIGRATION_PK: &str = "MIGRATION";
 
 /// Applies the migrations not yet recorded on `table`; returns the names applied.
 pub async fn apply(client: &Client, table: &str) -> Result<Vec<&'static str>, MigrationError> {
+    apply_these(client, table, MIGRATIONS).await
+}
+
+/// Applies those of `migrations` not yet recorded on `table`, in order: a
+/// table as an earlier release left it is `MIGRATIONS[..n]`.
+pub async fn apply_these(
+    client: &Client,
+    table: &str,
+    migrations: &[Migration],
+) -> Result<Vec<&'static str>, MigrationError> {
     let applied = applied(client, table).await;
     let mut done = Vec::new();
-    for migration in MIGRATIONS {
+    for migration in migrations {
         if applied.iter().any(|name| name == migration.name) {
             continue;
         }

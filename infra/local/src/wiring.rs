@@ -50,7 +50,9 @@ pub fn start(config: &Config, store: Arc<dyn Store>, messenger: Arc<dyn Messenge
     };
     let assistant = app::assistant(config, keys, &deps)?;
     deps.assistant_on = assistant.is_some();
-    let runner = JobRunner::new(deps.clone(), assistant).with_broadcast(config.broadcast);
+    let runner = JobRunner::new(deps.clone(), assistant)
+        .with_broadcast(config.broadcast)
+        .with_stats_per_job(config.stats_per_job);
     worker.spawn(Arc::new(runner), config.queues.clone());
     let sweep = crate::sweeper::sweep(deps.clone());
     crate::sweeper::every_minute(sweep.clone());

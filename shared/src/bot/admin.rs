@@ -24,17 +24,17 @@ async fn say(ctx: &Ctx<'_>, msg: AdminMsg<'_>) -> Result<(), HandleError> {
     ctx.reply(OutMessage::text(msg.render(ctx.user.lang()))).await
 }
 
-pub(super) async fn command(ctx: &mut Ctx<'_>, args: &str) -> Result<(), HandleError> {
+pub(super) async fn command(ctx: &mut Ctx<'_>, message_id: i32, args: &str) -> Result<(), HandleError> {
     let mut words = args.split_whitespace();
     let action = words.next().unwrap_or("help").to_ascii_lowercase();
     let target = words.next();
     let rest: Vec<&str> = words.collect();
     match (action.as_str(), target) {
         ("stats", _) => {
-            let stats =
-                admin::stats(ctx.deps.store.as_ref(), ctx.deps.queue.as_ref(), ctx.deps.clock.now()).await?;
+            // Counted by a queued job, a stretch of users at a time: any number of users.
+            ctx.deps.queue.enqueue(&admin::stats_job(ctx.chat, message_id, ctx.deps.clock.now())).await?;
             audit(ctx, "stats", None, "").await?;
-            say(ctx, AdminMsg::Stats(&stats)).await
+            say(ctx, AdminMsg::StatsCounting).await
         }
         ("audit", _) => {
             let entries = ctx.deps.store.recent_audit(AUDIT_SHOWN).await?;

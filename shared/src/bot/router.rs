@@ -169,7 +169,7 @@ impl Router {
             "cancel" => connect::cancel(ctx).await,
             // In a private chat only: the answers show other users' data.
             "admin" if private && self.deps.policy.is_admin(ctx.user.id) => {
-                admin::command(ctx, command.args).await
+                admin::command(ctx, message_id, command.args).await
             }
             other => ctx.say(Msg::UnknownCommand { command: other }).await,
         }

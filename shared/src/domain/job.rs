@@ -31,6 +31,9 @@ pub enum Work {
     /// One page of an admin's broadcast: the users of `tier` after `after`;
     /// the job for the next page carries the counts so far.
     Broadcast(BroadcastPage),
+    /// A stretch of an admin's `/admin stats`: the users of `tier` after
+    /// `after`; the job for the next stretch carries the counts so far.
+    Stats(StatsPage),
 }
 
 /// Where a broadcast is, and what it did so far.
@@ -50,6 +53,35 @@ pub struct BroadcastPage {
     pub failed: u64,
 }
 
+/// Where a count of `/admin stats` is, and what it counted so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatsPage {
+    /// The count's id, the same for all its stretches.
+    pub stats: String,
+    /// Where the figures are sent.
+    pub admin_chat: i64,
+    /// When the admin asked (unix seconds): "active" is relative to it.
+    pub at: i64,
+    /// `free` then `pro`.
+    pub tier: String,
+    pub after: Option<i64>,
+    pub page: u32,
+    pub counts: UserCounts,
+}
+
+/// What `/admin stats` counts over the users.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserCounts {
+    pub total: u64,
+    pub free: u64,
+    pub pro: u64,
+    pub active_24h: u64,
+    pub active_7d: u64,
+    pub banned: u64,
+    pub blocked: u64,
+    pub pending_tasks: u64,
+}
+
 /// Which queue a job travels on: slow AI answers do not hold up integration
 /// calls, and each queue has its own dead-letter queue and alarms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,13 +95,14 @@ impl Work {
         match self {
             Work::Ask { .. } => "ask",
             Work::Broadcast(_) => "broadcast",
+            Work::Stats(_) => "stats",
         }
     }
 
     pub fn lane(&self) -> Lane {
         match self {
             Work::Ask { .. } => Lane::Ai,
-            Work::Broadcast(_) => Lane::Integrations,
+            Work::Broadcast(_) | Work::Stats(_) => Lane::Integrations,
         }
     }
 }

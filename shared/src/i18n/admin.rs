@@ -11,6 +11,8 @@ use crate::{
 #[derive(Debug, Clone)]
 pub enum AdminMsg<'a> {
     Help,
+    /// `/admin stats` was queued: the figures follow.
+    StatsCounting,
     Stats(&'a Stats),
     UserCard {
         user: &'a User,
@@ -64,7 +66,12 @@ impl AdminMsg<'_> {
                  /admin tier &lt;id|@pseudo&gt; &lt;free|pro&gt;\n/admin broadcast &lt;texte&gt; — à tous les utilisateurs actifs\n\
                  /admin audit — les dernières actions d'admin"
                 .to_owned(),
+            (AdminMsg::StatsCounting, En) => "📊 Counting every user; the figures follow here in a moment.".to_owned(),
+            (AdminMsg::StatsCounting, Fr) => {
+                "📊 Je compte tous les utilisateurs ; les chiffres suivent ici dans un instant.".to_owned()
+            }
             (AdminMsg::Stats(s), _) => {
+                let u = &s.users;
                 let jobs = match (s.jobs, lang) {
                     (Some(j), En) => format!("{} waiting, {} failed", j.waiting, j.failed),
                     (Some(j), Fr) => format!("{} en attente, {} en échec", j.waiting, j.failed),
@@ -81,7 +88,7 @@ impl AdminMsg<'_> {
                 };
                 format!(
                     "📊 <b>{users}</b>: {}\n{active}: {} ({}) · {} ({})\n{tiers}: free {} · pro {}\n{hidden}: {} / {}\n{tasks}: {}\n{jobs_label}: {jobs}",
-                    s.total, s.active_24h, days.0, s.active_7d, days.1, s.free, s.pro, s.banned, s.blocked, s.pending_tasks
+                    u.total, u.active_24h, days.0, u.active_7d, days.1, u.free, u.pro, u.banned, u.blocked, u.pending_tasks
                 )
             }
             (AdminMsg::UserCard { user, pending_tasks }, _) => {
@@ -174,7 +181,8 @@ mod tests {
 
     #[test]
     fn admin_texts_are_valid_html_in_both_languages() {
-        let stats = Stats { total: 3, ..Stats::default() };
+        let stats =
+            Stats { users: crate::domain::job::UserCounts { total: 3, ..Default::default() }, jobs: None };
         let user = User {
             id: TelegramId(7),
             username: Some("a<b>".into()),
@@ -198,6 +206,7 @@ mod tests {
         }];
         for msg in [
             AdminMsg::Help,
+            AdminMsg::StatsCounting,
             AdminMsg::Stats(&stats),
             AdminMsg::UserCard { user: &user, pending_tasks: 2 },
             AdminMsg::NoSuchUser { query: "@<x>" },

@@ -1,61 +1,138 @@
-//! The admins' use cases that read across users: the stats, and finding a
-//! user by @username. Both walk the users a page at a time (the tier index).
+//! The admins' use cases that read across users: the stats, counted by a
+//! queued job a stretch of users at a time (so they answer at any size, far
+//! from the webhook's 30 s), and the walk over every user that re-encryption
+//! shares.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, TimeZone as _, Utc};
+use tracing::{info, warn};
 
 use crate::{
-    domain::Tier,
-    ports::{Directory, JobQueue, QueueDepths, StoreError, UserRow},
+    bot::Deps,
+    domain::{
+        Language, TelegramId, Tier,
+        job::{Job, JobId, StatsPage, UserCounts, Work},
+    },
+    i18n::admin::AdminMsg,
+    ports::{ChatId, Directory, MessengerError, OutMessage, QueueDepths, QueueError, StoreError, UserRow},
 };
 
 /// Users read per page.
 const PAGE: usize = 200;
 
+/// Counts one user, active relative to `now`.
+fn count(counts: &mut UserCounts, row: &UserRow, now: DateTime<Utc>) {
+    counts.total += 1;
+    match row.user.tier {
+        Tier::Free => counts.free += 1,
+        Tier::Pro => counts.pro += 1,
+    }
+    let seen = row.user.updated_at;
+    counts.active_24h += u64::from(now - seen <= Duration::hours(24));
+    counts.active_7d += u64::from(now - seen <= Duration::days(7));
+    counts.banned += u64::from(row.user.banned_at.is_some());
+    counts.blocked += u64::from(row.user.blocked_at.is_some());
+    counts.pending_tasks += u64::from(row.pending_tasks);
+}
+
 /// What `/admin stats` shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
-    pub total: u64,
-    pub free: u64,
-    pub pro: u64,
-    pub active_24h: u64,
-    pub active_7d: u64,
-    pub banned: u64,
-    pub blocked: u64,
-    pub pending_tasks: u64,
+    pub users: UserCounts,
     /// `None` when the queues could not be read.
     pub jobs: Option<QueueDepths>,
 }
 
-/// Counts every user (each tier, page by page) and asks the queues their depths.
-pub async fn stats(
-    store: &dyn Directory,
-    queue: &dyn JobQueue,
-    now: DateTime<Utc>,
-) -> Result<Stats, StoreError> {
-    let mut stats = Stats::default();
-    for_each_user(store, |row| {
-        stats.total += 1;
-        match row.user.tier {
-            Tier::Free => stats.free += 1,
-            Tier::Pro => stats.pro += 1,
+/// The first stretch of the stats an admin asked for in `message_id` of `chat`.
+pub fn stats_job(chat: ChatId, message_id: i32, now: DateTime<Utc>) -> Job {
+    let id = JobId::for_message("stats", chat.0, message_id);
+    let first = StatsPage {
+        stats: id.0.clone(),
+        admin_chat: chat.0,
+        at: now.timestamp(),
+        tier: Tier::Free.code().to_owned(),
+        after: None,
+        page: 0,
+        counts: UserCounts::default(),
+    };
+    Job { id, work: Work::Stats(first) }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StatsError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+    #[error("the figures could not be sent: {0}")]
+    Telegram(MessengerError),
+}
+
+impl StatsError {
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StatsError::Store(e) => e.is_transient(),
+            StatsError::Queue(e) => e.is_transient(),
+            StatsError::Telegram(e) => e.is_transient(),
         }
-        let seen = row.user.updated_at;
-        stats.active_24h += u64::from(now - seen <= Duration::hours(24));
-        stats.active_7d += u64::from(now - seen <= Duration::days(7));
-        stats.banned += u64::from(row.user.banned_at.is_some());
-        stats.blocked += u64::from(row.user.blocked_at.is_some());
-        stats.pending_tasks += u64::from(row.pending_tasks);
-        true
-    })
-    .await?;
-    stats.jobs = match queue.depths().await {
-        Ok(depths) => Some(depths),
+    }
+}
+
+/// Counts up to `per_job` users from where `page` stands, then queues the
+/// next stretch with the counts so far, or sends the figures to the admin.
+/// A retried stretch starts again from its own start: its counts travel
+/// with it, so nobody is counted twice.
+pub async fn run_stats_page(deps: &Deps, per_job: usize, page: &StatsPage) -> Result<(), StatsError> {
+    let at = Utc.timestamp_opt(page.at, 0).single().unwrap_or_else(|| deps.clock.now());
+    let mut counts = page.counts;
+    let mut tier = Tier::from_code(&page.tier).unwrap_or(Tier::Free);
+    let mut after = page.after.map(TelegramId);
+    let mut read = 0;
+    let next = loop {
+        let users = deps.store.users_page(tier, after, (per_job - read).clamp(1, PAGE)).await?;
+        read += users.rows.len();
+        users.rows.iter().for_each(|row| count(&mut counts, row, at));
+        after = users.next;
+        match (after, tier) {
+            (None, Tier::Free) => tier = Tier::Pro,
+            (None, Tier::Pro) => break None,
+            (Some(_), _) => {}
+        }
+        if read >= per_job {
+            break Some((tier, after));
+        }
+    };
+    info!(stats = %page.stats, page = page.page, read, total = counts.total, "stats stretch counted");
+    if let Some((tier, after)) = next {
+        let next_page = StatsPage {
+            tier: tier.code().to_owned(),
+            after: after.map(|id| id.0),
+            page: page.page + 1,
+            counts,
+            ..page.clone()
+        };
+        let job =
+            Job { id: JobId(format!("{}-p{}", page.stats, next_page.page)), work: Work::Stats(next_page) };
+        deps.queue.enqueue(&job).await?;
+        return Ok(());
+    }
+    let jobs = match deps.queue.depths().await {
+        // The queues count this job too (in flight): the figures are of the others.
+        Ok(depths) => Some(QueueDepths { waiting: depths.waiting.saturating_sub(1), ..depths }),
         Err(e) => {
-            tracing::warn!(error = %e, "could not read the queues' depths");
+            warn!(error = %e, "could not read the queues' depths");
             None
         }
     };
-    Ok(stats)
+    let lang = deps.store.get_user(TelegramId(page.admin_chat)).await?.map_or(Language::En, |u| u.lang());
+    let text = AdminMsg::Stats(&Stats { users: counts, jobs }).render(lang);
+    match deps.messenger.send(ChatId(page.admin_chat), &OutMessage::text(text)).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.is_transient() => Err(StatsError::Telegram(e)),
+        Err(e) => {
+            warn!(error = %e, "the admin could not be sent the stats");
+            Ok(())
+        }
+    }
 }
 
 /// Calls `visit` on every user, tier by tier, a page at a time, until it returns false.

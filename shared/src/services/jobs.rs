@@ -11,6 +11,7 @@ use futures::{
 use tracing::{error, info, warn};
 
 use super::{
+    admin,
     assistant::{Assistant, AssistantError},
     broadcast::{self, BroadcastSettings},
 };
@@ -106,17 +107,28 @@ pub struct JobRunner {
     deps: Deps,
     assistant: Option<Assistant>,
     broadcast: BroadcastSettings,
+    /// `STATS_PER_JOB`: users one stats job counts before queuing the next.
+    stats_per_job: usize,
 }
+
+/// Users one stats job counts by default: 50 pages, a few seconds.
+pub const STATS_PER_JOB: usize = 10_000;
 
 impl JobRunner {
     /// `assistant` is `None` when no AI provider is configured.
     pub fn new(deps: Deps, assistant: Option<Assistant>) -> JobRunner {
-        JobRunner { deps, assistant, broadcast: BroadcastSettings::default() }
+        JobRunner { deps, assistant, broadcast: BroadcastSettings::default(), stats_per_job: STATS_PER_JOB }
     }
 
     /// Broadcasts paced by `settings` instead of the defaults.
     pub fn with_broadcast(mut self, settings: BroadcastSettings) -> JobRunner {
         self.broadcast = settings;
+        self
+    }
+
+    /// Stats jobs that count `per_job` users each instead of [`STATS_PER_JOB`].
+    pub fn with_stats_per_job(mut self, per_job: usize) -> JobRunner {
+        self.stats_per_job = per_job.max(1);
         self
     }
 
@@ -151,6 +163,13 @@ impl JobRunner {
                     Err(e) if e.is_retryable() => Err(JobError::Retryable(e.to_string())),
                     Err(e) => Err(JobError::Permanent(JobFailure::NoAnswer, e.to_string())),
                 },
+                Work::Stats(page) => {
+                    match admin::run_stats_page(&self.deps, self.stats_per_job, page).await {
+                        Ok(()) => Ok(()),
+                        Err(e) if e.is_retryable() => Err(JobError::Retryable(e.to_string())),
+                        Err(e) => Err(JobError::Permanent(JobFailure::NoAnswer, e.to_string())),
+                    }
+                }
             }
         };
         // A panic in one job is this job's failure for good, not the batch's.
