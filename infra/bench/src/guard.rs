@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use linklet::{
     adapters::{aws, dynamo::DynamoStore, embedded::EmbeddedStore},
     domain::{SeenUser, TelegramId, rate_limit::RateLimit},
-    ports::Store,
+    ports::{RateCount, Store},
     vault::{Credential, KeyRing},
 };
 
@@ -30,10 +30,12 @@ pub async fn run(updates: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Per update: the upsert alone, the count alone, and both sent together as the router does.
+/// Per update: the upsert alone, the count alone, both sent together (as
+/// before issue 9), and `see`, the one conditional write the router makes now.
 async fn rate_limit(name: &str, store: &Arc<dyn Store>, updates: u32) -> anyhow::Result<()> {
     let limit = RateLimit::default();
-    let (mut upsert, mut count, mut together) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut upsert, mut count, mut together, mut seen_once) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for i in 0..updates {
         let seen = SeenUser {
             id: TelegramId(7_000_000 + i64::from(i % 50)),
@@ -60,7 +62,15 @@ async fn rate_limit(name: &str, store: &Arc<dyn Store>, updates: u32) -> anyhow:
         user?;
         counted?;
         together.push(ms(started));
+        let started = Instant::now();
+        store.see(&seen, now, &RateCount { window: &window.name, limit: u32::MAX }).await?;
+        seen_once.push(ms(started));
     }
+    let s = stats(seen_once);
+    println!(
+        "rate limit on the {name}, {updates} updates: see (user and count in one write) p50={:.3} ms p90={:.3} ms",
+        s.p50, s.p90
+    );
     let (u, c, t): (Stats, Stats, Stats) = (stats(upsert), stats(count), stats(together));
     println!(
         "rate limit on the {name}, {updates} updates: upsert alone p50={:.3} ms p90={:.3} ms; count alone p50={:.3} ms p90={:.3} ms; \
