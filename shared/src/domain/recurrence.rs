@@ -10,6 +10,7 @@ use super::TimeZone;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Frequency {
+    Hourly,
     Daily,
     Weekly,
     Monthly,
@@ -23,6 +24,8 @@ pub struct Recurrence {
     pub interval: u32,
     pub weekdays: Vec<Weekday>,
     pub month_day: Option<u32>,
+    /// With `weekdays`, which of them in the month: 1 the first, -1 the last.
+    pub week_of_month: Option<i8>,
     /// No occurrence after this instant.
     pub until: Option<DateTime<Utc>>,
     pub count: Option<u32>,
@@ -30,7 +33,15 @@ pub struct Recurrence {
 
 impl Recurrence {
     pub fn new(frequency: Frequency) -> Recurrence {
-        Recurrence { frequency, interval: 1, weekdays: Vec::new(), month_day: None, until: None, count: None }
+        Recurrence {
+            frequency,
+            interval: 1,
+            weekdays: Vec::new(),
+            month_day: None,
+            week_of_month: None,
+            until: None,
+            count: None,
+        }
     }
 
     /// The occurrences strictly after `after`, for a series whose first
@@ -105,6 +116,7 @@ fn weekday_code(day: Weekday) -> &'static str {
 impl fmt::Display for Recurrence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let freq = match self.frequency {
+            Frequency::Hourly => "HOURLY",
             Frequency::Daily => "DAILY",
             Frequency::Weekly => "WEEKLY",
             Frequency::Monthly => "MONTHLY",
@@ -115,7 +127,9 @@ impl fmt::Display for Recurrence {
             write!(f, ";INTERVAL={}", self.interval)?;
         }
         if !self.weekdays.is_empty() {
-            let days: Vec<&str> = self.weekdays.iter().map(|d| weekday_code(*d)).collect();
+            let nth = self.week_of_month.map(|n| n.to_string()).unwrap_or_default();
+            let days: Vec<String> =
+                self.weekdays.iter().map(|d| format!("{nth}{}", weekday_code(*d))).collect();
             write!(f, ";BYDAY={}", days.join(","))?;
         }
         if let Some(day) = self.month_day {

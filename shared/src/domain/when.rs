@@ -4,8 +4,10 @@
 //! `tous les jours à 8h jusqu'au 31/12`. Parsed once, at the edge.
 
 use chrono::{
-    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone as _, Utc, Weekday,
+    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone as _, Timelike, Utc, Weekday,
 };
+
+mod lexicon;
 
 use super::{
     TimeZone,
@@ -96,7 +98,7 @@ pub fn parse_task(text: &str, now: DateTime<Utc>, tz: TimeZone) -> Result<TaskTe
             if title.is_empty() {
                 return Err(WhenError::NoTitle);
             }
-            check_title(&title)?;
+            check_title(&title, true)?;
             return Ok(TaskText { title, due: Some(spec.resolve(now, tz)?) });
         }
     }
@@ -104,7 +106,7 @@ pub fn parse_task(text: &str, now: DateTime<Utc>, tz: TimeZone) -> Result<TaskTe
     if title.is_empty() {
         return Err(WhenError::NoTitle);
     }
-    check_title(&title)?;
+    check_title(&title, false)?;
     Ok(TaskText { title, due: None })
 }
 
@@ -118,20 +120,97 @@ pub fn parse_due(text: &str, now: DateTime<Utc>, tz: TimeZone) -> Result<Due, Wh
     }
 }
 
-/// A title that still holds something shaped like a time was not understood.
-fn check_title(title: &str) -> Result<(), WhenError> {
+/// A title that still holds words shaped like a time was not understood:
+/// refused with examples rather than saved with the time silently dropped.
+/// `timed` when a time was read beside it: then a repetition word left in
+/// the title (`every`, `chaque`, `tous les`) is one that was not understood.
+fn check_title(title: &str, timed: bool) -> Result<(), WhenError> {
     if title.chars().count() > MAX_TITLE_CHARS {
         return Err(WhenError::TitleTooLong { max: MAX_TITLE_CHARS });
     }
-    if tokenize(title).iter().any(|t| looks_like_time(&t.norm)) {
-        return Err(WhenError::Unreadable);
+    let tokens = tokenize(title);
+    let words: Vec<&str> = tokens.iter().map(|t| t.norm.as_str()).collect();
+    let raw = |i: usize| &title[tokens[i].start..tokens[i].end];
+    for (i, word) in words.iter().enumerate() {
+        let next = words.get(i + 1).copied().unwrap_or("");
+        let next_is_amount =
+            number(next).is_some() || small_number(next).is_some() || ordinal(next).is_some();
+        let timely = looks_like_time(word)
+            || TIME_WORDS.contains(word)
+            || weekday(word).is_some()
+            || (["in", "dans"].contains(word) && (next_is_amount || ["a", "an", "half"].contains(&next)))
+            || (["every", "each", "chaque", "tous", "toutes"].contains(word)
+                && is_period_word(next, &words, i))
+            || ((*word == "at" || raw(i).eq_ignore_ascii_case("à") || *word == "vers") && next_is_amount)
+            || (["ce", "cet", "this"].contains(word) && part_word(next).is_some())
+            || (["le", "the"].contains(word) && ordinal(next).is_some_and(|_| next.len() <= 4))
+            || (ordinal(word).is_some() && month(next).is_some())
+            || (month(word).is_some() && ordinal(next).is_some())
+            || (timed
+                && (["every", "chaque"].contains(word)
+                    || (["tous", "toutes"].contains(word) && next == "les")));
+        if timely {
+            return Err(WhenError::Unreadable);
+        }
     }
     Ok(())
 }
 
+/// Words that only ever mean a time.
+const TIME_WORDS: &[&str] = &[
+    "today",
+    "tonight",
+    "tomorrow",
+    "yesterday",
+    "aujourd'hui",
+    "demain",
+    "hier",
+    "apres-demain",
+    "noon",
+    "midnight",
+    "midi",
+    "minuit",
+    "daily",
+    "weekly",
+    "monthly",
+    "hourly",
+    "weekdays",
+    "end-of-day",
+];
+
+fn is_period_word(next: &str, words: &[&str], i: usize) -> bool {
+    let next = if next == "les" { words.get(i + 2).copied().unwrap_or("") } else { next };
+    [
+        "day", "days", "jour", "jours", "week", "weeks", "semaine", "semaines", "month", "months", "mois",
+        "year",
+    ]
+    .contains(&next)
+        || ["years", "an", "ans", "hour", "hours", "heure", "weekday", "weekdays", "other", "second"]
+            .contains(&next)
+        || weekday(next).is_some()
+        || part_word(next).is_some()
+        || small_number(next).is_some()
+        || ordinal(next).is_some()
+}
+
 fn clean_title(title: &str) -> String {
-    let mut title = title.trim().trim_matches(|c: char| c == ',' || c == '-' || c == ':' || c == '—').trim();
-    for prefix in ["me to ", "to ", "moi de ", "moi d'", "de ", "d'"] {
+    let visible: String = title.chars().filter(|c| !lexicon::is_invisible(*c)).collect();
+    let collapsed = visible.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut title = collapsed.trim_matches(|c: char| c == ',' || c == '-' || c == ':' || c == '—').trim();
+    for prefix in [
+        "remind me to ",
+        "reminder to ",
+        "rappelle-moi de ",
+        "rappelle-moi d'",
+        "rappelle moi de ",
+        "rappelle moi d'",
+        "me to ",
+        "to ",
+        "moi de ",
+        "moi d'",
+        "de ",
+        "d'",
+    ] {
         if let Some((head, rest)) = title.split_at_checked(prefix.len())
             && head.eq_ignore_ascii_case(prefix)
             && !rest.trim().is_empty()
@@ -149,7 +228,9 @@ struct Token {
     end: usize,
 }
 
-/// Words with their place in the text; lower-cased, accents and trailing punctuation dropped.
+/// Words with their place in the text; lower-cased, accents and trailing
+/// punctuation dropped, invisible characters ignored, then mapped to the
+/// lexicon's canonical words.
 fn tokenize(text: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut start = None;
@@ -171,8 +252,10 @@ fn tokenize(text: &str) -> Vec<Token> {
 }
 
 fn normalize(word: &str) -> String {
+    let word: String = word.chars().filter(|c| !lexicon::is_invisible(*c)).collect();
     let word = word.trim_end_matches([',', '.', '!', '?', ';']);
-    word.chars()
+    let lowered: String = word
+        .chars()
         .flat_map(char::to_lowercase)
         .map(|c| match c {
             'à' | 'â' | 'ä' => 'a',
@@ -184,7 +267,8 @@ fn normalize(word: &str) -> String {
             '’' => '\'',
             other => other,
         })
-        .collect()
+        .collect();
+    lexicon::canonical(&lowered).to_owned()
 }
 
 fn looks_like_time(word: &str) -> bool {
@@ -193,24 +277,77 @@ fn looks_like_time(word: &str) -> bool {
         return false;
     }
     let rest = &word[digits..];
-    (digits <= 2 && (rest.starts_with('h') || rest.starts_with(':') || rest == "am" || rest == "pm"))
+    (digits <= 2
+        && (rest.starts_with('h')
+            || rest.starts_with(':')
+            || rest.starts_with("am")
+            || rest.starts_with("pm")
+            || rest.starts_with("min")
+            || (rest.starts_with('.') && (rest.ends_with("am") || rest.ends_with("pm")))))
         || (digits >= 4 && rest.starts_with('-'))
         || (digits <= 2 && rest.starts_with('/'))
+}
+
+/// A part of the day, with the hour it means when no time is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Morning,
+    Afternoon,
+    EndOfDay,
+    Evening,
+    Tonight,
+    Night,
+}
+
+impl Part {
+    fn default_time(self) -> NaiveTime {
+        let hour = match self {
+            Part::Morning => 9,
+            Part::Afternoon => 15,
+            Part::EndOfDay => 18,
+            Part::Evening => 19,
+            Part::Tonight => 20,
+            Part::Night => 22,
+        };
+        hm(hour, 0).unwrap_or_default()
+    }
+
+    /// `this evening at 8` is 20:00: an hour before noon moves to the afternoon.
+    fn after_noon(self) -> bool {
+        self != Part::Morning
+    }
+}
+
+/// A clock time as typed. `bare` when nothing fixed its half of the day: no
+/// am/pm, no `h`, no leading zero, no part of the day (`at 5`, `half past 3`).
+#[derive(Debug, Clone, Copy)]
+struct Clock {
+    time: NaiveTime,
+    bare: bool,
 }
 
 /// What a span of words said.
 #[derive(Debug, Default)]
 struct Spec {
     date: Option<DateSpec>,
-    time: Option<NaiveTime>,
+    time: Option<Clock>,
+    part: Option<Part>,
     relative: Option<Duration>,
     repeat: Option<Recurrence>,
     until: Option<DateSpec>,
-    count: Option<u32>,
+    count: Option<Span>,
+}
+
+/// `for 5 days`, `3 times`: how long a series lasts.
+#[derive(Debug, Clone, Copy)]
+enum Span {
+    Times(u32),
+    For(u32, Frequency),
 }
 
 #[derive(Debug, Clone, Copy)]
 enum DateSpec {
+    Yesterday,
     Today,
     Tomorrow,
     AfterTomorrow,
@@ -225,6 +362,16 @@ enum DateSpec {
         day: u32,
         month: u32,
     },
+    /// `le 15`, `on the 15th`: this month's, or the next month that has it.
+    MonthDay(u32),
+    /// The month's last day.
+    EndOfMonth,
+    /// Next week's Monday.
+    NextWeek,
+    /// The coming Saturday.
+    Weekend,
+    /// A date that does not exist (`30 février`, `31/04`): refused.
+    Invalid,
 }
 
 struct Cursor<'a> {
@@ -244,6 +391,16 @@ impl<'a> Cursor<'a> {
     fn eat(&mut self, options: &[&str]) -> bool {
         if self.peek().is_some_and(|w| options.contains(&w)) {
             self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Eats `phrase` word for word, or nothing.
+    fn eat_phrase(&mut self, phrase: &[&str]) -> bool {
+        if phrase.iter().enumerate().all(|(i, w)| self.peek_at(i) == Some(w)) {
+            self.pos += phrase.len();
             true
         } else {
             false
@@ -279,12 +436,12 @@ impl Spec {
                 continue;
             }
             if spec.repeat.is_none()
-                && let Some((rule, time)) = c.attempt(repeat)
+                && spec.relative.is_none()
+                && let Some((rule, part, time)) = c.attempt(repeat)
             {
                 spec.repeat = Some(rule);
-                if time.is_some() {
-                    spec.time = time;
-                }
+                spec.part = spec.part.or(part);
+                spec.time = time.or(spec.time);
                 continue;
             }
             if spec.repeat.is_some()
@@ -302,10 +459,22 @@ impl Spec {
                 continue;
             }
             if spec.date.is_none()
+                && spec.relative.is_none()
                 && let Some(date) = c.attempt(date)
             {
                 spec.date = Some(date);
                 continue;
+            }
+            if spec.part.is_none() {
+                let dated = spec.date.is_some() || spec.relative.is_some() || spec.repeat.is_some();
+                if let Some((date, part)) = c.attempt(|c| part_of_day(c, dated)) {
+                    if date.is_some() && spec.date.is_some() {
+                        return None;
+                    }
+                    spec.date = spec.date.or(date);
+                    spec.part = Some(part);
+                    continue;
+                }
             }
             if spec.time.is_none()
                 && let Some(time) = c.attempt(time_of_day)
@@ -313,10 +482,18 @@ impl Spec {
                 spec.time = Some(time);
                 continue;
             }
+            // `on the 1st of every month`, `le 1er de chaque mois`.
+            if spec.date.is_some() && spec.repeat.is_none() && c.eat(&["of", "de", "du"]) {
+                continue;
+            }
             return None;
         }
-        if spec.relative.is_some() && !spec.is_empty() {
-            return None;
+        if let Some(delta) = spec.relative {
+            // `in 3 days at 10am`: whole days, then a time; nothing else goes with a delay.
+            let whole_days = delta.num_seconds() % 86_400 == 0;
+            if spec.date.is_some() || spec.repeat.is_some() || (!whole_days && !spec.is_empty()) {
+                return None;
+            }
         }
         Some(spec)
     }
@@ -330,6 +507,7 @@ impl Spec {
         Some(Spec {
             date: rest.date,
             time: rest.time.or(self.time),
+            part: rest.part.or(self.part),
             relative: None,
             repeat: self.repeat,
             until: rest.until.or(self.until),
@@ -338,61 +516,135 @@ impl Spec {
     }
 
     fn is_empty(&self) -> bool {
-        self.date.is_none() && self.time.is_none() && self.repeat.is_none()
+        self.date.is_none() && self.time.is_none() && self.repeat.is_none() && self.part.is_none()
+    }
+
+    /// The wall-clock time meant, and whether a bare hour may still move to
+    /// the afternoon (`at 8` said at 10:00 is 20:00).
+    ///
+    /// The rule for a bare hour (no am/pm, no `h`, no leading zero, no part
+    /// of the day): 1 to 6 are afternoon hours (`at 2` is 14:00: a 2 am
+    /// reminder is unlikely); 7 to 11 are morning hours, unless that has
+    /// passed today and the afternoon one has not (for a one-off without a date).
+    fn wall_time(&self) -> (NaiveTime, bool, bool) {
+        let default = hm(DEFAULT_TIME.0, DEFAULT_TIME.1).unwrap_or_default();
+        match (self.time, self.part) {
+            (Some(clock), Some(part)) => {
+                let shift = part.after_noon() && clock.time.hour() < 12 && clock.time.hour() > 0;
+                (if shift { clock.time + Duration::hours(12) } else { clock.time }, false, true)
+            }
+            (Some(Clock { time, bare: true }), None) if (1..=6).contains(&time.hour()) => {
+                (time + Duration::hours(12), false, true)
+            }
+            (Some(Clock { time, bare }), None) => (time, bare && (7..=11).contains(&time.hour()), true),
+            (None, Some(part)) => (part.default_time(), false, false),
+            (None, None) => (default, false, false),
+        }
     }
 
     fn resolve(self, now: DateTime<Utc>, tz: TimeZone) -> Result<Due, WhenError> {
         let local_now = now.with_timezone(&tz.tz()).naive_local();
+        let today = local_now.date();
         let latest = now.checked_add_signed(HORIZON).ok_or(WhenError::TooFar)?;
         let within = |at: DateTime<Utc>| if at <= latest { Ok(at) } else { Err(WhenError::TooFar) };
         // A wall-clock time past the horizon is refused before it is converted.
         let last_day = latest.with_timezone(&tz.tz()).date_naive();
         let local_within =
             |local: NaiveDateTime| if local.date() < last_day { Ok(local) } else { Err(WhenError::TooFar) };
+        let (time, may_shift, given) = self.wall_time();
         if let Some(delta) = self.relative {
+            if self.time.is_some() || self.part.is_some() {
+                let days = delta.num_days();
+                let date = today.checked_add_signed(Duration::days(days)).ok_or(WhenError::TooFar)?;
+                let local = local_within(date.and_time(time))?;
+                let at = within(to_utc(tz, local))?;
+                return Ok(Due { at, local, recurrence: None });
+            }
             let at = within(now.checked_add_signed(delta).ok_or(WhenError::TooFar)?)?;
             return Ok(Due { at, local: at.with_timezone(&tz.tz()).naive_local(), recurrence: None });
         }
-        let default = NaiveTime::from_hms_opt(DEFAULT_TIME.0, DEFAULT_TIME.1, 0).unwrap_or_default();
-        let time = self.time.unwrap_or(default);
+        if matches!(self.date, Some(DateSpec::Invalid)) {
+            return Err(WhenError::Unreadable);
+        }
         if let Some(mut rule) = self.repeat {
             if let Some(until) = self.until {
-                let day = until.first_date(local_now.date(), None);
+                if matches!(until, DateSpec::Invalid) {
+                    return Err(WhenError::Unreadable);
+                }
+                let day = until.first_date(today, None);
                 let end = local_within(day.and_hms_opt(23, 59, 59).unwrap_or(day.and_time(time)))?;
                 rule.until = Some(to_utc(tz, end));
             }
-            rule.count = self.count;
-            let start_date = match self.date {
-                Some(date) => local_within(date.first_date(local_now.date(), None).and_time(time))?.date(),
-                None => local_now.date(),
+            rule.count = match self.count {
+                None => None,
+                Some(Span::Times(n)) => Some(n),
+                Some(Span::For(n, unit)) => Some(span_count(n, unit, rule.frequency, rule.interval)?),
+            };
+            // `on the 15th of every month`: the day is the rule's.
+            let date = match (self.date, rule.frequency) {
+                (Some(DateSpec::MonthDay(day)), Frequency::Monthly) if rule.month_day.is_none() => {
+                    rule.month_day = Some(day);
+                    None
+                }
+                (date, _) => date,
+            };
+            let start_date = match date {
+                Some(date) => local_within(date.first_date(today, None).and_time(time))?.date(),
+                // From today when its time is still ahead, else from tomorrow:
+                // `every other day` said at 10:00 starts tomorrow at 9:00.
+                None if to_utc(tz, today.and_time(time)) > now => today,
+                None => today + Duration::days(1),
             };
             // Anchor the series on its first occurrence from now on, so a COUNT
             // counts only occurrences still to come.
             let probe = Recurrence { count: None, ..rule.clone() };
-            let first = probe.next_after(start_date.and_time(time), tz, now).ok_or(WhenError::NeverOccurs)?;
+            let start = match rule.frequency {
+                // Every hour from the next whole hour (or the time given).
+                Frequency::Hourly if !given => {
+                    let next = local_now.date().and_hms_opt(local_now.hour(), 0, 0).unwrap_or(local_now);
+                    next + Duration::hours(1)
+                }
+                _ => start_date.and_time(time),
+            };
+            let first = probe.next_after(start, tz, now).ok_or(WhenError::NeverOccurs)?;
             let first = within(first)?;
             let local = first.with_timezone(&tz.tz()).naive_local();
             return Ok(Due { at: first, local, recurrence: Some(rule) });
         }
+        let ahead = |local: NaiveDateTime| to_utc(tz, local) > now;
         let local = match self.date {
             None => {
-                let today = local_now.date().and_time(time);
-                if to_utc(tz, today) > now {
-                    today
+                let at = today.and_time(time);
+                let afternoon = at + Duration::hours(12);
+                if ahead(at) {
+                    at
+                } else if may_shift && afternoon.date() == today && ahead(afternoon) {
+                    afternoon
                 } else {
-                    (local_now.date() + Duration::days(1)).and_time(time)
+                    (today + Duration::days(1)).and_time(time)
                 }
             }
+            Some(DateSpec::Yesterday) => {
+                let at = to_utc(tz, (today - Duration::days(1)).and_time(time));
+                return Err(WhenError::InPast { at });
+            }
+            // `today`, `tonight` with no time: still today, at the next whole hour once the usual one has passed.
+            Some(DateSpec::Today) if !given && !ahead(today.and_time(time)) => {
+                let next =
+                    today.and_hms_opt(local_now.hour(), 0, 0).unwrap_or(local_now) + Duration::hours(1);
+                if next.date() != today {
+                    return Err(WhenError::InPast { at: to_utc(tz, today.and_time(time)) });
+                }
+                next
+            }
             Some(DateSpec::Weekday { day, next }) => {
-                let mut date = local_now.date() + Duration::days(if next { 1 } else { 0 });
+                let mut date = today + Duration::days(if next { 1 } else { 0 });
                 while date.weekday() != day || to_utc(tz, date.and_time(time)) <= now {
                     date += Duration::days(1);
                 }
                 date.and_time(time)
             }
-            Some(date) => {
-                local_within(date.first_date(local_now.date(), Some((time, tz, now))).and_time(time))?
-            }
+            Some(date) => local_within(date.first_date(today, Some((time, tz, now))).and_time(time))?,
         };
         let at = within(to_utc(tz, local))?;
         if at <= now {
@@ -402,12 +654,34 @@ impl Spec {
     }
 }
 
+/// How many occurrences `for n <unit>` holds for a series of `frequency`.
+fn span_count(n: u32, unit: Frequency, frequency: Frequency, interval: u32) -> Result<u32, WhenError> {
+    let hours = |f: Frequency| match f {
+        Frequency::Hourly => Some(1),
+        Frequency::Daily => Some(24),
+        Frequency::Weekly => Some(24 * 7),
+        Frequency::Monthly | Frequency::Yearly => None,
+    };
+    if unit == frequency {
+        return Ok(n.div_ceil(interval.max(1)));
+    }
+    match (hours(unit), hours(frequency)) {
+        (Some(u), Some(f)) if u >= f => Ok((n * (u / f)).div_ceil(interval.max(1)).max(1)),
+        _ => Err(WhenError::Unreadable),
+    }
+}
+
 impl DateSpec {
-    /// The calendar date meant, seen from `today`; with `future`, a day and month
-    /// without a year moves to next year once its time has passed.
+    /// The calendar date meant, seen from `today`; with `future`, a date
+    /// without a year (or a month) moves on once its time has passed.
     fn first_date(self, today: NaiveDate, future: Option<(NaiveTime, TimeZone, DateTime<Utc>)>) -> NaiveDate {
+        let passed = |d: NaiveDate| match future {
+            Some((time, tz, now)) => to_utc(tz, d.and_time(time)) <= now,
+            None => d < today,
+        };
         match self {
-            DateSpec::Today => today,
+            DateSpec::Yesterday => today - Duration::days(1),
+            DateSpec::Today | DateSpec::Invalid => today,
             DateSpec::Tomorrow => today + Duration::days(1),
             DateSpec::AfterTomorrow => today + Duration::days(2),
             DateSpec::Weekday { day, next } => {
@@ -417,13 +691,23 @@ impl DateSpec {
                 }
                 date
             }
+            DateSpec::NextWeek => {
+                let mut date = today + Duration::days(1);
+                while date.weekday() != Weekday::Mon {
+                    date += Duration::days(1);
+                }
+                date
+            }
+            DateSpec::Weekend => {
+                let mut date = today;
+                while date.weekday() != Weekday::Sat || passed(date) {
+                    date += Duration::days(1);
+                }
+                date
+            }
             DateSpec::Exact(date) => date,
             DateSpec::DayMonth { day, month } => {
                 let this_year = NaiveDate::from_ymd_opt(today.year(), month, day);
-                let passed = |d: NaiveDate| match future {
-                    Some((time, tz, now)) => to_utc(tz, d.and_time(time)) <= now,
-                    None => d < today,
-                };
                 match this_year {
                     Some(d) if !passed(d) => d,
                     _ => (1..=8)
@@ -432,6 +716,20 @@ impl DateSpec {
                         .unwrap_or(today),
                 }
             }
+            DateSpec::MonthDay(day) => (0..=12)
+                .filter_map(|m| {
+                    let first = today.with_day(1)?.checked_add_months(chrono::Months::new(m))?;
+                    first.with_day(day)
+                })
+                .find(|d| *d >= today && !passed(*d))
+                .unwrap_or(today),
+            DateSpec::EndOfMonth => (0..=1)
+                .filter_map(|m| {
+                    let next = today.with_day(1)?.checked_add_months(chrono::Months::new(m + 1))?;
+                    next.pred_opt()
+                })
+                .find(|d| !passed(*d))
+                .unwrap_or(today),
         }
     }
 }
@@ -464,7 +762,13 @@ fn small_number(word: &str) -> Option<u32> {
         "four" | "quatre" => Some(4),
         "five" | "cinq" => Some(5),
         "six" => Some(6),
+        "seven" | "sept" => Some(7),
+        "eight" | "huit" => Some(8),
+        "nine" | "neuf" => Some(9),
         "ten" | "dix" => Some(10),
+        "fifteen" | "quinze" => Some(15),
+        "twenty" | "vingt" => Some(20),
+        "thirty" | "trente" => Some(30),
         _ => None,
     })
 }
@@ -473,41 +777,153 @@ fn hm(hour: u32, minute: u32) -> Option<NaiveTime> {
     NaiveTime::from_hms_opt(hour, minute, 0)
 }
 
-/// `9am`, `9:30pm`, `18:30`, `18h30`, `18h`, `noon`, `midi`, `at 8` (a bare hour after at/à).
-fn time_of_day(c: &mut Cursor<'_>) -> Option<NaiveTime> {
-    let at = c.eat(&["at", "a", "@", "vers"]);
+/// The part of the day a word names.
+fn part_word(word: &str) -> Option<Part> {
+    let word = word.strip_suffix('s').filter(|w| w.len() >= 4).unwrap_or(word);
+    Some(match word {
+        "morning" | "matin" | "matinee" => Part::Morning,
+        "afternoon" | "apres-midi" => Part::Afternoon,
+        "evening" | "soir" | "soiree" => Part::Evening,
+        "night" | "nuit" => Part::Night,
+        "end-of-day" => Part::EndOfDay,
+        _ => return None,
+    })
+}
+
+/// `tonight`, `ce soir`, `this evening`, `cet aprem`, `in the morning`,
+/// `le matin`, `end of day`, `en fin de journée`; a bare `morning`/`soir`
+/// only after a date (`demain soir`), so that titles keep their words.
+fn part_of_day(c: &mut Cursor<'_>, dated: bool) -> Option<(Option<DateSpec>, Part)> {
+    if c.eat(&["tonight"]) {
+        return Some((Some(DateSpec::Today), Part::Tonight));
+    }
+    let end_of_day = [
+        &["end", "of", "day"][..],
+        &["end", "of", "the", "day"],
+        &["at", "the", "end", "of", "the", "day"],
+        &["by", "the", "end", "of", "the", "day"],
+        &["en", "fin", "de", "journee"],
+        &["fin", "de", "journee"],
+        &["a", "la", "fin", "de", "la", "journee"],
+        &["en", "fin", "de", "soiree"],
+    ];
+    if end_of_day.iter().any(|phrase| c.eat_phrase(phrase)) {
+        return Some((None, Part::EndOfDay));
+    }
+    if c.eat(&["this", "ce", "cet", "cette"]) {
+        let part = part_word(c.peek()?)?;
+        c.pos += 1;
+        let part = if part == Part::Evening && c.words[c.pos - 2] == "ce" { Part::Tonight } else { part };
+        return Some((Some(DateSpec::Today), part));
+    }
+    let prefixed = c.eat_phrase(&["in", "the"])
+        || c.eat(&["le", "du", "au", "dans"])
+        || c.eat_phrase(&["en", "fin", "de"]);
+    if prefixed && c.words[c.pos - 1] == "dans" {
+        c.eat(&["la"]);
+    }
+    let part = part_word(c.peek()?)?;
+    if !prefixed && !dated {
+        return None;
+    }
+    c.pos += 1;
+    Some((None, part))
+}
+
+/// `9am`, `9:30pm`, `7.30pm`, `18:30`, `18h30`, `18h`, `9 h 30`, `noon`,
+/// `midi`, `at 8` (a bare hour after at/à), `half past 3`, `quarter to 5`,
+/// `5h et demie`.
+fn time_of_day(c: &mut Cursor<'_>) -> Option<Clock> {
+    let at = c.eat(&["at", "a", "@", "vers", "around", "by"]);
     let word = c.peek()?;
     let named = match word {
-        "noon" | "midi" => hm(12, 0),
+        "noon" | "midi" | "midday" => hm(12, 0),
         "midnight" | "minuit" => hm(0, 0),
         _ => None,
     };
-    if named.is_some() {
+    if let Some(time) = named {
         c.pos += 1;
-        return named;
+        return Some(Clock { time, bare: false });
     }
+    // `half past 3`, `quarter past 4`, `quarter to 5`.
+    let offset = match (word, c.peek_at(1)) {
+        ("half", Some("past")) => Some(30),
+        ("quarter", Some("past")) => Some(15),
+        ("quarter", Some("to")) => Some(-15),
+        _ => None,
+    };
+    if let Some(minutes) = offset {
+        c.pos += 2;
+        let mut clock = c.attempt(|c| clock_word(c, true))?;
+        clock.time = shift_minutes(clock.time, minutes)?;
+        return Some(clock);
+    }
+    let mut clock = clock_word(c, at)?;
+    // `5h et demie`, `à 5 heures et quart`, `6h moins le quart`.
+    let extra = if c.eat_phrase(&["et", "demie"]) || c.eat_phrase(&["et", "demi"]) {
+        30
+    } else if c.eat_phrase(&["et", "quart"]) {
+        15
+    } else if c.eat_phrase(&["moins", "le", "quart"]) || c.eat_phrase(&["moins", "quart"]) {
+        -15
+    } else {
+        0
+    };
+    if extra != 0 {
+        if clock.time.minute() != 0 {
+            return None;
+        }
+        clock.time = shift_minutes(clock.time, extra)?;
+    }
+    Some(clock)
+}
+
+fn shift_minutes(time: NaiveTime, minutes: i64) -> Option<NaiveTime> {
+    let total = i64::from(time.hour()) * 60 + i64::from(time.minute()) + minutes;
+    if !(0..24 * 60).contains(&total) {
+        return None;
+    }
+    hm(u32::try_from(total / 60).ok()?, u32::try_from(total % 60).ok()?)
+}
+
+/// One clock form; `at` when it came after at/à, which lets a bare number be an hour.
+fn clock_word(c: &mut Cursor<'_>, at: bool) -> Option<Clock> {
+    let word = c.peek()?;
     let (core, meridiem) = match word.strip_suffix("am").or_else(|| word.strip_suffix("pm")) {
         Some(core) => (core, Some(word.ends_with("pm"))),
         None => (word, None),
     };
-    let (hour, minute) = if let Some((h, m)) = core.split_once(':').or_else(|| core.split_once('h')) {
-        (number(h)?, if m.is_empty() { 0 } else { number(m).filter(|_| m.len() == 2)? })
+    let separator = if meridiem.is_some() || at { [':', 'h', '.'].as_slice() } else { [':', 'h'].as_slice() };
+    let (hour, minute, fixed) = if let Some((h, m)) = core.split_once(separator) {
+        let m = m.strip_suffix("min").unwrap_or(m);
+        let minute = if m.is_empty() { 0 } else { number(m).filter(|_| m.len() == 2)? };
+        (number(h)?, minute, core.contains('h') || h.starts_with('0'))
     } else {
-        (number(core)?, 0)
+        (number(core)?, 0, core.starts_with('0'))
     };
     c.pos += 1;
     let mut meridiem = meridiem;
-    if meridiem.is_none() && core == word && !word.contains(':') && !word.contains('h') {
-        // A bare number: `9 am`, `9 h`, `9 heures`, or after at/à.
+    let mut fixed = fixed || meridiem.is_some();
+    if meridiem.is_none() && core == word && !word.contains([':', 'h', '.']) {
+        // A bare number: `9 am`, `9 h [30]`, `9 heures`, or after at/à.
         match c.peek() {
             Some("am") => meridiem = Some(false),
             Some("pm") => meridiem = Some(true),
-            Some("h" | "heure" | "heures") => {}
+            Some("h" | "heure") => fixed = true,
             _ if at => {}
             _ => return None,
         }
-        if c.peek().is_some_and(|w| ["am", "pm", "h", "heure", "heures"].contains(&w)) {
+        if c.peek().is_some_and(|w| ["am", "pm", "h", "heure"].contains(&w)) {
             c.pos += 1;
+            fixed = true;
+        }
+        if let Some(m) = c.peek().filter(|m| m.len() == 2).and_then(number)
+            && fixed
+            && meridiem.is_none()
+        {
+            c.pos += 1;
+            let time = hm(hour, m)?;
+            return Some(Clock { time, bare: false });
         }
     }
     let hour = match meridiem {
@@ -515,7 +931,7 @@ fn time_of_day(c: &mut Cursor<'_>) -> Option<NaiveTime> {
         Some(_) => return None,
         None => hour,
     };
-    hm(hour, minute)
+    Some(Clock { time: hm(hour, minute)?, bare: !fixed && (1..=12).contains(&hour) })
 }
 
 fn weekday(word: &str) -> Option<Weekday> {
@@ -554,32 +970,60 @@ fn month(word: &str) -> Option<u32> {
 fn ordinal(word: &str) -> Option<u32> {
     let digits: String = word.chars().take_while(char::is_ascii_digit).collect();
     let suffix = &word[digits.len()..];
-    if !["", "st", "nd", "rd", "th", "er", "e"].contains(&suffix) {
+    if !["", "st", "nd", "rd", "th", "er", "e", "eme"].contains(&suffix) {
         return None;
     }
     number(&digits).filter(|d| (1..=31).contains(d))
 }
 
+/// A day and month as typed; a day the month does not have is `Invalid`.
+fn day_month(day: u32, month: u32, year: Option<i32>) -> DateSpec {
+    match year {
+        Some(year) => NaiveDate::from_ymd_opt(year, month, day).map_or(DateSpec::Invalid, DateSpec::Exact),
+        None => NaiveDate::from_ymd_opt(2024, month, day)
+            .map_or(DateSpec::Invalid, |_| DateSpec::DayMonth { day, month }),
+    }
+}
+
 fn date(c: &mut Cursor<'_>) -> Option<DateSpec> {
-    c.eat(&["on", "le", "the", "this", "ce"]);
+    for (phrase, spec) in [
+        (&["next", "week"][..], DateSpec::NextWeek),
+        (&["la", "semaine", "prochaine"], DateSpec::NextWeek),
+        (&["semaine", "prochaine"], DateSpec::NextWeek),
+        (&["this", "weekend"], DateSpec::Weekend),
+        (&["ce", "week-end"], DateSpec::Weekend),
+        (&["ce", "weekend"], DateSpec::Weekend),
+        (&["le", "week-end"], DateSpec::Weekend),
+        (&["end", "of", "the", "month"], DateSpec::EndOfMonth),
+        (&["end", "of", "month"], DateSpec::EndOfMonth),
+        (&["by", "the", "end", "of", "the", "month"], DateSpec::EndOfMonth),
+        (&["at", "the", "end", "of", "the", "month"], DateSpec::EndOfMonth),
+        (&["a", "la", "fin", "du", "mois"], DateSpec::EndOfMonth),
+        (&["fin", "du", "mois"], DateSpec::EndOfMonth),
+        (&["en", "fin", "de", "mois"], DateSpec::EndOfMonth),
+        (&["the", "day", "before", "yesterday"], DateSpec::Yesterday),
+        (&["day", "before", "yesterday"], DateSpec::Yesterday),
+        (&["apres", "demain"], DateSpec::AfterTomorrow),
+        (&["the", "day", "after", "tomorrow"], DateSpec::AfterTomorrow),
+        (&["day", "after", "tomorrow"], DateSpec::AfterTomorrow),
+    ] {
+        if c.eat_phrase(phrase) {
+            return Some(spec);
+        }
+    }
+    let article = c.eat(&["on", "le", "the", "this", "ce", "for"]);
+    let article = c.eat(&["the"]) || article;
     let word = c.peek()?;
     let simple = match word {
-        "today" | "aujourd'hui" | "auj" | "tonight" | "ce soir" => Some(DateSpec::Today),
-        "tomorrow" | "tmrw" | "demain" => Some(DateSpec::Tomorrow),
+        "today" | "aujourd'hui" => Some(DateSpec::Today),
+        "tomorrow" | "demain" => Some(DateSpec::Tomorrow),
+        "yesterday" | "hier" | "avant-hier" => Some(DateSpec::Yesterday),
         "apres-demain" => Some(DateSpec::AfterTomorrow),
         _ => None,
     };
     if let Some(spec) = simple {
         c.pos += 1;
         return Some(spec);
-    }
-    if word == "apres" && c.peek_at(1) == Some("demain") {
-        c.pos += 2;
-        return Some(DateSpec::AfterTomorrow);
-    }
-    if word == "day" && c.peek_at(1) == Some("after") && c.peek_at(2) == Some("tomorrow") {
-        c.pos += 3;
-        return Some(DateSpec::AfterTomorrow);
     }
     if word == "next" || word == "prochain" {
         let day = weekday(c.peek_at(1)?)?;
@@ -594,78 +1038,189 @@ fn date(c: &mut Cursor<'_>) -> Option<DateSpec> {
     if let [year, month, day] = word.split('-').collect::<Vec<_>>()[..]
         && year.len() >= 4
     {
-        let date = NaiveDate::from_ymd_opt(number(year)? as i32, number(month)?, number(day)?)?;
+        let (year, month, day) = (number(year)?, number(month)?, number(day)?);
         c.pos += 1;
-        return Some(DateSpec::Exact(date));
+        return Some(day_month(day, month, Some(i32::try_from(year).ok()?)));
     }
     let parts: Vec<&str> = word.split('/').collect();
     if parts.len() == 2 || parts.len() == 3 {
         let day = number(parts[0])?;
         let month = number(parts[1])?;
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+            return None;
+        }
         c.pos += 1;
         return match parts.get(2) {
             Some(year) => {
-                let year = number(year)? as i32;
-                let year = if year < 100 { 2000 + year } else { year };
-                NaiveDate::from_ymd_opt(year, month, day).map(DateSpec::Exact)
+                let year = i32::try_from(number(year)?).ok()?;
+                Some(day_month(day, month, Some(if year < 100 { 2000 + year } else { year })))
             }
-            None => NaiveDate::from_ymd_opt(2024, month, day).map(|_| DateSpec::DayMonth { day, month }),
+            None => Some(day_month(day, month, None)),
         };
     }
-    // `24 december [2026]`, `december 24th [2026]`, `24 décembre`.
+    // `24 december [2026]`, `december 24th [2026]`, `24 décembre`, `the 15th of december`.
     let (day, month) = match (ordinal(word), c.peek_at(1).and_then(month)) {
-        (Some(day), Some(month)) => (day, month),
+        (Some(day), Some(month)) => {
+            c.pos += 2;
+            (day, month)
+        }
+        (Some(day), None)
+            if c.peek_at(1).is_some_and(|w| ["of", "de"].contains(&w))
+                && c.peek_at(2).and_then(month).is_some() =>
+        {
+            let month = c.peek_at(2).and_then(month)?;
+            c.pos += 3;
+            (day, month)
+        }
+        (Some(day), None) => {
+            // `le 15`, `on the 15th`, `the 1st`: a day of the month.
+            let marked = word.len() > word.trim_end_matches(char::is_alphabetic).len();
+            if !(article || marked) || !(1..=31).contains(&day) {
+                return None;
+            }
+            c.pos += 1;
+            return Some(DateSpec::MonthDay(day));
+        }
         _ => {
             let month = month(word)?;
-            (ordinal(c.peek_at(1)?)?, month)
+            let day = ordinal(c.peek_at(1)?)?;
+            c.pos += 2;
+            (day, month)
         }
     };
-    c.pos += 2;
     match c.peek().and_then(number).filter(|y| *y >= 2000) {
         Some(year) => {
             c.pos += 1;
-            NaiveDate::from_ymd_opt(year as i32, month, day).map(DateSpec::Exact)
+            Some(day_month(day, month, Some(i32::try_from(year).ok()?)))
         }
-        None => NaiveDate::from_ymd_opt(2024, month, day).map(|_| DateSpec::DayMonth { day, month }),
+        None => Some(day_month(day, month, None)),
     }
 }
 
-/// `in 2h`, `in 2 hours`, `dans 30 minutes`, `in 3 days`.
+/// A time unit, as a duration of `amount` and as the frequency it counts in.
+fn unit(word: &str) -> Option<(i64, Frequency)> {
+    Some(match word {
+        "m" | "minute" | "minutes" => (60, Frequency::Hourly),
+        "h" | "hour" | "hours" | "heure" => (3600, Frequency::Hourly),
+        "d" | "j" | "day" | "days" | "jour" | "jours" => (86_400, Frequency::Daily),
+        "w" | "week" | "weeks" | "semaine" | "semaines" => (7 * 86_400, Frequency::Weekly),
+        _ => return None,
+    })
+}
+
+/// One `amount unit` of a delay, in seconds: `2h`, `1h30`, `90 min`,
+/// `an hour`, `half an hour`, `une demi-heure`, `un quart d'heure`, `1.5 hours`.
+fn delay_part(c: &mut Cursor<'_>) -> Option<i64> {
+    let word = c.peek()?;
+    if c.eat_phrase(&["half", "an", "hour"])
+        || c.eat_phrase(&["a", "half", "hour"])
+        || c.eat_phrase(&["half", "hour"])
+    {
+        return Some(1800);
+    }
+    if c.eat_phrase(&["une", "demi-heure"]) || c.eat_phrase(&["demi-heure"]) {
+        return Some(1800);
+    }
+    if c.eat_phrase(&["a", "quarter", "of", "an", "hour"]) || c.eat_phrase(&["a", "quarter", "hour"]) {
+        return Some(900);
+    }
+    if c.eat_phrase(&["un", "quart", "d'heure"]) || c.eat_phrase(&["quart", "d'heure"]) {
+        return Some(900);
+    }
+    // `1h30`, `1h30min`, `2h`, `30min`, `3j`, `2d`.
+    let digits: String = word.chars().take_while(char::is_ascii_digit).collect();
+    if !digits.is_empty() && digits.len() < word.len() {
+        let rest = &word[digits.len()..];
+        let amount = i64::from(number(&digits)?);
+        c.pos += 1;
+        if let Some((unit_text, minutes)) = rest.split_once('h') {
+            let minutes = minutes.strip_suffix("min").unwrap_or(minutes);
+            let minutes =
+                if minutes.is_empty() { 0 } else { i64::from(number(minutes).filter(|m| *m < 60)?) };
+            return (unit_text.is_empty()).then_some(amount * 3600 + minutes * 60);
+        }
+        return Some(amount * unit(rest)?.0);
+    }
+    // `1.5 hours`, `1,5 heure`.
+    if let Some((whole, tenth)) = word.split_once(['.', ',']) {
+        let (whole, tenth) = (number(whole)?, number(tenth).filter(|_| tenth.len() == 1)?);
+        let (seconds, _) = unit(c.peek_at(1)?)?;
+        c.pos += 2;
+        return Some(i64::from(whole) * seconds + i64::from(tenth) * seconds / 10);
+    }
+    let amount = match word {
+        "a" | "an" => 1,
+        _ => small_number(word)?,
+    };
+    let (seconds, _) = unit(c.peek_at(1)?)?;
+    c.pos += 2;
+    Some(i64::from(amount) * seconds)
+}
+
+/// `in 2h`, `in 2 hours`, `dans 30 minutes`, `in 3 days`, `in 1h30`, `in an
+/// hour and a half`, `dans une demi-heure`, `2 days from now`.
 fn relative(c: &mut Cursor<'_>) -> Option<Duration> {
-    if !c.eat(&["in", "dans"]) {
+    let lead = c.eat(&["in", "dans"]);
+    let mut seconds = delay_part(c)?;
+    loop {
+        if c.eat_phrase(&["and", "a", "half"])
+            || c.eat_phrase(&["et", "demie"])
+            || c.eat_phrase(&["et", "demi"])
+        {
+            // Half of the last unit: `an hour and a half`, `2 jours et demi`.
+            let unit = if seconds % 86_400 == 0 { 86_400 } else { 3600 };
+            seconds += unit / 2;
+            continue;
+        }
+        let saved = c.pos;
+        c.eat(&["and", "et"]);
+        if let Some(more) = c.attempt(delay_part) {
+            seconds += more;
+            continue;
+        }
+        // `1 hour 30`: a bare number of minutes after hours.
+        if let Some(minutes) = c.peek().filter(|w| w.len() == 2).and_then(number).filter(|m| *m < 60)
+            && seconds % 3600 == 0
+            && seconds < 86_400
+        {
+            c.pos += 1;
+            seconds += i64::from(minutes) * 60;
+            continue;
+        }
+        c.pos = saved;
+        break;
+    }
+    let trailing = c.eat_phrase(&["from", "now"])
+        || c.eat(&["later"])
+        || c.eat_phrase(&["a", "partir", "de", "maintenant"]);
+    if !(lead || trailing) {
         return None;
     }
-    let word = c.peek()?;
-    let digits: String = word.chars().take_while(char::is_ascii_digit).collect();
-    let (amount, unit) = if digits.is_empty() {
-        let amount = small_number(word)?;
-        c.pos += 1;
-        (amount, c.peek()?)
-    } else if digits.len() == word.len() {
-        c.pos += 1;
-        (number(&digits)?, c.peek()?)
-    } else {
-        (number(&digits)?, &word[digits.len()..])
-    };
-    c.pos += 1;
-    let amount = i64::from(amount);
-    let duration = match unit {
-        "m" | "min" | "mins" | "minute" | "minutes" | "mn" => Duration::minutes(amount),
-        "h" | "hr" | "hrs" | "hour" | "hours" | "heure" | "heures" => Duration::hours(amount),
-        "d" | "j" | "day" | "days" | "jour" | "jours" => Duration::days(amount),
-        "w" | "week" | "weeks" | "semaine" | "semaines" => Duration::weeks(amount),
-        _ => return None,
-    };
     // Past the horizon it is still read as a time, so that it is refused, not kept in the title.
-    (amount > 0).then_some(duration)
+    (seconds > 0).then(|| Duration::seconds(seconds))
 }
 
 /// `every day [at 8]`, `daily`, `tous les jours`, `every monday and thursday`,
-/// `chaque lundi`, `every weekday`, `every 2 weeks`, `toutes les 2 semaines`,
-/// `every month on the 1st`, `tous les mois le 1er`, `every year`.
-fn repeat(c: &mut Cursor<'_>) -> Option<(Recurrence, Option<NaiveTime>)> {
+/// `chaque lundi`, `every weekday`, `weekdays at 8`, `du lundi au vendredi`,
+/// `every 2 weeks`, `every other day`, `un jour sur deux`, `every month on the
+/// 1st`, `tous les mois le 1er`, `every first monday of the month`, `every
+/// morning at 7`, `tous les soirs`, `every hour`, `toutes les heures`, `every year`.
+fn repeat(c: &mut Cursor<'_>) -> Option<(Recurrence, Option<Part>, Option<Clock>)> {
+    let (rule, part) = rule(c)?;
+    let part = part.or_else(|| {
+        let word = c.peek()?;
+        let part = part_word(word)?;
+        c.pos += 1;
+        Some(part)
+    });
+    let time = c.attempt(time_of_day);
+    Some((rule, part, time))
+}
+
+fn rule(c: &mut Cursor<'_>) -> Option<(Recurrence, Option<Part>)> {
     let single = match c.peek()? {
-        "daily" | "quotidien" => Some(Frequency::Daily),
+        "hourly" => Some(Frequency::Hourly),
+        "daily" | "quotidien" | "quotidiennement" => Some(Frequency::Daily),
         "weekly" | "hebdomadaire" => Some(Frequency::Weekly),
         "monthly" | "mensuel" => Some(Frequency::Monthly),
         "yearly" | "annually" | "annuel" => Some(Frequency::Yearly),
@@ -675,19 +1230,89 @@ fn repeat(c: &mut Cursor<'_>) -> Option<(Recurrence, Option<NaiveTime>)> {
         c.pos += 1;
         return Some((Recurrence::new(frequency), None));
     }
-    if c.peek() == Some("en") && c.peek_at(1) == Some("semaine") {
-        c.pos += 2;
-        return Some((weekdays_rule(), None));
+    for phrase in [
+        &["en", "semaine"][..],
+        &["on", "weekdays"],
+        &["weekdays"],
+        &["du", "lundi", "au", "vendredi"],
+        &["lundi", "au", "vendredi"],
+        &["monday", "to", "friday"],
+        &["mon-fri"],
+        &["monday", "through", "friday"],
+    ] {
+        if c.eat_phrase(phrase) {
+            return Some((weekdays_rule(), None));
+        }
+    }
+    // `un jour sur deux`, `une semaine sur deux`.
+    if let (Some(one), Some(unit_word), Some("sur"), Some(n)) =
+        (c.peek(), c.peek_at(1), c.peek_at(2), c.peek_at(3))
+        && ["un", "une"].contains(&one)
+        && let Some(n) = small_number(n).filter(|n| (2..=31).contains(n))
+        && let Some(mut rule) = unit_rule(unit_word)
+    {
+        c.pos += 4;
+        rule.interval = n;
+        return Some((rule, None));
     }
     let every = c.eat(&["every", "each", "chaque"]) || (c.eat(&["tous", "toutes"]) && c.eat(&["les"]));
     if !every {
         return None;
     }
-    let interval = c.peek().and_then(small_number).filter(|n| (2..=366).contains(n));
-    if interval.is_some() {
-        c.pos += 1;
+    let interval = if c.eat(&["other", "second"]) {
+        Some(2)
+    } else {
+        let n = c.peek().and_then(small_number).filter(|n| (2..=366).contains(n));
+        if n.is_some() {
+            c.pos += 1;
+        }
+        n
+    };
+    // `every first monday of the month`, `chaque premier lundi du mois`.
+    let nth = match c.peek()? {
+        "first" | "premier" | "1st" | "1er" => Some(1),
+        "second" | "deuxieme" | "2nd" | "2e" => Some(2),
+        "third" | "troisieme" | "3rd" | "3e" => Some(3),
+        "fourth" | "quatrieme" | "4th" | "4e" => Some(4),
+        "last" | "dernier" => Some(-1),
+        _ => None,
+    };
+    if let Some(nth) = nth
+        && let Some(day) = c.peek_at(1).and_then(weekday)
+    {
+        c.pos += 2;
+        if !(c.eat_phrase(&["of", "the", "month"])
+            || c.eat_phrase(&["of", "every", "month"])
+            || c.eat_phrase(&["du", "mois"])
+            || c.eat_phrase(&["de", "chaque", "mois"]))
+        {
+            return None;
+        }
+        let mut rule = Recurrence::new(Frequency::Monthly);
+        rule.weekdays = vec![day];
+        rule.week_of_month = Some(nth);
+        return Some((rule, None));
+    }
+    // `tous les 1er du mois`, `every 15th of the month`.
+    if let Some(day) = c.peek().and_then(ordinal).filter(|_| interval.is_none())
+        && (c.peek_at(1) == Some("du") || c.peek_at(1) == Some("of"))
+    {
+        c.pos += 2;
+        c.eat(&["the", "each", "every"]);
+        if !c.eat(&["mois", "month"]) {
+            return None;
+        }
+        let mut rule = Recurrence::new(Frequency::Monthly);
+        rule.month_day = Some(day);
+        return Some((rule, None));
     }
     let word = c.peek()?;
+    if let Some(part) = part_word(word) {
+        c.pos += 1;
+        let mut rule = Recurrence::new(Frequency::Daily);
+        rule.interval = interval.unwrap_or(1);
+        return Some((rule, Some(part)));
+    }
     let mut rule = match word {
         "day" | "days" | "jour" | "jours" => {
             c.pos += 1;
@@ -696,6 +1321,10 @@ fn repeat(c: &mut Cursor<'_>) -> Option<(Recurrence, Option<NaiveTime>)> {
         "weekday" | "weekdays" => {
             c.pos += 1;
             weekdays_rule()
+        }
+        "hour" | "hours" | "heure" => {
+            c.pos += 1;
+            Recurrence::new(Frequency::Hourly)
         }
         "week" | "weeks" | "semaine" | "semaines" => {
             c.pos += 1;
@@ -726,8 +1355,16 @@ fn repeat(c: &mut Cursor<'_>) -> Option<(Recurrence, Option<NaiveTime>)> {
         }
     };
     rule.interval = interval.unwrap_or(1);
-    let time = c.attempt(time_of_day);
-    Some((rule, time))
+    Some((rule, None))
+}
+
+fn unit_rule(word: &str) -> Option<Recurrence> {
+    Some(Recurrence::new(match word {
+        "jour" | "day" => Frequency::Daily,
+        "semaine" | "week" => Frequency::Weekly,
+        "mois" | "month" => Frequency::Monthly,
+        _ => return None,
+    }))
 }
 
 fn weekdays_rule() -> Recurrence {
@@ -758,21 +1395,27 @@ fn weekday_list(c: &mut Cursor<'_>) -> Option<Vec<Weekday>> {
     }
 }
 
-/// `until 2026-12-31`, `jusqu'au 31/12`, `jusqu'à vendredi`.
+/// `until 2026-12-31`, `jusqu'au 31/12`, `jusqu'à vendredi`, `until 20 december`.
 fn until(c: &mut Cursor<'_>) -> Option<DateSpec> {
-    if !(c.eat(&["until", "till", "jusqu'au", "jusqu'a", "jusqu'"]) || (c.eat(&["jusque"]) && c.eat(&["au"])))
+    if !(c.eat(&["until", "till", "jusqu'au", "jusqu'a", "jusqu'", "through"])
+        || (c.eat(&["jusque"]) && c.eat(&["au"])))
     {
         return None;
     }
     date(c)
 }
 
-/// `3 times`, `for 10 times`, `5 fois`.
-fn count(c: &mut Cursor<'_>) -> Option<u32> {
-    c.eat(&["for", "pendant"]);
+/// `3 times`, `for 10 times`, `5 fois`, `for 5 days`, `pendant 5 jours`.
+fn count(c: &mut Cursor<'_>) -> Option<Span> {
+    let lead = c.eat(&["for", "pendant", "durant"]);
     let n = small_number(c.peek()?).filter(|n| (1..=1000).contains(n))?;
     c.pos += 1;
-    c.eat(&["times", "fois", "occurrences"]).then_some(n)
+    if c.eat(&["times", "fois", "occurrences"]) {
+        return Some(Span::Times(n));
+    }
+    let (_, frequency) = unit(c.peek()?).filter(|_| lead)?;
+    c.pos += 1;
+    Some(Span::For(n, frequency))
 }
 
 #[cfg(test)]

@@ -321,6 +321,20 @@ pub fn describe(rule: &Recurrence, tz: TimeZone, lang: Language) -> String {
     let mut text = match (rule.frequency, lang) {
         (Frequency::Weekly, Language::En) if every_weekday => "every weekday".to_owned(),
         (Frequency::Weekly, Language::Fr) if every_weekday => "du lundi au vendredi".to_owned(),
+        (Frequency::Hourly, Language::En) => {
+            if n == 1 {
+                "every hour".to_owned()
+            } else {
+                format!("every {n} hours")
+            }
+        }
+        (Frequency::Hourly, Language::Fr) => {
+            if n == 1 {
+                "toutes les heures".to_owned()
+            } else {
+                format!("toutes les {n} heures")
+            }
+        }
         (Frequency::Daily, Language::En) => {
             if n == 1 {
                 "every day".to_owned()
@@ -384,6 +398,20 @@ pub fn describe(rule: &Recurrence, tz: TimeZone, lang: Language) -> String {
             Language::Fr => " le ",
         };
         text.push_str(on);
+        let nth = match (rule.week_of_month, lang) {
+            (Some(1), Language::En) => "the first ",
+            (Some(2), Language::En) => "the second ",
+            (Some(3), Language::En) => "the third ",
+            (Some(4), Language::En) => "the fourth ",
+            (Some(-1), Language::En) => "the last ",
+            (Some(1), Language::Fr) => "premier ",
+            (Some(2), Language::Fr) => "deuxième ",
+            (Some(3), Language::Fr) => "troisième ",
+            (Some(4), Language::Fr) => "quatrième ",
+            (Some(-1), Language::Fr) => "dernier ",
+            _ => "",
+        };
+        text.push_str(nth);
         text.push_str(&day_names(&rule.weekdays, lang));
     }
     if let Some(day) = rule.month_day {

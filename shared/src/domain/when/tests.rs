@@ -116,7 +116,7 @@ fn recurrence_in_english_and_french() {
         ("étirements tous les jours à 8h", "étirements", "FREQ=DAILY", local(2026, 11, 27, 8, 0)),
         ("gym every monday and thursday 19:00", "gym", "FREQ=WEEKLY;BYDAY=MO,TH", local(2026, 11, 26, 19, 0)),
         ("poubelles chaque lundi", "poubelles", "FREQ=WEEKLY;BYDAY=MO", local(2026, 11, 30, 9, 0)),
-        ("plants every 2 weeks", "plants", "FREQ=WEEKLY;INTERVAL=2", local(2026, 12, 10, 9, 0)),
+        ("plants every 2 weeks", "plants", "FREQ=WEEKLY;INTERVAL=2", local(2026, 11, 27, 9, 0)),
         ("rent every month on the 1st", "rent", "FREQ=MONTHLY;BYMONTHDAY=1", local(2026, 12, 1, 9, 0)),
         ("loyer tous les mois le 1er", "loyer", "FREQ=MONTHLY;BYMONTHDAY=1", local(2026, 12, 1, 9, 0)),
         (
@@ -283,4 +283,182 @@ proptest! {
             prop_assert!(due.at > now() && due.at <= now() + HORIZON, "{text}: {:?}", due.at);
         }
     }
+}
+
+/// Issue 10: the phrasings people type, by category, in both languages.
+/// `now()` is Thursday 26 November 2026, 10:00 in Paris.
+#[test]
+fn everyday_phrasings_land_on_the_time_people_mean() {
+    let cases: &[(&str, &str, NaiveDateTime)] = &[
+        // Parts of the day.
+        ("buy milk tonight", "buy milk", local(2026, 11, 26, 20, 0)),
+        ("acheter du lait ce soir", "acheter du lait", local(2026, 11, 26, 20, 0)),
+        ("call Ana this evening at 8", "call Ana", local(2026, 11, 26, 20, 0)),
+        ("appeler Ana ce soir à 8h", "appeler Ana", local(2026, 11, 26, 20, 0)),
+        ("gym tomorrow morning", "gym", local(2026, 11, 27, 9, 0)),
+        ("sport demain matin", "sport", local(2026, 11, 27, 9, 0)),
+        ("dentist tomorrow afternoon", "dentist", local(2026, 11, 27, 15, 0)),
+        ("courses cet aprem", "courses", local(2026, 11, 26, 15, 0)),
+        ("déjeuner midi", "déjeuner", local(2026, 11, 26, 12, 0)),
+        ("lunch at noon", "lunch", local(2026, 11, 26, 12, 0)),
+        ("backup at midnight", "backup", local(2026, 11, 27, 0, 0)),
+        ("send report end of day", "send report", local(2026, 11, 26, 18, 0)),
+        ("envoyer le rapport en fin de journée", "envoyer le rapport", local(2026, 11, 26, 18, 0)),
+        ("call mom tomorrow evening", "call mom", local(2026, 11, 27, 19, 0)),
+        ("appeler maman demain soir 21h", "appeler maman", local(2026, 11, 27, 21, 0)),
+        // Durations and fractions.
+        ("tea in half an hour", "tea", local(2026, 11, 26, 10, 30)),
+        ("stand up in an hour", "stand up", local(2026, 11, 26, 11, 0)),
+        ("leave in 1h30", "leave", local(2026, 11, 26, 11, 30)),
+        ("partir dans 1h30", "partir", local(2026, 11, 26, 11, 30)),
+        ("thé dans une demi-heure", "thé", local(2026, 11, 26, 10, 30)),
+        ("pause dans un quart d'heure", "pause", local(2026, 11, 26, 10, 15)),
+        ("nap in an hour and a half", "nap", local(2026, 11, 26, 11, 30)),
+        ("follow up 2 days from now", "follow up", local(2026, 11, 28, 10, 0)),
+        ("relancer Paul dans 2 jours à 10h", "relancer Paul", local(2026, 11, 28, 10, 0)),
+        ("check in 3 days at 9am", "check", local(2026, 11, 29, 9, 0)),
+        ("facture après-demain", "facture", local(2026, 11, 28, 9, 0)),
+        // Weeks and months.
+        ("plan next week", "plan", local(2026, 11, 30, 9, 0)),
+        ("planifier la semaine prochaine", "planifier", local(2026, 11, 30, 9, 0)),
+        ("invoice on the 15th", "invoice", local(2026, 12, 15, 9, 0)),
+        ("rendez-vous le 15 à 10h", "rendez-vous", local(2026, 12, 15, 10, 0)),
+        ("rdv le 28 à 10h", "rdv", local(2026, 11, 28, 10, 0)),
+        ("pay the card end of the month", "pay the card", local(2026, 11, 30, 9, 0)),
+        ("payer la carte fin du mois", "payer la carte", local(2026, 11, 30, 9, 0)),
+        ("party the 24th of december at 7pm", "party", local(2026, 12, 24, 19, 0)),
+        ("cadeau le 1er décembre", "cadeau", local(2026, 12, 1, 9, 0)),
+        // Clock forms and bare hours.
+        ("dinner 7.30pm", "dinner", local(2026, 11, 26, 19, 30)),
+        ("réunion à 9 h 30", "réunion", local(2026, 11, 27, 9, 30)),
+        ("film 21h", "film", local(2026, 11, 26, 21, 0)),
+        ("meeting at 2", "meeting", local(2026, 11, 26, 14, 0)),
+        ("call at 5", "call", local(2026, 11, 26, 17, 0)),
+        ("rappeler Luc à 3", "rappeler Luc", local(2026, 11, 26, 15, 0)),
+        ("call the bank at 8", "call the bank", local(2026, 11, 26, 20, 0)),
+        ("call the bank tomorrow at 8", "call the bank", local(2026, 11, 27, 8, 0)),
+        ("coffee at 11", "coffee", local(2026, 11, 26, 11, 0)),
+        ("train at 02:30", "train", local(2026, 11, 27, 2, 30)),
+        ("tea half past 3", "tea", local(2026, 11, 26, 15, 30)),
+        ("leave at quarter to 5", "leave", local(2026, 11, 26, 16, 45)),
+        ("goûter à 4h et demie", "goûter", local(2026, 11, 27, 4, 30)),
+        // Typos, abbreviations and invisible characters.
+        ("call mom tmrw 9am", "call mom", local(2026, 11, 27, 9, 0)),
+        ("call mom tommorow at 9am", "call mom", local(2026, 11, 27, 9, 0)),
+        ("appeler maman demin 9h", "appeler maman", local(2026, 11, 27, 9, 0)),
+        ("gym wendsday 18:00", "gym", local(2026, 12, 2, 18, 0)),
+        ("piscine mecredi 18h", "piscine", local(2026, 12, 2, 18, 0)),
+        ("ménage aujourdhui 17h", "ménage", local(2026, 11, 26, 17, 0)),
+        ("call\u{200B} mom\u{00A0}\u{00A0}tomorrow\u{200F} 9am", "call mom", local(2026, 11, 27, 9, 0)),
+        ("water   the    plants tomorrow 9am", "water the plants", local(2026, 11, 27, 9, 0)),
+        ("remind me to call mom at 6pm", "call mom", local(2026, 11, 26, 18, 0)),
+        ("rappelle-moi d'appeler maman à 18h", "appeler maman", local(2026, 11, 26, 18, 0)),
+        // Today whenever the time is still ahead.
+        ("call the plumber today", "call the plumber", local(2026, 11, 26, 11, 0)),
+        ("appeler le plombier aujourd'hui", "appeler le plombier", local(2026, 11, 26, 11, 0)),
+    ];
+    for (text, title, expected) in cases {
+        assert_once(text, title, *expected);
+    }
+}
+
+#[test]
+fn everyday_repetitions_in_both_languages() {
+    let cases: &[(&str, &str, &str, NaiveDateTime)] = &[
+        ("water plants every other day", "water plants", "FREQ=DAILY;INTERVAL=2", local(2026, 11, 27, 9, 0)),
+        ("arroser un jour sur deux", "arroser", "FREQ=DAILY;INTERVAL=2", local(2026, 11, 27, 9, 0)),
+        ("standup weekdays at 8", "standup", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", local(2026, 11, 27, 8, 0)),
+        (
+            "réunion du lundi au vendredi à 9h",
+            "réunion",
+            "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+            local(2026, 11, 27, 9, 0),
+        ),
+        ("run every morning at 7", "run", "FREQ=DAILY", local(2026, 11, 27, 7, 0)),
+        ("lire tous les soirs", "lire", "FREQ=DAILY", local(2026, 11, 26, 19, 0)),
+        ("drink water every hour", "drink water", "FREQ=HOURLY", local(2026, 11, 26, 11, 0)),
+        ("boire de l'eau toutes les heures", "boire de l'eau", "FREQ=HOURLY", local(2026, 11, 26, 11, 0)),
+        (
+            "review every first monday of the month",
+            "review",
+            "FREQ=MONTHLY;BYDAY=1MO",
+            local(2026, 12, 7, 9, 0),
+        ),
+        ("bilan chaque premier lundi du mois", "bilan", "FREQ=MONTHLY;BYDAY=1MO", local(2026, 12, 7, 9, 0)),
+        (
+            "call grandma every sunday evening",
+            "call grandma",
+            "FREQ=WEEKLY;BYDAY=SU",
+            local(2026, 11, 29, 19, 0),
+        ),
+        (
+            "pay rent on the 1st of every month",
+            "pay rent",
+            "FREQ=MONTHLY;BYMONTHDAY=1",
+            local(2026, 12, 1, 9, 0),
+        ),
+        (
+            "payer le loyer le 1er de chaque mois",
+            "payer le loyer",
+            "FREQ=MONTHLY;BYMONTHDAY=1",
+            local(2026, 12, 1, 9, 0),
+        ),
+        ("loyer tous les 1er du mois", "loyer", "FREQ=MONTHLY;BYMONTHDAY=1", local(2026, 12, 1, 9, 0)),
+        ("pills every day at 8 for 5 days", "pills", "FREQ=DAILY;COUNT=5", local(2026, 11, 27, 8, 0)),
+        (
+            "cachets tous les jours à 8h pendant 5 jours",
+            "cachets",
+            "FREQ=DAILY;COUNT=5",
+            local(2026, 11, 27, 8, 0),
+        ),
+    ];
+    for (text, title, rule, first) in cases {
+        let (got_title, due) = due(text);
+        let got_rule = due.recurrence.clone().unwrap_or_else(|| panic!("{text}: not recurring"));
+        assert_eq!((got_title.as_str(), got_rule.to_string().as_str()), (*title, *rule), "{text}");
+        assert_eq!(due.local, *first, "{text}");
+    }
+    for text in ["vitamins every day until 20 december", "vitamines tous les jours jusqu'au 20 décembre"] {
+        let (_, due) = due(text);
+        let rule = due.recurrence.clone().unwrap();
+        let all: Vec<_> = rule.occurrences_after(due.local, paris(), now()).collect();
+        assert_eq!(all.len(), 24, "{text}: 27 Nov to 20 Dec");
+    }
+}
+
+/// Never a ✅ with a wrong time: what cannot be read right is refused.
+#[test]
+fn what_is_not_read_right_is_refused_never_saved_wrong() {
+    for text in ["report yesterday at 5pm", "rapport hier à 17h"] {
+        assert!(matches!(parse_task(text, now(), paris()), Err(WhenError::InPast { .. })), "{text}");
+    }
+    for text in [
+        "party 30 février",
+        "party 31/04",
+        "call mom tonight maybe",
+        "gym every blue moon at 7",
+        "buy the friday paper later maybe",
+        "call dans 3 semaines ou 4",
+        "ping at 7 o'clock in the evening maybe",
+    ] {
+        let result = parse_task(text, now(), paris());
+        assert!(result.is_err(), "{text}: {result:?}");
+    }
+    // Words that only look like a time in a title that has none stay a to-do.
+    for text in ["read every page of chapter 3", "buy a sundae", "watch the morning show"] {
+        let task = parse_task(text, now(), paris()).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+        assert_eq!(task.due, None, "{text}");
+    }
+}
+
+/// After 20:00, `today` and `tonight` are still accepted while the day lasts.
+#[test]
+fn today_and_tonight_are_accepted_while_the_day_lasts() {
+    let late = Utc.with_ymd_and_hms(2026, 11, 26, 20, 30, 0).unwrap(); // 21:30 in Paris
+    for (text, hour) in [("buy milk tonight", 22), ("call the plumber today", 22), ("lait ce soir", 22)] {
+        let due = parse_task(text, late, paris()).unwrap().due.unwrap();
+        assert_eq!(due.local, local(2026, 11, 26, hour, 0), "{text}");
+    }
+    let midnight = Utc.with_ymd_and_hms(2026, 11, 26, 22, 40, 0).unwrap(); // 23:40 in Paris
+    assert!(matches!(parse_task("buy milk today", midnight, paris()), Err(WhenError::InPast { .. })));
 }
