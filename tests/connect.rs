@@ -95,6 +95,14 @@ async fn connections_are_refused_in_groups_and_without_a_key_and_bad_tokens_are_
     hook.deliver(&private_text(4, &ada, "/connect n8n")).await;
     hook.deliver(&private_text(5, &ada, "/cancel")).await;
     assert_eq!(last(&hook), "Cancelled.");
+    hook.deliver(&private_text(50, &ada, "/cancel")).await;
+    assert_eq!(last(&hook), "There was nothing to cancel.");
+    hook.deliver(&private_text(51, &ada, "/disconnect")).await;
+    assert!(
+        last(&hook).starts_with("Which service? For example <code>/disconnect github</code>"),
+        "{}",
+        last(&hook)
+    );
     hook.deliver(&private_text(6, &ada, "n8n_api_key_value")).await;
     assert!(hook.store().list_integrations(TelegramId(9401)).await.unwrap().is_empty());
     hook.deliver(&private_text(7, &ada, "/connect google")).await;

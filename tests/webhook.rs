@@ -383,3 +383,52 @@ async fn each_invocation_writes_its_metrics_as_emf_lines() {
     assert_eq!(find("kind", "callback_query")["updates"], 1);
     assert_eq!(docs.len(), 3, "one line per label set per invocation: {docs:?}");
 }
+
+/// Issue 10, the first five minutes: a command without its argument gets a
+/// real sentence, and `/settings timezone` alone waits for the zone.
+#[tokio::test]
+async fn commands_without_their_argument_get_real_sentences() {
+    let hook = Webhook::start().await;
+    let ada = Person::english(9701);
+    let last = || hook.telegram.sent_texts().last().cloned().unwrap_or_default();
+
+    hook.deliver(&private_text(1, &ada, "/settings language")).await;
+    assert_eq!(
+        last(),
+        "Which language? <code>/settings language en</code> (English) or <code>/settings language fr</code> (Français)."
+    );
+    hook.deliver(&private_text(2, &ada, "/settings timezone")).await;
+    assert!(last().starts_with("Send me your time zone"), "{}", last());
+    hook.deliver(&private_text(3, &ada, "Europe/Paris")).await;
+    assert!(last().starts_with("✅ Time zone set to Europe/Paris"), "{}", last());
+    hook.deliver(&private_text(4, &ada, "/start")).await;
+    assert!(!last().contains("workflows"), "only what works is promised: {}", last());
+}
+
+/// Issue 10: a to-do has no time yet, so its ✏️ sets one and it gets no 💤.
+#[tokio::test]
+async fn a_to_do_offers_to_set_a_time_and_no_snooze() {
+    let hook = Webhook::start().await;
+    let ada = Person::english(9702);
+    let labels = |message: &Value| -> Vec<Vec<String>> {
+        message["reply_markup"]["inline_keyboard"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                row.as_array().unwrap().iter().map(|b| b["text"].as_str().unwrap().to_owned()).collect()
+            })
+            .collect()
+    };
+    hook.deliver(&private_text(1, &ada, "/task buy milk")).await;
+    let created = hook.telegram.successful("sendMessage").last().unwrap().clone();
+    assert_eq!(labels(&created)[0][0], "✏️ Set a time");
+    hook.deliver(&private_text(2, &ada, "/task call mom tomorrow 9am")).await;
+    let created = hook.telegram.successful("sendMessage").last().unwrap().clone();
+    assert_eq!(labels(&created)[0][0], "✏️ Change time");
+    hook.deliver(&private_text(3, &ada, "/tasks")).await;
+    let list = hook.telegram.successful("sendMessage").last().unwrap().clone();
+    let rows = labels(&list);
+    assert!(rows.contains(&vec!["✅ #1".to_owned(), "🗑 #1".to_owned()]), "{rows:?}");
+    assert!(rows.contains(&vec!["✅ #2".to_owned(), "💤 #2".to_owned(), "🗑 #2".to_owned()]), "{rows:?}");
+}

@@ -78,6 +78,9 @@ pub(super) async fn pasted(
 }
 
 pub(super) async fn disconnect(ctx: &mut Ctx<'_>, args: &str) -> Result<(), HandleError> {
+    if args.trim().is_empty() {
+        return say(ctx, ConnectMsg::DisconnectUsage).await;
+    }
     let Some(service) = Service::from_code(args) else {
         return say(ctx, ConnectMsg::UnknownService { input: args.trim() }).await;
     };
@@ -89,7 +92,7 @@ pub(super) async fn disconnect(ctx: &mut Ctx<'_>, args: &str) -> Result<(), Hand
     }
 }
 
-/// `/cancel`: the router already forgot what the bot was waiting for.
-pub(super) async fn cancel(ctx: &Ctx<'_>) -> Result<(), HandleError> {
-    say(ctx, ConnectMsg::Cancelled).await
+/// `/cancel`: the router already forgot what the bot was waiting for, if anything.
+pub(super) async fn cancel(ctx: &Ctx<'_>, was_waiting: bool) -> Result<(), HandleError> {
+    say(ctx, if was_waiting { ConnectMsg::Cancelled } else { ConnectMsg::NothingToCancel }).await
 }

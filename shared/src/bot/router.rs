@@ -126,8 +126,12 @@ impl Router {
                     return Ok(());
                 }
             }
-            if ctx.user.awaiting.is_some() && command.name != "settings" {
+            let was_waiting = ctx.user.awaiting.is_some();
+            if was_waiting && command.name != "settings" {
                 ctx.patch(UserPatch { awaiting: Some(None), ..UserPatch::default() }).await?;
+            }
+            if command.name == "cancel" {
+                return connect::cancel(&ctx, was_waiting).await;
             }
             return self.on_command(&mut ctx, &command, message.id.0, private).await;
         }
@@ -166,7 +170,6 @@ impl Router {
             "reset" => assistant::reset(ctx).await,
             "connect" => connect::connect(ctx, command.args, private).await,
             "disconnect" => connect::disconnect(ctx, command.args).await,
-            "cancel" => connect::cancel(ctx).await,
             // In a private chat only: the answers show other users' data.
             "admin" if private && self.deps.policy.is_admin(ctx.user.id) => {
                 admin::command(ctx, message_id, command.args).await

@@ -28,6 +28,12 @@ pub(super) async fn command(ctx: &mut Ctx<'_>, args: &str) -> Result<(), HandleE
     let (key, value) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
     let value = value.trim();
     match key.to_lowercase().as_str() {
+        "language" | "lang" | "langue" if value.is_empty() => ctx.say(Msg::LanguageUsage).await,
+        "timezone" | "tz" | "fuseau" if value.is_empty() => {
+            let patch = UserPatch { awaiting: Some(Some(Awaiting::TimeZone)), ..UserPatch::default() };
+            ctx.patch(patch).await?;
+            ctx.say(Msg::AskTimeZone).await
+        }
         "language" | "lang" | "langue" => match Language::from_code(value) {
             Some(language) => {
                 ctx.patch(UserPatch { language: Some(language), ..UserPatch::default() }).await?;

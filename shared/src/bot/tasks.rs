@@ -58,7 +58,11 @@ pub(super) async fn add(ctx: &mut Ctx<'_>, args: &str) -> Result<(), HandleError
     let text = TaskMsg::Created { task: &task, recurrence: recurrence.as_ref(), tz }.render(lang);
     let n = task.number.0;
     let keyboard = vec![vec![
-        Button::new(TaskMsg::ButtonEditTime.render(lang), format!("t:e:{n}")),
+        // A to-do has no time to change yet: its button sets one.
+        Button::new(
+            if task.due.is_some() { TaskMsg::ButtonEditTime } else { TaskMsg::ButtonSetTime }.render(lang),
+            format!("t:e:{n}"),
+        ),
         Button::new(TaskMsg::ButtonDelete.render(lang), format!("t:r:{n}")),
     ]];
     ctx.reply(OutMessage::text(text).with_keyboard(keyboard)).await
@@ -81,11 +85,13 @@ async fn page_view(ctx: &Ctx<'_>, page: usize) -> Result<OutMessage, HandleError
         .map(|t| {
             let n = t.number.0;
             let due = t.due.map(|at| format!(":{}", at.timestamp())).unwrap_or_default();
-            vec![
-                Button::new(format!("✅ #{n}"), format!("t:d:{n}:{page}{due}")),
-                Button::new(format!("💤 #{n}"), format!("t:s:{n}:{page}")),
-                Button::new(format!("🗑 #{n}"), format!("t:x:{n}:{page}")),
-            ]
+            // A to-do has no reminder to put off: no 💤.
+            let snooze = t.due.map(|_| Button::new(format!("💤 #{n}"), format!("t:s:{n}:{page}")));
+            [Some(Button::new(format!("✅ #{n}"), format!("t:d:{n}:{page}{due}"))), snooze]
+                .into_iter()
+                .flatten()
+                .chain([Button::new(format!("🗑 #{n}"), format!("t:x:{n}:{page}"))])
+                .collect()
         })
         .collect();
     let mut nav = Vec::new();

@@ -24,6 +24,8 @@ pub enum ConnectMsg<'a> {
     Disconnected(Service),
     NotConnected(Service),
     Cancelled,
+    NothingToCancel,
+    DisconnectUsage,
 }
 
 impl ConnectMsg<'_> {
@@ -121,6 +123,14 @@ impl ConnectMsg<'_> {
             (ConnectMsg::NotConnected(s), Fr) => format!("{} n'était pas connecté.", s.name()),
             (ConnectMsg::Cancelled, En) => "Cancelled.".to_owned(),
             (ConnectMsg::Cancelled, Fr) => "Annulé.".to_owned(),
+            (ConnectMsg::NothingToCancel, En) => "There was nothing to cancel.".to_owned(),
+            (ConnectMsg::NothingToCancel, Fr) => "Il n'y avait rien à annuler.".to_owned(),
+            (ConnectMsg::DisconnectUsage, En) => "Which service? For example <code>/disconnect github</code>; \
+                 /connect shows what is connected."
+                .to_owned(),
+            (ConnectMsg::DisconnectUsage, Fr) => "Quel service ? Par exemple <code>/disconnect github</code> ; \
+                 /connect montre ce qui est connecté."
+                .to_owned(),
         }
     }
 }

@@ -56,6 +56,8 @@ pub enum Msg<'a> {
     LanguageSet {
         language: Language,
     },
+    /// `/settings language` without a language.
+    LanguageUsage,
     LanguageInvalid {
         input: &'a str,
     },
@@ -94,14 +96,14 @@ impl Msg<'_> {
         match (self, lang) {
             (Msg::Welcome { first_name }, En) => format!(
                 "👋 Hi <b>{}</b>! I'm Linklet, your automation hub on Telegram.\n\n\
-                 I keep your tasks and reminders, run your workflows and answer your questions. \
+                 I keep your tasks and reminders and answer your questions. \
                  To begin, set your language and time zone in /settings.\n\n\
                  Send /help to see every command.",
                 escape(first_name)
             ),
             (Msg::Welcome { first_name }, Fr) => format!(
                 "👋 Bonjour <b>{}</b> ! Je suis Linklet, votre centre d'automatisation sur Telegram.\n\n\
-                 Je garde vos tâches et rappels, lance vos workflows et réponds à vos questions. \
+                 Je garde vos tâches et rappels et réponds à vos questions. \
                  Pour commencer, choisissez votre langue et votre fuseau horaire dans /settings.\n\n\
                  Envoyez /help pour voir toutes les commandes.",
                 escape(first_name)
@@ -207,6 +209,12 @@ impl Msg<'_> {
                 .to_owned(),
             (Msg::LanguageSet { language }, En) => format!("✅ Language set to {language}."),
             (Msg::LanguageSet { language }, Fr) => format!("✅ Langue réglée sur {language}."),
+            (Msg::LanguageUsage, En) => "Which language? <code>/settings language en</code> (English) or \
+                 <code>/settings language fr</code> (Français)."
+                .to_owned(),
+            (Msg::LanguageUsage, Fr) => "Quelle langue ? <code>/settings language en</code> (English) ou \
+                 <code>/settings language fr</code> (Français)."
+                .to_owned(),
             (Msg::LanguageInvalid { input }, En) => format!(
                 "I don't speak <code>{}</code> yet. Choose <code>en</code> (English) or <code>fr</code> (Français).",
                 escape(input)
@@ -414,6 +422,7 @@ mod tests {
             Msg::ButtonExpired,
             Msg::NotYourButton,
             Msg::Crashed,
+            Msg::LanguageUsage,
             Msg::Saved,
             Msg::ButtonLanguage,
             Msg::ButtonTimeZone,

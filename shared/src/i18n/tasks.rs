@@ -80,6 +80,8 @@ pub enum TaskMsg<'a> {
     },
     ButtonTomorrow,
     ButtonEditTime,
+    /// A to-do's ✏️: it has no time yet.
+    ButtonSetTime,
     ButtonDelete,
     ButtonPrevious,
     ButtonNext,
@@ -264,6 +266,8 @@ impl TaskMsg<'_> {
             (TaskMsg::ButtonTomorrow, Fr) => "📅 Demain".to_owned(),
             (TaskMsg::ButtonEditTime, En) => "✏️ Change time".to_owned(),
             (TaskMsg::ButtonEditTime, Fr) => "✏️ Changer l'heure".to_owned(),
+            (TaskMsg::ButtonSetTime, En) => "✏️ Set a time".to_owned(),
+            (TaskMsg::ButtonSetTime, Fr) => "✏️ Fixer une heure".to_owned(),
             (TaskMsg::ButtonDelete, En) => "🗑 Delete".to_owned(),
             (TaskMsg::ButtonDelete, Fr) => "🗑 Supprimer".to_owned(),
             (TaskMsg::ButtonPrevious, En) => "« Previous".to_owned(),
