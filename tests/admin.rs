@@ -22,6 +22,26 @@ async fn start() -> Webhook {
     .await
 }
 
+/// Registers the users `ids`, 16 at a time, as their first messages would.
+async fn register(hook: &Webhook, ids: std::ops::Range<i64>) {
+    use futures::StreamExt;
+    let store = hook.store();
+    futures::stream::iter(ids)
+        .for_each_concurrent(16, |id| {
+            let store = &store;
+            async move {
+                let seen = linklet::domain::SeenUser {
+                    id: TelegramId(id),
+                    username: None,
+                    first_name: "U".into(),
+                    language_code: None,
+                };
+                store.upsert_seen(&seen, chrono::Utc::now()).await.unwrap();
+            }
+        })
+        .await;
+}
+
 fn last(hook: &Webhook) -> String {
     hook.telegram.sent_texts().last().cloned().unwrap_or_default()
 }
@@ -74,8 +94,6 @@ async fn stats_count_users_activity_tiers_tasks_and_jobs() {
 /// start, counting nobody twice; the figures come once, at the end.
 #[tokio::test]
 async fn stats_are_counted_by_queued_stretches_that_survive_a_retry() {
-    use futures::StreamExt;
-    use linklet::domain::SeenUser;
     use linklet_tests::Failure;
 
     let hook = Webhook::start_with(|name| match name {
@@ -86,20 +104,7 @@ async fn stats_are_counted_by_queued_stretches_that_survive_a_retry() {
     })
     .await;
     let store = hook.store();
-    futures::stream::iter(30_000..30_500)
-        .for_each_concurrent(16, |id| {
-            let store = &store;
-            async move {
-                let seen = SeenUser {
-                    id: TelegramId(id),
-                    username: None,
-                    first_name: "U".into(),
-                    language_code: None,
-                };
-                store.upsert_seen(&seen, chrono::Utc::now()).await.unwrap();
-            }
-        })
-        .await;
+    register(&hook, 30_000..30_500).await;
     for id in 30_000..30_100 {
         let pro = linklet::domain::UserPatch { tier: Some(Tier::Pro), ..Default::default() };
         store.patch_user(TelegramId(id), &pro, chrono::Utc::now()).await.unwrap();
@@ -171,8 +176,7 @@ async fn ban_unban_and_tier_take_effect_and_are_audited() {
 
 #[tokio::test]
 async fn a_confirmed_broadcast_reaches_every_active_user_once_within_telegrams_limits() {
-    use futures::StreamExt;
-    use linklet::{domain::SeenUser, ports::Store};
+    use linklet::ports::Store;
     use linklet_tests::{Failure, updates::button_tap_on};
 
     let hook = Webhook::start_with(|name| match name {
@@ -183,20 +187,7 @@ async fn a_confirmed_broadcast_reaches_every_active_user_once_within_telegrams_l
     })
     .await;
     let store: std::sync::Arc<dyn Store> = std::sync::Arc::new(hook.store());
-    futures::stream::iter(20_000..21_000)
-        .for_each_concurrent(16, |id| {
-            let store = store.clone();
-            async move {
-                let seen = SeenUser {
-                    id: TelegramId(id),
-                    username: None,
-                    first_name: "U".into(),
-                    language_code: None,
-                };
-                store.upsert_seen(&seen, chrono::Utc::now()).await.unwrap();
-            }
-        })
-        .await;
+    register(&hook, 20_000..21_000).await;
     for id in 20_000..20_010 {
         store.mark_blocked(TelegramId(id), chrono::Utc::now()).await.unwrap();
     }
