@@ -79,6 +79,17 @@ enum JobError {
     Permanent(JobFailure, String),
 }
 
+impl JobError {
+    /// An admin job's failure: retried when `retryable`, else failed for good.
+    fn sorted(retryable: bool, e: &dyn std::fmt::Display) -> JobError {
+        if retryable {
+            JobError::Retryable(e.to_string())
+        } else {
+            JobError::Permanent(JobFailure::NoAnswer, e.to_string())
+        }
+    }
+}
+
 impl From<StoreError> for JobError {
     fn from(e: StoreError) -> JobError {
         if e.is_transient() {
@@ -158,18 +169,12 @@ impl JobRunner {
                 Work::Ask { user, chat, question } => {
                     self.ask(&job.id, TelegramId(*user), ChatId(*chat), question, attempt).await
                 }
-                Work::Broadcast(page) => match broadcast::run_page(&self.deps, self.broadcast, page).await {
-                    Ok(()) => Ok(()),
-                    Err(e) if e.is_retryable() => Err(JobError::Retryable(e.to_string())),
-                    Err(e) => Err(JobError::Permanent(JobFailure::NoAnswer, e.to_string())),
-                },
-                Work::Stats(page) => {
-                    match admin::run_stats_page(&self.deps, self.stats_per_job, page).await {
-                        Ok(()) => Ok(()),
-                        Err(e) if e.is_retryable() => Err(JobError::Retryable(e.to_string())),
-                        Err(e) => Err(JobError::Permanent(JobFailure::NoAnswer, e.to_string())),
-                    }
-                }
+                Work::Broadcast(page) => broadcast::run_page(&self.deps, self.broadcast, page)
+                    .await
+                    .map_err(|e| JobError::sorted(e.is_retryable(), &e)),
+                Work::Stats(page) => admin::run_stats_page(&self.deps, self.stats_per_job, page)
+                    .await
+                    .map_err(|e| JobError::sorted(e.is_retryable(), &e)),
             }
         };
         // A panic in one job is this job's failure for good, not the batch's.
