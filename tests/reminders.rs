@@ -77,6 +77,72 @@ async fn a_due_reminder_is_sent_once_with_its_buttons() {
     assert_eq!(task.status, TaskStatus::Pending, "pending until the user says it is done");
 }
 
+/// When the fake Bot API received the reminder whose text holds `title`.
+fn sent_at(hook: &Webhook, title: &str) -> chrono::DateTime<Utc> {
+    let calls = hook.telegram.calls();
+    let call = calls
+        .iter()
+        .find(|c| c.method == "sendMessage" && c.params["text"].as_str().unwrap_or("").contains(title))
+        .unwrap_or_else(|| panic!("no reminder for {title}"));
+    call.at
+}
+
+async fn stored_due(hook: &Webhook, id: i64, number: u32) -> chrono::DateTime<Utc> {
+    hook.store().get_task(TelegramId(id), TaskNumber(number)).await.unwrap().unwrap().due.unwrap()
+}
+
+#[tokio::test]
+async fn what_comes_due_before_the_next_sweep_is_sent_at_its_own_second() {
+    let hook = Webhook::start().await;
+    user(&hook, 4010, "en").await;
+    user(&hook, 4011, "en").await;
+    let ahead = |s| -chrono::Duration::seconds(s);
+    task_due(&hook, 4010, "first", ahead(1), false).await;
+    task_due(&hook, 4011, "second", ahead(2), false).await;
+    task_due(&hook, 4010, "third", ahead(3), false).await;
+    // After the next sweep starts: that one sends it.
+    task_due(&hook, 4011, "later", ahead(90), false).await;
+    let dues = [
+        ("first", stored_due(&hook, 4010, 1).await),
+        ("second", stored_due(&hook, 4011, 1).await),
+        ("third", stored_due(&hook, 4010, 2).await),
+    ];
+
+    let report = on_schedule(&hook.reminder_sweep().await, load_event("scheduled.json")).await.unwrap();
+
+    assert_eq!((report.due, report.sent, report.left), (3, 3, 0), "{report:?}");
+    for (title, due) in dues {
+        assert!(sent_at(&hook, title) >= due, "{title} was sent before its time");
+    }
+    let order: Vec<String> = hook.telegram.sent_texts();
+    assert_eq!(
+        order,
+        ["⏰ Reminder: <b>first</b>", "⏰ Reminder: <b>second</b>", "⏰ Reminder: <b>third</b>"],
+        "each at its own second, in the order they come due"
+    );
+    let later = hook.store().get_task(TelegramId(4011), TaskNumber(2)).await.unwrap().unwrap();
+    assert!(later.due.unwrap() > Utc::now(), "left for the sweep that starts before it");
+}
+
+#[tokio::test]
+async fn a_reminder_added_while_a_sweep_waits_is_sent_by_that_sweep_on_time() {
+    let hook = Webhook::start().await;
+    user(&hook, 4012, "en").await;
+    task_due(&hook, 4012, "stretch", -chrono::Duration::seconds(3), false).await;
+    let sweep = hook.reminder_sweep().await.with_reread(Duration::from_millis(300));
+    let adding = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        task_due(&hook, 4012, "water", -chrono::Duration::seconds(1), false).await;
+    };
+
+    let (report, ()) = tokio::join!(sweep.run(Duration::from_secs(30)), adding);
+
+    let report = report.unwrap();
+    assert_eq!((report.due, report.sent), (2, 2), "{report:?}");
+    assert_eq!(hook.telegram.sent_texts(), ["⏰ Reminder: <b>water</b>", "⏰ Reminder: <b>stretch</b>"]);
+    assert!(sent_at(&hook, "water") >= stored_due(&hook, 4012, 2).await);
+}
+
 #[tokio::test]
 async fn two_overlapping_sweeps_send_each_reminder_once() {
     let hook = Webhook::start().await;
@@ -224,7 +290,9 @@ async fn the_last_reminder_of_a_series_marks_it_done() {
     assert!(hook.store().pending_tasks(TelegramId(4007)).await.unwrap().is_empty());
 }
 
-/// A series due every `seconds` from a few seconds ago, in UTC.
+/// A series due every `seconds` from a few seconds ago, in UTC. Its tests
+/// sweep what is due now only: a sweep that reads a minute ahead would send
+/// it thirty times.
 async fn fast_series_due(hook: &Webhook, id: i64, title: &str, seconds: u32) {
     let due = Utc::now() - chrono::Duration::seconds(3);
     let rule = format!("FREQ=SECONDLY;INTERVAL={seconds}");
@@ -242,14 +310,14 @@ async fn a_series_goes_on_after_a_403_and_reaches_the_user_once_they_write_again
     fast_series_due(&hook, 4010, "water", 2).await;
     hook.telegram.fail_next("sendMessage", Failure::Blocked);
     let sweep = hook.reminder_sweep().await;
-    let refused = sweep.run(Duration::from_secs(30)).await.unwrap();
+    let refused = sweep.run_due_now(Duration::from_secs(30)).await.unwrap();
     assert_eq!((refused.blocked, refused.sent), (1, 0), "{refused:?}");
     let task = hook.store().get_task(TelegramId(4010), TaskNumber(1)).await.unwrap().unwrap();
     assert!(task.due.unwrap() > Utc::now() - chrono::Duration::seconds(1), "moved on: {:?}", task.due);
 
     // While blocked, the next occurrence is not sent but the series keeps going.
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    let while_blocked = sweep.run(Duration::from_secs(30)).await.unwrap();
+    let while_blocked = sweep.run_due_now(Duration::from_secs(30)).await.unwrap();
     assert_eq!(
         (while_blocked.due, while_blocked.blocked, while_blocked.sent),
         (1, 1, 0),
@@ -259,7 +327,7 @@ async fn a_series_goes_on_after_a_403_and_reaches_the_user_once_they_write_again
     // The user writes again: the next occurrence reaches them.
     hook.deliver(&linklet_tests::updates::private_text(70, &ada, "/help")).await;
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    let back = hook.reminder_sweep().await.run(Duration::from_secs(30)).await.unwrap();
+    let back = hook.reminder_sweep().await.run_due_now(Duration::from_secs(30)).await.unwrap();
     assert_eq!(back.sent, 1, "{back:?}");
     assert!(hook.telegram.sent_texts().iter().any(|t| t == "⏰ Reminder: <b>water</b>"));
 }
@@ -272,11 +340,11 @@ async fn a_series_goes_on_after_telegram_refuses_one_reminder() {
     fast_series_due(&hook, 4011, "stretch", 2).await;
     hook.telegram.fail_next("sendMessage", Failure::BadRequest("Bad Request: message is too long".into()));
     let sweep = hook.reminder_sweep().await;
-    let refused = sweep.run(Duration::from_secs(30)).await.unwrap();
+    let refused = sweep.run_due_now(Duration::from_secs(30)).await.unwrap();
     assert_eq!((refused.failed, refused.sent), (1, 0), "{refused:?}");
 
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    let next = sweep.run(Duration::from_secs(30)).await.unwrap();
+    let next = sweep.run_due_now(Duration::from_secs(30)).await.unwrap();
     assert_eq!(next.sent, 1, "the next occurrence is sent: {next:?}");
 }
 

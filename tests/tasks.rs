@@ -179,3 +179,57 @@ async fn the_tier_limit_is_explained_when_reached() {
     assert!(texts[3].starts_with("You have 2 pending tasks, the most your plan allows"), "{}", texts[3]);
     assert_eq!(task_items(&hook, 3007).await.len(), 2);
 }
+
+#[tokio::test]
+async fn a_page_of_the_longest_titles_is_one_message_and_its_taps_edit_it() {
+    // Issue 10: 256 "&" escape to 1,280 characters, and five of them split a page.
+    let hook = Webhook::start().await;
+    let ada = Person::english(3020);
+    let longest = "&<".repeat(128);
+    for i in 0..6u32 {
+        hook.deliver(&private_text(10 + i, &ada, &format!("/task {longest} in {} hours", i + 1))).await;
+    }
+    hook.deliver(&private_text(20, &ada, "/tasks")).await;
+    let sent = hook.telegram.successful("sendMessage");
+    let list = sent.last().unwrap()["text"].as_str().unwrap().to_owned();
+    assert!(list.starts_with("📋 <b>Your tasks</b> (page 1/2)"), "the page is one message: {list}");
+    assert!(list.contains("#5 &amp;&lt;") && list.contains("…"), "{list}");
+    assert!(list.chars().count() <= 4096, "{}", list.chars().count());
+
+    hook.deliver(&button_tap(21, &ada, 900, "t:p:2")).await;
+    hook.deliver(&button_tap(22, &ada, 900, "t:p:1")).await;
+    let edits = hook.telegram.successful("editMessageText");
+    assert_eq!(edits.len(), 2, "both taps edit the list");
+    assert!(edits[0]["text"].as_str().unwrap().contains("#6 &amp;"));
+    assert!(edits[1]["text"].as_str().unwrap().contains("#5 &amp;"));
+}
+
+#[tokio::test]
+async fn an_overdue_task_is_marked_in_the_list() {
+    use linklet::{
+        domain::{SeenUser, TelegramId, task::NewTask},
+        ports::{Tasks, Users},
+    };
+    let hook = Webhook::start().await;
+    let ada = Person::french(3021);
+    let seen = SeenUser {
+        id: TelegramId(3021),
+        username: None,
+        first_name: "Ada".into(),
+        language_code: Some("fr".into()),
+    };
+    let now = chrono::Utc::now();
+    hook.store().upsert_seen(&seen, now).await.unwrap();
+    let missed =
+        NewTask { title: "payer le loyer".into(), due: Some(now - chrono::Duration::hours(2)), series: None };
+    let limits = linklet::domain::task::TaskLimits { pending: 50, recurring: 10 };
+    hook.store().create_task(TelegramId(3021), &missed, limits, now).await.unwrap().unwrap();
+    hook.deliver(&private_text(10, &ada, "/task appeler maman demain 9h")).await;
+
+    hook.deliver(&private_text(11, &ada, "/tasks")).await;
+    let list = hook.telegram.successful("sendMessage").pop().unwrap()["text"].as_str().unwrap().to_owned();
+    let lines: Vec<&str> = list.lines().filter(|l| l.starts_with('#')).collect();
+    assert_eq!(lines.len(), 2, "{list}");
+    assert!(lines[0].starts_with("#1 payer le loyer") && lines[0].ends_with(" ⚠️ en retard"), "{list}");
+    assert!(lines[1].starts_with("#2 appeler maman") && !lines[1].contains("retard"), "{list}");
+}

@@ -60,8 +60,9 @@ pub async fn lambda_reminders(config: &Config, aws: &SdkConfig) -> Result<Remind
     Ok(ReminderSweep::new(deps, SweepSettings::default()))
 }
 
-/// How long one scheduled sweep may send: the function's timeout (60 s) less a margin.
-pub const SWEEP_BUDGET: std::time::Duration = std::time::Duration::from_secs(50);
+/// How long one scheduled sweep may wait and send: the minute it reads ahead,
+/// then time to send what came due last, within the function's timeout (90 s).
+pub const SWEEP_BUDGET: std::time::Duration = std::time::Duration::from_secs(80);
 
 /// The reminder function's handler: an EventBridge scheduled event in, the
 /// sweep's report out (logged and returned).

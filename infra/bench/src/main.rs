@@ -3,11 +3,13 @@
 //!   under a local Lambda Runtime API, and its peak memory (VmHWM);
 //! - `throughput`: the local runner's `POST /telegram` with N requests in flight;
 //! - `sweep`: the reminder sweep over many due reminders;
+//! - `lateness`: how late reminders arrive with a sweep every minute;
 //! - `jobs`: what queueing a question adds to the webhook, and the jobs consumer's rate;
 //! - `guard`: the rate limiter's and the vault's cost per update.
 
 mod guard;
 mod jobs;
+mod lateness;
 
 use std::{
     net::SocketAddr,
@@ -67,6 +69,13 @@ enum Bench {
         #[arg(long, default_value = "embedded")]
         store: String,
     },
+    /// Reminders due over some minutes, a sweep every 60 s: how late each arrives.
+    Lateness {
+        #[arg(long, default_value_t = 1000)]
+        reminders: usize,
+        #[arg(long, default_value_t = 10)]
+        minutes: u32,
+    },
     /// Queue questions through the webhook and answer them from SQS batches (moto).
     Jobs {
         #[arg(long, default_value_t = 500)]
@@ -103,6 +112,7 @@ async fn main() -> anyhow::Result<()> {
         Bench::Throughput { binary, requests, concurrency } => {
             throughput(&binary, requests, concurrency).await
         }
+        Bench::Lateness { reminders, minutes } => lateness::run(reminders, minutes).await,
         Bench::Guard { updates } => guard::run(updates).await,
         Bench::Jobs { jobs, pollers, store } if store == "embedded" => jobs::embedded(jobs, pollers).await,
         Bench::Jobs { jobs, pollers, .. } => jobs::run(jobs, pollers).await,

@@ -145,7 +145,7 @@ pub async fn run(
             break;
         }
         if line == "/sweep" {
-            let report = sweep.run(linklet::app::SWEEP_BUDGET).await?;
+            let report = sweep.run_due_now(linklet::app::SWEEP_BUDGET).await?;
             println!("      (reminder sweep: {} due, {} sent)", report.due, report.sent);
             continue;
         }

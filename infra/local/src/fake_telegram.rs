@@ -43,6 +43,8 @@ pub struct Call {
     pub params: Value,
     /// Whether the fake answered `ok: true`.
     pub ok: bool,
+    /// When the fake received it.
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Default)]
@@ -227,7 +229,7 @@ async fn handle(
             }
             println!("fake-telegram: {method} {shown}");
         }
-        inner.calls.push(Call { method, params, ok });
+        inner.calls.push(Call { method, params, ok, at: chrono::Utc::now() });
     }
     response
 }
@@ -323,7 +325,12 @@ async fn get_updates(fake: &FakeTelegram, params: &Value) -> Response {
             inner.updates.clone()
         };
         if !ready.is_empty() || tokio::time::Instant::now() >= deadline {
-            fake.lock().calls.push(Call { method: "getUpdates".into(), params: params.clone(), ok: true });
+            fake.lock().calls.push(Call {
+                method: "getUpdates".into(),
+                params: params.clone(),
+                ok: true,
+                at: chrono::Utc::now(),
+            });
             return ok(Value::Array(ready));
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

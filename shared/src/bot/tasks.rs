@@ -79,7 +79,8 @@ async fn page_view(ctx: &Ctx<'_>, page: usize) -> Result<OutMessage, HandleError
     let pages = tasks.len().div_ceil(PAGE_SIZE);
     let page = page.clamp(1, pages);
     let shown = &tasks[(page - 1) * PAGE_SIZE..(page * PAGE_SIZE).min(tasks.len())];
-    let text = TaskMsg::List { tasks: shown, page, pages, tz: ctx.user.tz() }.render(lang);
+    let text = TaskMsg::List { tasks: shown, page, pages, tz: ctx.user.tz(), now: ctx.deps.clock.now() }
+        .render(lang);
     let mut keyboard: Keyboard = shown
         .iter()
         .map(|t| {

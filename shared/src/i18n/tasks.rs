@@ -34,6 +34,8 @@ pub enum TaskMsg<'a> {
         page: usize,
         pages: usize,
         tz: TimeZone,
+        /// What is due before this is marked overdue.
+        now: DateTime<Utc>,
     },
     Empty,
     Done {
@@ -157,7 +159,7 @@ impl TaskMsg<'_> {
             (TaskMsg::Limit(LimitReached::Recurring(n)), Fr) => format!(
                 "Vous avez {n} tâches répétées, le maximum de votre formule. Supprimez-en une dans /tasks pour en ajouter."
             ),
-            (TaskMsg::List { tasks, page, pages, tz }, _) => {
+            (TaskMsg::List { tasks, page, pages, tz, now }, _) => {
                 let title = match lang {
                     En => format!("📋 <b>Your tasks</b> (page {page}/{pages})"),
                     Fr => format!("📋 <b>Vos tâches</b> (page {page}/{pages})"),
@@ -167,7 +169,12 @@ impl TaskMsg<'_> {
                     .map(|t| {
                         let due = t.due.map(|at| format!(" — {}", when(at, *tz, lang))).unwrap_or_default();
                         let repeat = if t.series.is_some() { " 🔁" } else { "" };
-                        format!("#{} {}{due}{repeat}", t.number.0, escape(&t.title))
+                        let overdue = match (t.due, lang) {
+                            (Some(at), En) if at < *now => " ⚠️ overdue",
+                            (Some(at), Fr) if at < *now => " ⚠️ en retard",
+                            _ => "",
+                        };
+                        format!("#{} {}{due}{repeat}{overdue}", t.number.0, listed_title(&t.title))
                     })
                     .collect();
                 format!("{title}\n\n{}", lines.join("\n"))
@@ -286,6 +293,28 @@ const MONTHS_FR: [&str; 12] =
     ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
 
 /// "Fri 27 Nov 2026, 09:00" / "ven. 27 nov. 2026, 09:00" in the user's zone.
+/// The most a title takes in a list line, as sent (escaped): five lines and
+/// the header stay under Telegram's 4,096, so a page is never split.
+pub const LISTED_TITLE: usize = 600;
+
+/// `title` escaped, cut with "…" once it would pass [`LISTED_TITLE`].
+fn listed_title(title: &str) -> String {
+    let escaped = escape(title);
+    if escaped.len() <= LISTED_TITLE {
+        return escaped;
+    }
+    let mut out = String::new();
+    for c in title.chars() {
+        let one = escape(c.encode_utf8(&mut [0; 4]));
+        if out.len() + one.len() + '…'.len_utf8() > LISTED_TITLE {
+            break;
+        }
+        out.push_str(&one);
+    }
+    out.push('…');
+    out
+}
+
 pub fn when(at: DateTime<Utc>, tz: TimeZone, lang: Language) -> String {
     let local = at.with_timezone(&tz.tz());
     let day = local.weekday().num_days_from_monday() as usize;

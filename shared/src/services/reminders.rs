@@ -1,8 +1,13 @@
-//! The reminder sweep: every due occurrence is leased, sent within Telegram's
+//! The reminder sweep: every occurrence due before the next sweep is sent at
+//! its own second (the sweep waits for it), leased, sent within Telegram's
 //! limits, then recorded, so overlapping or repeated sweeps send it once and a
 //! crash before the send leaves it to the next sweep once the lease ends.
 
-use std::{collections::HashMap, panic::AssertUnwindSafe, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    panic::AssertUnwindSafe,
+    time::Duration,
+};
 
 use chrono::{DateTime, Utc};
 use futures::FutureExt as _;
@@ -31,6 +36,11 @@ pub struct SweepSettings {
     pub per_second: u32,
     /// Due tasks read per sweep.
     pub batch: usize,
+    /// How far ahead a sweep reads and waits: the time to the next sweep.
+    pub ahead: chrono::Duration,
+    /// While it waits, a sweep reads the due list again this often, for the
+    /// tasks added or moved since it started.
+    pub reread: Duration,
 }
 
 impl Default for SweepSettings {
@@ -40,6 +50,8 @@ impl Default for SweepSettings {
             late_after: chrono::Duration::minutes(5),
             per_second: 25,
             batch: 2000,
+            ahead: chrono::Duration::seconds(60),
+            reread: Duration::from_secs(10),
         }
     }
 }
@@ -47,7 +59,7 @@ impl Default for SweepSettings {
 /// What one sweep did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct SweepReport {
-    /// Due occurrences found.
+    /// Occurrences found due before the next sweep.
     pub due: usize,
     pub sent: usize,
     /// Of those sent, the ones sent late (missed while the service was down).
@@ -106,20 +118,32 @@ pub fn tomorrow_same_time(due: DateTime<Utc>, now: DateTime<Utc>, tz: TimeZone) 
     to_utc(tz, tomorrow.and_time(time))
 }
 
-/// Each user's first reminder, then each one's second, and so on (soonest
-/// first within a round), so one chat's 1-a-second limit does not hold up the rest.
-fn interleave_users(mut due: Vec<Task>) -> Vec<Task> {
+/// The order a sweep sends in: what is overdue first, each user's first
+/// reminder, then each one's second, and so on (soonest first within a round),
+/// so one chat's 1-a-second limit does not hold up the rest; then what comes
+/// due before the next sweep, in the order it comes due.
+fn sending_order(due: Vec<Task>, now: DateTime<Utc>) -> Vec<Task> {
     let mut seen: HashMap<TelegramId, usize> = HashMap::new();
-    let mut ranked: Vec<(usize, Task)> = due
-        .drain(..)
+    let mut ranked: Vec<(DateTime<Utc>, usize, Task)> = due
+        .into_iter()
         .map(|task| {
             let rank = seen.entry(task.user).or_default();
             *rank += 1;
-            (*rank, task)
+            let at = task.due.unwrap_or(now).max(now);
+            // Ranks order the overdue only; what is ahead goes by its time.
+            let rank = if at > now { 0 } else { *rank };
+            (at, rank, task)
         })
         .collect();
-    ranked.sort_by_key(|(rank, task)| (*rank, task.due));
-    ranked.into_iter().map(|(_, task)| task).collect()
+    ranked.sort_by_key(|(at, rank, task)| (*at, *rank, task.due));
+    ranked.into_iter().map(|(_, _, task)| task).collect()
+}
+
+/// One occurrence: a task at one due time.
+type Occurrence = (TelegramId, TaskNumber, Option<DateTime<Utc>>);
+
+fn occurrence(task: &Task) -> Occurrence {
+    (task.user, task.number, task.due)
 }
 
 impl ReminderSweep {
@@ -127,40 +151,79 @@ impl ReminderSweep {
         ReminderSweep { deps, settings }
     }
 
-    /// Sends what is due now, stopping when `budget` is spent (the rest waits
-    /// for the next sweep: nothing is lost).
-    #[tracing::instrument(skip_all)]
+    /// The same sweep, reading the due list again every `reread` while it waits.
+    pub fn with_reread(mut self, reread: Duration) -> ReminderSweep {
+        self.settings.reread = reread;
+        self
+    }
+
+    /// Sends what is due now and, each at its own second, what comes due
+    /// before the next sweep; stops when `budget` is spent (the rest waits for
+    /// the next sweep: nothing is lost).
     pub async fn run(&self, budget: Duration) -> Result<SweepReport, StoreError> {
+        self.sweep(budget, self.settings.ahead).await
+    }
+
+    /// Sends only what is due now, waiting for nothing (`/sweep` in the console).
+    pub async fn run_due_now(&self, budget: Duration) -> Result<SweepReport, StoreError> {
+        self.sweep(budget, chrono::Duration::zero()).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn sweep(&self, budget: Duration, ahead: chrono::Duration) -> Result<SweepReport, StoreError> {
         let started = Instant::now();
         let deadline = started + budget;
-        let now = self.deps.clock.now();
-        let due = interleave_users(self.deps.store.due_tasks(now, self.settings.batch).await?);
-        let mut report = SweepReport { due: due.len(), ..SweepReport::default() };
+        let clock = self.deps.clock.as_ref();
+        let until = clock.now() + ahead;
+        let mut report = SweepReport::default();
         let mut sweep = Sweep {
             users: HashMap::new(),
             last_to_chat: HashMap::new(),
             pacer: Pacer::new(self.settings.per_second),
         };
-        for (i, task) in due.iter().enumerate() {
-            if Instant::now() >= deadline {
-                report.left = due.len() - i;
+        let mut handled: HashSet<Occurrence> = HashSet::new();
+        let mut pending;
+        'read: loop {
+            let next_read = Instant::now() + self.settings.reread;
+            let mut due = self.deps.store.due_tasks(until, self.settings.batch).await?;
+            due.retain(|task| !handled.contains(&occurrence(task)));
+            pending = due.len();
+            if due.is_empty() {
                 break;
             }
-            let one = self.remind(task, now, deadline, &mut sweep, &mut report);
-            match AssertUnwindSafe(one).catch_unwind().await {
-                Ok(result) => result?,
-                Err(panic) => {
-                    // This occurrence is retried once its lease ends; the others go on.
-                    error!(
-                        user = task.user.0,
-                        task = task.number.0,
-                        panic = panic_message(panic.as_ref()),
-                        "reminder panicked"
-                    );
-                    report.failed += 1;
+            for task in sending_order(due, clock.now()) {
+                let at = task.due.unwrap_or_else(|| clock.now());
+                let wait = (at - clock.now()).to_std().unwrap_or_default();
+                if Instant::now() + wait >= deadline {
+                    break 'read;
+                }
+                if wait > Duration::ZERO && Instant::now() + wait > next_read {
+                    // Tasks may be added or moved while we wait: read again first.
+                    tokio::time::sleep_until(next_read).await;
+                    continue 'read;
+                }
+                clock.sleep_until(at).await;
+                handled.insert(occurrence(&task));
+                pending -= 1;
+                let one = self.remind(&task, deadline, &mut sweep, &mut report);
+                match AssertUnwindSafe(one).catch_unwind().await {
+                    Ok(result) => result?,
+                    Err(panic) => {
+                        // This occurrence is retried once its lease ends; the others go on.
+                        error!(
+                            user = task.user.0,
+                            task = task.number.0,
+                            panic = panic_message(panic.as_ref()),
+                            "reminder panicked"
+                        );
+                        report.failed += 1;
+                    }
                 }
             }
+            // Read once more for what was added while this read was sent.
         }
+        report.due = handled.len() + pending;
+        report.left = pending;
         info!(?report, "reminder sweep");
         Ok(report)
     }
@@ -170,13 +233,13 @@ impl ReminderSweep {
     async fn remind(
         &self,
         task: &Task,
-        now: DateTime<Utc>,
         deadline: Instant,
         sweep: &mut Sweep,
         report: &mut SweepReport,
     ) -> Result<(), StoreError> {
         let store = &self.deps.store;
-        if !store.claim_reminder(task, self.deps.clock.now(), self.settings.lease).await? {
+        let now = self.deps.clock.now();
+        if !store.claim_reminder(task, now, self.settings.lease).await? {
             report.skipped += 1;
             return Ok(());
         }
@@ -198,6 +261,7 @@ impl ReminderSweep {
         // Telegram: about 30 messages a second overall, one a second per chat.
         let chat_free_at = sweep.last_to_chat.get(&task.user).map(|at| *at + Duration::from_secs(1));
         sweep.pacer.wait_turn(chat_free_at).await;
+        let now = self.deps.clock.now();
         let late = task.due.is_some_and(|at| now - at > self.settings.late_after);
         let sent = self.send(task, &user, late, deadline, report).await;
         sweep.last_to_chat.insert(task.user, sweep.pacer.sent());
