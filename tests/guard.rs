@@ -31,12 +31,38 @@ async fn the_rate_limit_lets_exactly_n_through_per_window_under_concurrent_updat
     assert!(replies.iter().all(|r| r.status == 200), "every update is acknowledged");
     let texts = hook.telegram.sent_texts();
     let helps = texts.iter().filter(|t| t.contains("What I can do")).count();
-    let notices: Vec<_> = texts.iter().filter(|t| t.contains("more than 5 messages in 3600 s")).collect();
+    let notices: Vec<_> = texts
+        .iter()
+        .filter(|t| t.contains("more than 5 messages in 3600 s: I did not handle your last message"))
+        .collect();
     assert_eq!(helps, 5, "{texts:?}");
     assert_eq!(notices.len(), 1, "one notice per window: {texts:?}");
     // Another user has their own count.
     hook.deliver(&private_text(13, &Person::english(8002), "/help")).await;
     assert_eq!(hook.telegram.sent_texts().len(), 7);
+}
+
+#[tokio::test]
+async fn taps_on_a_long_list_leave_a_typed_task_its_turn() {
+    // Issue 10: paging through /tasks used up the count and the next /task was dropped.
+    let hook = limited(3, 3600).await;
+    let ada = Person::english(8005);
+    hook.deliver(&private_text(1, &ada, "/task call mom tomorrow 9am")).await;
+    hook.deliver(&private_text(2, &ada, "/tasks")).await;
+    for i in 0..6 {
+        hook.deliver(&button_tap(10 + i, &ada, 900, "t:p:1")).await;
+    }
+    hook.deliver(&private_text(3, &ada, "/task tea in 1 hour")).await;
+    let texts = hook.telegram.sent_texts();
+    assert!(texts.last().unwrap().starts_with("✅"), "the typed task is handled: {texts:?}");
+    assert_eq!(hook.telegram.successful("editMessageText").len(), 6, "each tap turned the page");
+
+    // Past twice the allowance, a tap is answered with what happened to it.
+    hook.deliver(&button_tap(20, &ada, 900, "t:p:1")).await;
+    let toasts = hook.telegram.successful("answerCallbackQuery");
+    assert_eq!(toasts.len(), 7, "every tap is answered");
+    let last = toasts.last().unwrap()["text"].as_str().unwrap_or_default().to_owned();
+    assert!(last.starts_with("⏳ Too many taps: this one did nothing. Tap again in "), "{last}");
 }
 
 #[tokio::test]

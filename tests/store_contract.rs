@@ -13,7 +13,7 @@ use linklet::{
         recurrence::Series,
         task::{LimitReached, NewTask, TaskLimits, TaskNumber, TaskStatus},
     },
-    ports::{Claim, ClaimKey, Store, StoreError},
+    ports::{Claim, ClaimKey, RateCount, RateCounter, Store, StoreError},
 };
 
 fn at(minute: u32) -> DateTime<Utc> {
@@ -438,6 +438,24 @@ async fn concurrent_uses_of_a_quota_never_exceed_it(store: Arc<dyn Store>) {
     assert_eq!(granted, 5);
 }
 
+async fn messages_and_taps_are_counted_apart(store: Arc<dyn Store>) {
+    let count = |counter| RateCount { counter, window: "60s-1", limit: 2 };
+    let see = |counter| {
+        let store = store.clone();
+        async move { store.see(&seen(1), at(0), &count(counter)).await.unwrap().1 }
+    };
+    assert_eq!(see(RateCounter::Messages).await, QuotaUse::Granted { used: 1 });
+    for used in 1..=2 {
+        assert_eq!(see(RateCounter::Taps).await, QuotaUse::Granted { used });
+    }
+    assert_eq!(see(RateCounter::Taps).await, QuotaUse::Exhausted, "taps have their own limit");
+    assert_eq!(see(RateCounter::Messages).await, QuotaUse::Granted { used: 2 }, "and leave messages theirs");
+    assert_eq!(see(RateCounter::Messages).await, QuotaUse::Exhausted);
+    let next = RateCount { counter: RateCounter::Taps, window: "60s-2", limit: 2 };
+    let (_, used) = store.see(&seen(1), at(1), &next).await.unwrap();
+    assert_eq!(used, QuotaUse::Granted { used: 1 }, "a new window starts again");
+}
+
 fn said(role: Role, text: &str, minute: u32) -> Turn {
     Turn { role, text: text.into(), at: at(minute) }
 }
@@ -560,6 +578,7 @@ contract!(
     a_blocked_user_is_marked_until_they_write_again,
     a_quota_grants_exactly_its_limit_per_window,
     concurrent_uses_of_a_quota_never_exceed_it,
+    messages_and_taps_are_counted_apart,
     memory_keeps_recent_turns_within_its_bound_until_forgotten,
 );
 

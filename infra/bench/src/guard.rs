@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use linklet::{
     adapters::{aws, dynamo::DynamoStore, embedded::EmbeddedStore},
     domain::{SeenUser, TelegramId, rate_limit::RateLimit},
-    ports::{RateCount, Store},
+    ports::{RateCount, RateCounter, Store},
     vault::{Credential, KeyRing},
 };
 
@@ -63,7 +63,13 @@ async fn rate_limit(name: &str, store: &Arc<dyn Store>, updates: u32) -> anyhow:
         counted?;
         together.push(ms(started));
         let started = Instant::now();
-        store.see(&seen, now, &RateCount { window: &window.name, limit: u32::MAX }).await?;
+        store
+            .see(
+                &seen,
+                now,
+                &RateCount { counter: RateCounter::Messages, window: &window.name, limit: u32::MAX },
+            )
+            .await?;
         seen_once.push(ms(started));
     }
     let s = stats(seen_once);

@@ -21,10 +21,8 @@ use linklet::{
 };
 use linklet_local::fake_telegram::FakeTelegram;
 
-/// Users the reminders belong to (several each, so one chat's 1-a-second limit counts).
-const USERS: usize = 250;
-
-pub async fn run(reminders: usize, minutes: u32) -> anyhow::Result<()> {
+pub async fn run(reminders: usize, minutes: u32, users: usize) -> anyhow::Result<()> {
+    let users = users.clamp(1, reminders.max(1));
     let dir = std::env::temp_dir().join(format!("linklet-lateness-bench-{}", std::process::id()));
     let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(&dir)?);
     let telegram = FakeTelegram::start("0:bench").await?;
@@ -36,7 +34,7 @@ pub async fn run(reminders: usize, minutes: u32) -> anyhow::Result<()> {
     let dues = due_times(start, span, reminders);
     let now = Utc::now();
     let limits = TaskLimits { pending: u32::try_from(reminders).unwrap_or(u32::MAX), recurring: 0 };
-    for user in 0..USERS.min(reminders) {
+    for user in 0..users {
         let seen = SeenUser {
             id: chat(user),
             username: None,
@@ -48,7 +46,7 @@ pub async fn run(reminders: usize, minutes: u32) -> anyhow::Result<()> {
     for (i, due) in dues.iter().enumerate() {
         let task = NewTask { title: format!("r{i}"), due: Some(*due), series: None };
         store
-            .create_task(chat(i % USERS), &task, limits, now)
+            .create_task(chat(i % users), &task, limits, now)
             .await?
             .map_err(|l| anyhow::anyhow!("{l:?}"))?;
     }
@@ -77,6 +75,10 @@ pub async fn run(reminders: usize, minutes: u32) -> anyhow::Result<()> {
         reports.push(one.await.context("a sweep panicked")??);
     }
 
+    let total = |field: fn(&linklet::services::reminders::SweepReport) -> usize| {
+        reports.iter().map(field).sum::<usize>()
+    };
+    let (skipped, failed, throttled) = (total(|r| r.skipped), total(|r| r.failed), total(|r| r.throttled));
     let mut late_ms: Vec<i64> = Vec::new();
     let mut early = 0;
     for call in telegram.calls().iter().filter(|c| c.method == "sendMessage" && c.ok) {
@@ -100,8 +102,9 @@ pub async fn run(reminders: usize, minutes: u32) -> anyhow::Result<()> {
     println!(
         "reminder lateness: {reminders} reminders over {minutes} min for {} users, a sweep every 60 s \
          ({} sweeps); Telegram received {sent} ({} missing, {early} early); late by p50 {:.2} s, p99 {:.2} s, \
-         max {:.2} s; within 5 s: {within_5s}/{sent}",
-        USERS.min(reminders),
+         max {:.2} s; within 5 s: {within_5s}/{sent}; sweeps skipped {skipped} (another held it), \
+         failed {failed}, throttled {throttled}",
+        users,
         reports.len(),
         reminders - sent.min(reminders),
         at(0.50) as f64 / 1000.0,

@@ -75,6 +75,9 @@ enum Bench {
         reminders: usize,
         #[arg(long, default_value_t = 10)]
         minutes: u32,
+        /// Users they belong to (several each, so one chat's 1-a-second limit counts).
+        #[arg(long, default_value_t = 250)]
+        users: usize,
     },
     /// Queue questions through the webhook and answer them from SQS batches (moto).
     Jobs {
@@ -112,7 +115,7 @@ async fn main() -> anyhow::Result<()> {
         Bench::Throughput { binary, requests, concurrency } => {
             throughput(&binary, requests, concurrency).await
         }
-        Bench::Lateness { reminders, minutes } => lateness::run(reminders, minutes).await,
+        Bench::Lateness { reminders, minutes, users } => lateness::run(reminders, minutes, users).await,
         Bench::Guard { updates } => guard::run(updates).await,
         Bench::Jobs { jobs, pollers, store } if store == "embedded" => jobs::embedded(jobs, pollers).await,
         Bench::Jobs { jobs, pollers, .. } => jobs::run(jobs, pollers).await,

@@ -8,11 +8,30 @@ use super::outbox::unstamp;
 use super::{Command, Deps, HandleError, admin, assistant, basic, connect, settings, tasks};
 use crate::domain::{Awaiting, SeenUser, TelegramId, User, UserPatch, assistant::QuotaUse};
 use crate::i18n::Msg;
-use crate::ports::{ChatId, OutMessage, RateCount};
+use crate::ports::{ChatId, OutMessage, RateCount, RateCounter};
 
 /// The quota behind the rate limit's notices: one per window (the updates
 /// themselves are counted on the user, see [`crate::ports::Users::see`]).
 const RATE_NOTICE_QUOTA: &str = "rate-notice";
+
+/// Taps allowed per window, as a multiple of the typed messages allowed:
+/// paging through a list takes many.
+pub const TAP_ALLOWANCE: u32 = 2;
+
+/// What the rate limit lets through.
+enum Admission {
+    In(User),
+    /// Nothing is sent.
+    Banned,
+    /// Over `limit` in the window `window`, which ends in `wait` seconds.
+    Limited {
+        user: User,
+        limit: u32,
+        window: String,
+        ends_at: chrono::DateTime<chrono::Utc>,
+        wait: i64,
+    },
+}
 
 /// Routes one update to its handler.
 #[derive(Clone)]
@@ -68,10 +87,9 @@ impl Router {
     }
 
     /// Registers the sender and counts the update against their rate limit
-    /// (both writes at once). `None` when the update is to be dropped: the
-    /// user is banned (nothing is sent), or over the limit (one notice per
-    /// window, in `notice_chat` when there is one).
-    async fn admit(&self, from: &TgUser, notice_chat: Option<ChatId>) -> Result<Option<User>, HandleError> {
+    /// (both writes at once): typed messages and button taps are counted
+    /// apart, taps with [`TAP_ALLOWANCE`] times the allowance.
+    async fn admit(&self, from: &TgUser, counter: RateCounter) -> Result<Admission, HandleError> {
         let seen = SeenUser {
             id: TelegramId(from.id.0 as i64),
             username: from.username.clone(),
@@ -80,28 +98,46 @@ impl Router {
         };
         let (store, now, rate) = (&self.deps.store, self.deps.clock.now(), self.deps.policy.rate_limit);
         let window = rate.window(now);
-        let forget_at = window.ends_at + Duration::hours(1);
+        let limit = match counter {
+            RateCounter::Messages => rate.requests,
+            RateCounter::Taps => rate.requests.saturating_mul(TAP_ALLOWANCE),
+        };
         let (user, counted) =
-            store.see(&seen, now, &RateCount { window: &window.name, limit: rate.requests }).await?;
+            store.see(&seen, now, &RateCount { counter, window: &window.name, limit }).await?;
         if user.banned_at.is_some() {
             debug!("banned user ignored");
             metrics::counter!(crate::emf::names::REJECTED, "reason" => "banned").increment(1);
-            return Ok(None);
+            return Ok(Admission::Banned);
         }
         if counted == QuotaUse::Exhausted && !self.deps.policy.is_admin(user.id) {
-            info!("rate limit reached; update dropped");
+            info!(counter = counter.name(), "rate limit reached; update dropped");
             metrics::counter!(crate::emf::names::REJECTED, "reason" => "rate_limit").increment(1);
-            let Some(chat) = notice_chat else { return Ok(None) };
-            if store.take_quota(user.id, RATE_NOTICE_QUOTA, &window.name, 1, forget_at).await?
-                != QuotaUse::Exhausted
-            {
-                let wait = (window.ends_at - now).num_seconds().max(1);
-                let notice = Msg::SlowDown { limit: rate.requests, window: rate.window_seconds, wait };
-                self.deps.messenger.send(chat, &OutMessage::text(notice.render(user.lang()))).await?;
-            }
-            return Ok(None);
+            let wait = (window.ends_at - now).num_seconds().max(1);
+            return Ok(Admission::Limited {
+                user,
+                limit,
+                window: window.name,
+                ends_at: window.ends_at,
+                wait,
+            });
         }
-        Ok(Some(user))
+        Ok(Admission::In(user))
+    }
+
+    /// The over-limit notice for typed messages: one per window, in private chats.
+    async fn slow_down(&self, limited: Admission, chat: Option<ChatId>) -> Result<(), HandleError> {
+        let (Admission::Limited { user, limit, window, ends_at, wait }, Some(chat)) = (limited, chat) else {
+            return Ok(());
+        };
+        let forget_at = ends_at + Duration::hours(1);
+        if self.deps.store.take_quota(user.id, RATE_NOTICE_QUOTA, &window, 1, forget_at).await?
+            != QuotaUse::Exhausted
+        {
+            let rate = self.deps.policy.rate_limit;
+            let notice = Msg::SlowDown { limit, window: rate.window_seconds, wait };
+            self.deps.messenger.send(chat, &OutMessage::text(notice.render(user.lang()))).await?;
+        }
+        Ok(())
     }
 
     #[tracing::instrument(skip_all, fields(chat_id = message.chat.id.0))]
@@ -111,8 +147,10 @@ impl Router {
             return Ok(());
         };
         let private = matches!(message.chat.kind, ChatKind::Private(_));
-        let Some(user) = self.admit(from, private.then_some(ChatId(message.chat.id.0))).await? else {
-            return Ok(());
+        let user = match self.admit(from, RateCounter::Messages).await? {
+            Admission::In(user) => user,
+            Admission::Banned => return Ok(()),
+            limited => return self.slow_down(limited, private.then_some(ChatId(message.chat.id.0))).await,
         };
         let mut ctx = Ctx { deps: &self.deps, user, chat: ChatId(message.chat.id.0) };
         let Some(text) = message.text() else {
@@ -180,8 +218,14 @@ impl Router {
 
     #[tracing::instrument(skip_all, fields(chat_id))]
     async fn on_callback(&self, query: &CallbackQuery) -> Result<(), HandleError> {
-        let Some(user) = self.admit(&query.from, None).await? else {
-            return Ok(());
+        let user = match self.admit(&query.from, RateCounter::Taps).await? {
+            Admission::In(user) => user,
+            Admission::Banned => return Ok(()),
+            Admission::Limited { user, wait, .. } => {
+                // Every tap is answered, or its button spins: this one says it did nothing.
+                let toast = Msg::TapsSlowDown { wait }.render(user.lang());
+                return Ok(self.deps.messenger.answer_callback(&query.id.0, Some(&toast)).await?);
+            }
         };
         let lang = user.lang();
         let target = query.message.as_ref().map(|m| (ChatId(m.chat().id.0), m.id().0));

@@ -88,6 +88,10 @@ pub enum Msg<'a> {
         window: u32,
         wait: i64,
     },
+    /// A tap over the taps' limit (a toast: under 200 characters).
+    TapsSlowDown {
+        wait: i64,
+    },
 }
 
 impl Msg<'_> {
@@ -246,13 +250,21 @@ impl Msg<'_> {
             (Msg::Profile { user }, _) => profile(user, lang),
             (Msg::ButtonExpired, En) => "This button is no longer valid.".to_owned(),
             (Msg::SlowDown { limit, window, wait }, En) => format!(
-                "⏳ That is more than {limit} messages in {window} s, so I am pausing for you: \
-                 messages sent in the next {wait} s are ignored. Then carry on as usual."
+                "⏳ That is more than {limit} messages in {window} s: I did not handle your last message, \
+                 and I will not handle the ones you send in the next {wait} s. \
+                 Send it again after that and I will."
             ),
             (Msg::SlowDown { limit, window, wait }, Fr) => format!(
-                "⏳ Cela fait plus de {limit} messages en {window} s : je fais une pause pour vous, \
-                 les messages envoyés dans les {wait} prochaines secondes sont ignorés. Ensuite, tout reprend."
+                "⏳ Cela fait plus de {limit} messages en {window} s : je n'ai pas traité votre dernier message, \
+                 ni ceux que vous enverrez dans les {wait} prochaines secondes. \
+                 Renvoyez-le ensuite et je m'en occupe."
             ),
+            (Msg::TapsSlowDown { wait }, En) => {
+                format!("⏳ Too many taps: this one did nothing. Tap again in {wait} s.")
+            }
+            (Msg::TapsSlowDown { wait }, Fr) => {
+                format!("⏳ Trop d'appuis : celui-ci n'a rien fait. Réessayez dans {wait} s.")
+            }
             (Msg::ButtonExpired, Fr) => "Ce bouton n'est plus valide.".to_owned(),
             (Msg::NotYourButton, En) => "This button belongs to someone else's message.".to_owned(),
             (Msg::NotYourButton, Fr) => "Ce bouton appartient au message de quelqu'un d'autre.".to_owned(),
@@ -430,6 +442,7 @@ mod tests {
             Msg::ButtonBack,
             Msg::TierName(Tier::Free),
             Msg::SlowDown { limit: 30, window: 60, wait: 42 },
+            Msg::TapsSlowDown { wait: 42 },
         ]
     }
 

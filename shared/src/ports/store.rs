@@ -36,9 +36,37 @@ impl StoreError {
 /// The rate limit's window an update is counted in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateCount<'a> {
+    /// Which count: messages and button taps are counted apart.
+    pub counter: RateCounter,
     /// The window's name ([`crate::domain::rate_limit::Window::name`]).
     pub window: &'a str,
     pub limit: u32,
+}
+
+/// The user's two rate counts, so that paging through a list does not use up
+/// what a typed command needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateCounter {
+    Messages,
+    Taps,
+}
+
+impl RateCounter {
+    /// Its name as a stored quota.
+    pub fn name(self) -> &'static str {
+        match self {
+            RateCounter::Messages => "rate",
+            RateCounter::Taps => "tap-rate",
+        }
+    }
+
+    /// The user item's attributes holding its window and its count.
+    pub fn attributes(self) -> (&'static str, &'static str) {
+        match self {
+            RateCounter::Messages => ("rate_window", "rate_used"),
+            RateCounter::Taps => ("tap_window", "tap_used"),
+        }
+    }
 }
 
 #[async_trait]

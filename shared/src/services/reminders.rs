@@ -118,24 +118,23 @@ pub fn tomorrow_same_time(due: DateTime<Utc>, now: DateTime<Utc>, tz: TimeZone) 
     to_utc(tz, tomorrow.and_time(time))
 }
 
-/// The order a sweep sends in: what is overdue first, each user's first
-/// reminder, then each one's second, and so on (soonest first within a round),
-/// so one chat's 1-a-second limit does not hold up the rest; then what comes
-/// due before the next sweep, in the order it comes due.
+/// The order a sweep sends in: what is overdue first, then what comes due
+/// before the next sweep, by the second it comes due. Within one second (and
+/// among all the overdue) each user's first reminder goes, then each one's
+/// second, and so on (soonest first within a round), so one chat's 1-a-second
+/// limit does not hold up the rest.
 fn sending_order(due: Vec<Task>, now: DateTime<Utc>) -> Vec<Task> {
     let mut seen: HashMap<TelegramId, usize> = HashMap::new();
-    let mut ranked: Vec<(DateTime<Utc>, usize, Task)> = due
+    let mut ranked: Vec<(i64, usize, Task)> = due
         .into_iter()
         .map(|task| {
             let rank = seen.entry(task.user).or_default();
             *rank += 1;
-            let at = task.due.unwrap_or(now).max(now);
-            // Ranks order the overdue only; what is ahead goes by its time.
-            let rank = if at > now { 0 } else { *rank };
-            (at, rank, task)
+            let second = task.due.unwrap_or(now).max(now).timestamp();
+            (second, *rank, task)
         })
         .collect();
-    ranked.sort_by_key(|(at, rank, task)| (*at, *rank, task.due));
+    ranked.sort_by_key(|(second, rank, task)| (*second, *rank, task.due));
     ranked.into_iter().map(|(_, _, task)| task).collect()
 }
 
@@ -319,5 +318,48 @@ impl ReminderSweep {
         let message = OutMessage::text(text).with_keyboard(reminder_buttons(task.number, task.due, lang));
         let messenger = self.deps.messenger.as_ref();
         send_within(messenger, ChatId(task.user.0), &message, deadline, &mut report.throttled).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone as _;
+
+    use super::*;
+    use crate::domain::task::TaskStatus;
+
+    fn task(user: i64, number: u32, due: DateTime<Utc>) -> Task {
+        Task {
+            user: TelegramId(user),
+            number: TaskNumber(number),
+            title: format!("{user}-{number}"),
+            due: Some(due),
+            series: None,
+            status: TaskStatus::Pending,
+            created_at: due,
+            completed_at: None,
+            done_through: None,
+        }
+    }
+
+    #[test]
+    fn one_chats_reminders_at_the_same_second_take_turns_with_the_others() {
+        // The lateness bench found it: two reminders of one chat at 9:00 made
+        // every chat behind them wait a second each.
+        let now = Utc.with_ymd_and_hms(2026, 12, 3, 8, 59, 30).unwrap();
+        let nine = Utc.with_ymd_and_hms(2026, 12, 3, 9, 0, 0).unwrap();
+        let later = nine + chrono::Duration::milliseconds(300);
+        let due = vec![
+            task(3, 1, now - chrono::Duration::minutes(2)),
+            task(3, 2, now - chrono::Duration::minutes(1)),
+            task(4, 1, now - chrono::Duration::seconds(5)),
+            task(1, 1, nine),
+            task(1, 2, nine),
+            task(2, 1, later),
+            task(2, 2, later),
+            task(1, 3, nine + chrono::Duration::seconds(1)),
+        ];
+        let order: Vec<String> = sending_order(due, now).into_iter().map(|t| t.title).collect();
+        assert_eq!(order, ["3-1", "4-1", "3-2", "1-1", "2-1", "1-2", "2-2", "1-3"]);
     }
 }

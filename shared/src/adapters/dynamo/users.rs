@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::{DynamoStore, Item, is_condition_failure, n, s, store_error, user_from_item, user_key, with_key};
 use crate::domain::{SeenUser, TelegramId, Tier, User, UserPatch, assistant::QuotaUse};
-use crate::ports::{RateCount, StoreError, Users};
+use crate::ports::{RateCount, RateCounter, StoreError, Users};
 
 /// Shards of the users' index: one tier's users spread over this many partitions.
 pub const USER_SHARDS: i64 = 16;
@@ -41,9 +41,9 @@ fn number(item: &Item, name: &str) -> Option<i64> {
     item.get(name).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok())
 }
 
-/// The user, and how many updates its current rate window counted.
-fn counted(item: Item) -> Result<(User, u32), StoreError> {
-    let used = number(&item, "rate_used").and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
+/// The user, and how many updates its current window of `counter` counted.
+fn counted(item: Item, counter: RateCounter) -> Result<(User, u32), StoreError> {
+    let used = number(&item, counter.attributes().1).and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
     Ok((user_from_item(item)?, used))
 }
 
@@ -57,15 +57,18 @@ impl DynamoStore {
         now: DateTime<Utc>,
         rate: &RateCount<'_>,
     ) -> Result<Result<(User, u32), Option<Item>>, StoreError> {
+        let (window, used) = rate.counter.attributes();
         let mut condition = vec![
-            "rate_window = :window",
-            "rate_used < :limit",
+            "#rate_window = :window",
+            "#rate_used < :limit",
             "seen_at > :stale",
             "first_name = :first_name",
             "attribute_not_exists(blocked_at)",
         ];
         let mut request = with_key(self.client.update_item().table_name(&self.table), user_key(seen.id))
-            .update_expression("ADD rate_used :one")
+            .update_expression("ADD #rate_used :one")
+            .expression_attribute_names("#rate_window", window)
+            .expression_attribute_names("#rate_used", used)
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":window", s(rate.window))
             .expression_attribute_values(":limit", n(i64::from(rate.limit)))
@@ -95,7 +98,7 @@ impl DynamoStore {
             Ok(output) => {
                 let item =
                     output.attributes.ok_or_else(|| StoreError::Corrupt("no attributes returned".into()))?;
-                Ok(Ok(counted(item)?))
+                Ok(Ok(counted(item, rate.counter)?))
             }
             Err(e) if is_condition_failure(&e) => {
                 let old = e.as_service_error().and_then(|se| match se {
@@ -159,23 +162,23 @@ impl DynamoStore {
         }
         let mut add = None;
         if let Some(rate) = rate {
-            let same_window = old.and_then(|o| text(o, "rate_window")) == Some(rate.window);
+            let (window, used) = rate.counter.attributes();
+            let same_window = old.and_then(|o| text(o, window)) == Some(rate.window);
             request = request
+                .expression_attribute_names("#rate_window", window)
+                .expression_attribute_names("#rate_used", used)
                 .expression_attribute_values(":window", s(rate.window))
                 .expression_attribute_values(":one", n(1));
             if same_window {
-                add = Some("rate_used :one");
+                add = Some("#rate_used :one");
                 request = request
-                    .condition_expression("rate_window = :window AND rate_used = :used")
-                    .expression_attribute_values(
-                        ":used",
-                        n(old.and_then(|o| number(o, "rate_used")).unwrap_or(0)),
-                    );
+                    .condition_expression("#rate_window = :window AND #rate_used = :used")
+                    .expression_attribute_values(":used", n(old.and_then(|o| number(o, used)).unwrap_or(0)));
             } else {
-                set.push("rate_window = :window");
-                set.push("rate_used = :one");
+                set.push("#rate_window = :window");
+                set.push("#rate_used = :one");
                 request = request.condition_expression(match old {
-                    Some(_) => "attribute_exists(pk) AND (attribute_not_exists(rate_window) OR rate_window <> :window)",
+                    Some(_) => "attribute_exists(pk) AND (attribute_not_exists(#rate_window) OR #rate_window <> :window)",
                     None => "attribute_not_exists(pk)",
                 });
             }
@@ -189,7 +192,7 @@ impl DynamoStore {
             Ok(output) => {
                 let item =
                     output.attributes.ok_or_else(|| StoreError::Corrupt("no attributes returned".into()))?;
-                counted(item)?
+                counted(item, rate.map_or(RateCounter::Messages, |r| r.counter))?
             }
             Err(e) if is_condition_failure(&e) => return Ok(None),
             Err(e) => return Err(store_error(e)),
@@ -274,8 +277,8 @@ impl Users for DynamoStore {
                 Err(old) => old,
             };
             let exhausted = old.as_ref().is_some_and(|o| {
-                text(o, "rate_window") == Some(rate.window)
-                    && number(o, "rate_used").unwrap_or(0) >= i64::from(rate.limit)
+                let (window, used) = rate.counter.attributes();
+                text(o, window) == Some(rate.window) && number(o, used).unwrap_or(0) >= i64::from(rate.limit)
             });
             if let (true, Some(old)) = (exhausted, old.clone()) {
                 return Ok((user_from_item(old)?, QuotaUse::Exhausted));

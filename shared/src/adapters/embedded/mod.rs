@@ -181,7 +181,13 @@ impl Users for EmbeddedStore {
         // One person's machine: two local transactions cost nothing worth folding.
         let user = self.upsert_seen(seen, now).await?;
         let counted = self
-            .take_quota(user.id, "rate", rate.window, rate.limit, now + chrono::Duration::days(1))
+            .take_quota(
+                user.id,
+                rate.counter.name(),
+                rate.window,
+                rate.limit,
+                now + chrono::Duration::days(1),
+            )
             .await?;
         Ok((user, counted))
     }
