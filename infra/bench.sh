@@ -8,6 +8,8 @@
 #  - the local runner's POST /telegram throughput with 16 requests in flight;
 #  - the reminder sweep: 10,000 due reminders for 2,000 users sent to the fake
 #    Bot API (throughput, sent = due, no duplicate, peak memory);
+#  - reminder lateness: 1,000 reminders due over 10 minutes, a sweep a minute
+#    (p50/p99/max of how late each reached the fake Bot API; 11 minutes);
 #  - the job queue: what queueing a question adds to the webhook's answer, and
 #    the jobs consumer's rate from SQS batches (moto, fake AI and Telegram);
 #  - the guard rails: the rate-limit count per update, the vault per credential;
@@ -50,6 +52,9 @@ echo "==> reminder sweep: 10,000 due reminders for 2,000 users"
 "$bin/linklet-bench" sweep --users 200 --per-user 5 --per-second 1000 --store dynamodb
 # At the production pace (25 messages/s) the same load takes about 400 s over several sweeps.
 "$bin/linklet-bench" sweep --users 2000 --per-user 5 --per-second 25 --store embedded
+
+echo "==> reminder lateness: 1,000 reminders over 10 minutes, a sweep every 60 s (takes 11 minutes)"
+"$bin/linklet-bench" lateness --reminders 1000 --minutes 10 --users 250
 
 echo "==> job queue: 500 questions queued by the webhook, answered from SQS batches (moto, fake AI)"
 "$bin/linklet-bench" jobs --jobs 500 --pollers 1

@@ -199,12 +199,18 @@ async fn a_time_that_cannot_be_read_after_change_time_ends_the_wait() {
     );
     assert!(!texts.last().unwrap().starts_with("I couldn't read the time"), "{:?}", texts.last());
 
-    // Same for a time zone typed after "Other…".
-    hook.deliver(&button_tap(5, &ada, 3, "s:tz:?")).await;
-    hook.deliver(&private_text(6, &ada, "Atlantis")).await;
-    hook.deliver(&private_text(7, &ada, "Europe/Paris")).await;
+    // Same for a time zone typed after "Other…" (by a user who has one: until
+    // then, a place typed on its own is read as the answer to /start's question).
+    hook.deliver(&private_text(5, &ada, "/settings timezone Asia/Tokyo")).await;
+    hook.deliver(&button_tap(6, &ada, 3, "s:tz:?")).await;
+    hook.deliver(&private_text(7, &ada, "Atlantis")).await;
+    hook.deliver(&private_text(8, &ada, "Europe/Paris")).await;
     let user = hook.store().get_user(TelegramId(9108)).await.unwrap().unwrap();
-    assert_eq!(user.timezone, None, "the second message was not read as a zone");
+    assert_eq!(
+        user.timezone.map(|z| z.name()),
+        Some("Asia/Tokyo"),
+        "the second message was not read as a zone"
+    );
     assert_eq!(user.awaiting, None);
 }
 

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use linklet::{domain::TelegramId, ports::Tasks};
 use linklet_tests::{
     Failure, Webhook, api_gateway_event, load_event,
     updates::{Person, button_tap, group_text, private_text},
@@ -38,7 +39,9 @@ async fn start_registers_the_user_and_welcomes_them() {
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0]["chat_id"], 1001);
     assert_eq!(sent[0]["parse_mode"], "HTML");
-    assert!(sent[0]["text"].as_str().unwrap().starts_with("👋 Hi <b>Ada</b>!"), "{}", sent[0]["text"]);
+    let text = sent[0]["text"].as_str().unwrap();
+    assert!(text.starts_with("👋 Hi <b>Ada</b>!"), "{text}");
+    assert!(text.contains("🌍 <b>Which time zone are you in?</b>"), "asked at once: {text}");
 
     let item = user_item(&hook, 1001).await.expect("the user is registered");
     assert_eq!(attr(&item, "username").as_deref(), Some("ada"));
@@ -266,13 +269,104 @@ async fn time_zone_is_typed_after_tapping_other() {
     hook.deliver(&private_text(28, &ada, "/profile")).await;
 
     let texts = hook.telegram.sent_texts();
-    assert!(texts[0].contains("IANA name"), "{}", texts[0]);
-    assert!(texts[1].contains("I don't know the time zone <code>Mars/Olympus</code>"), "{}", texts[1]);
+    assert!(texts[0].contains("your city or your time zone"), "{}", texts[0]);
+    assert!(texts[1].contains("I could not find a time zone for <code>Mars/Olympus</code>"), "{}", texts[1]);
     assert!(texts[3].starts_with("✅ Time zone set to Asia/Tokyo"), "{}", texts[3]);
     assert!(texts[4].contains("Time zone: Asia/Tokyo"), "{}", texts[4]);
     let item = user_item(&hook, 1017).await.unwrap();
     assert_eq!(attr(&item, "timezone").as_deref(), Some("Asia/Tokyo"));
     assert!(!item.contains_key("awaiting"));
+}
+
+/// The buttons of a message, as (label, callback data).
+fn buttons(message: &serde_json::Value) -> Vec<(String, String)> {
+    message["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+                .map(|b| {
+                    (b["text"].as_str().unwrap().to_owned(), b["callback_data"].as_str().unwrap().to_owned())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_french_newcomer_is_asked_their_zone_and_their_first_reminder_is_at_paris_time() {
+    // Issue 10: every new user was silently on UTC, so "demain 9h" came at 10:00 in Paris.
+    let hook = Webhook::start().await;
+    let ada = Person::french(1030);
+    hook.deliver(&private_text(1, &ada, "/start")).await;
+    let question = hook.telegram.successful("sendMessage").pop().unwrap();
+    assert!(question["text"].as_str().unwrap().contains("🌍 <b>Dans quel fuseau horaire"), "{question}");
+    let offered = buttons(&question);
+    assert_eq!(offered[0], ("Paris".to_owned(), "s:z:Europe/Paris".to_owned()));
+    assert!(
+        offered.iter().any(|(label, data)| label == "Montréal / Toronto" && data == "s:z:America/Toronto")
+    );
+
+    // Before answering, a task says which zone it was read in, with a button to change it.
+    hook.deliver(&private_text(2, &ada, "/task appeler maman demain 9h")).await;
+    let confirmed = hook.telegram.successful("sendMessage").pop().unwrap();
+    assert!(
+        confirmed["text"].as_str().unwrap().contains("Les heures sont en UTC pour l'instant"),
+        "{confirmed}"
+    );
+    assert!(buttons(&confirmed).iter().any(|(_, data)| data == "s:zask"));
+
+    hook.deliver(&button_tap(3, &ada, 7, "s:z:Europe/Paris")).await;
+    let edited = hook.telegram.successful("editMessageText").pop().unwrap();
+    assert!(edited["text"].as_str().unwrap().starts_with("✅ Fuseau horaire réglé sur Europe/Paris"));
+    hook.deliver(&private_text(4, &ada, "/task boire de l'eau demain 9h")).await;
+    let confirmed = hook.telegram.successful("sendMessage").pop().unwrap();
+    assert!(!confirmed["text"].as_str().unwrap().contains("UTC"), "{confirmed}");
+    let task =
+        hook.store().get_task(TelegramId(1030), linklet::domain::task::TaskNumber(2)).await.unwrap().unwrap();
+    let local = task.due.unwrap().with_timezone(&chrono_tz::Europe::Paris);
+    assert_eq!(local.format("%H:%M").to_string(), "09:00", "9h in Paris");
+
+    // Once set, /start no longer asks.
+    hook.deliver(&private_text(5, &ada, "/start")).await;
+    let welcome = hook.telegram.sent_texts().pop().unwrap();
+    assert!(welcome.starts_with("👋 Bonjour") && !welcome.contains("fuseau horaire ?"), "{welcome}");
+}
+
+#[tokio::test]
+async fn a_newcomer_answers_the_zone_question_by_typing_their_city() {
+    let hook = Webhook::start().await;
+    let ada = Person::french(1032);
+    hook.deliver(&private_text(1, &ada, "/start")).await;
+    hook.deliver(&private_text(2, &ada, "Montréal")).await;
+    hook.deliver(&private_text(3, &ada, "Montréal")).await;
+    let texts = hook.telegram.sent_texts();
+    assert!(texts[1].starts_with("✅ Fuseau horaire réglé sur America/Toronto"), "{}", texts[1]);
+    assert!(!texts[2].contains("Fuseau"), "once set, a city is just text: {}", texts[2]);
+}
+
+#[tokio::test]
+async fn a_zone_is_found_from_a_city_or_an_offset() {
+    let hook = Webhook::start().await;
+    let ada = Person::english(1031);
+    hook.deliver(&private_text(1, &ada, "/settings timezone New York")).await;
+    hook.deliver(&private_text(2, &ada, "/settings timezone Montreal")).await;
+    hook.deliver(&private_text(3, &ada, "/settings timezone UTC+5:30")).await;
+    hook.deliver(&private_text(4, &ada, "/settings timezone GMT-5")).await;
+    let sent = hook.telegram.successful("sendMessage");
+    assert!(sent[0]["text"].as_str().unwrap().starts_with("✅ Time zone set to America/New_York"));
+    assert!(
+        sent[1]["text"].as_str().unwrap().starts_with("✅ Time zone set to America/Toronto"),
+        "current names"
+    );
+    assert!(sent[2]["text"].as_str().unwrap().starts_with("🌍 Several time zones fit <code>UTC+5:30</code>"));
+    assert_eq!(buttons(&sent[2]), [("Asia/Kolkata".to_owned(), "s:z:Asia/Kolkata".to_owned())]);
+    let five_west: Vec<String> = buttons(&sent[3]).into_iter().map(|(label, _)| label).collect();
+    assert!(
+        five_west.contains(&"America/New_York".to_owned())
+            || five_west.contains(&"America/Chicago".to_owned()),
+        "{five_west:?}"
+    );
 }
 
 #[tokio::test]
@@ -398,7 +492,7 @@ async fn commands_without_their_argument_get_real_sentences() {
         "Which language? <code>/settings language en</code> (English) or <code>/settings language fr</code> (Français)."
     );
     hook.deliver(&private_text(2, &ada, "/settings timezone")).await;
-    assert!(last().starts_with("Send me your time zone"), "{}", last());
+    assert!(last().starts_with("Send me your city or your time zone"), "{}", last());
     hook.deliver(&private_text(3, &ada, "Europe/Paris")).await;
     assert!(last().starts_with("✅ Time zone set to Europe/Paris"), "{}", last());
     hook.deliver(&private_text(4, &ada, "/start")).await;

@@ -180,6 +180,9 @@ impl Router {
                 connect::pasted(&mut ctx, service, message.id.0, text).await
             }
             Some(Awaiting::Token(_)) => Ok(()),
+            None if private && settings::names_a_zone(&ctx.user, text, self.deps.clock.now()) => {
+                settings::typed_time_zone(&mut ctx, text).await
+            }
             None if private && self.deps.assistant_on => assistant::ask(&ctx, message.id.0, text).await,
             None if private => ctx.say(Msg::PlainTextNotUnderstood).await,
             None => Ok(()),

@@ -1,11 +1,15 @@
 //! /settings: language and time zone, by inline keyboard or typed.
 //!
 //! Callback data (at most 64 bytes): `s:menu`, `s:lang`, `s:lang:<code>`,
-//! `s:tz`, `s:tz:<IANA name>`, `s:tz:?` (type a name).
+//! `s:tz`, `s:tz:<IANA name>`, `s:tz:?` (type a name); outside the menu,
+//! `s:z:<IANA name>` sets the zone and says so in place, `s:zask` asks for it.
 
 use super::HandleError;
 use super::router::{Answer, Ctx};
-use crate::domain::{Awaiting, Language, TimeZone, User, UserPatch};
+use crate::domain::{
+    Awaiting, Language, TimeZone, User, UserPatch,
+    zone_search::{self, ZoneSearch},
+};
 use crate::i18n::Msg;
 use crate::ports::{Button, Keyboard, OutMessage};
 
@@ -15,7 +19,7 @@ pub const TIME_ZONE_CHOICES: [&str; 8] = [
     "Europe/London",
     "America/New_York",
     "America/Los_Angeles",
-    "America/Montreal",
+    "America/Toronto",
     "Africa/Casablanca",
     "Asia/Tokyo",
     "UTC",
@@ -46,16 +50,51 @@ pub(super) async fn command(ctx: &mut Ctx<'_>, args: &str) -> Result<(), HandleE
     }
 }
 
-/// A time zone typed by the user, after `/settings timezone` or the "Other…" button.
+/// The zones of the user's language as buttons, for a newcomer's question.
+pub(super) fn suggested_zones(lang: Language) -> Keyboard {
+    let mut keyboard: Keyboard = zone_search::suggested(lang)
+        .chunks(2)
+        .map(|row| row.iter().map(|(label, zone)| Button::new(*label, format!("s:z:{zone}"))).collect())
+        .collect();
+    keyboard.push(vec![Button::new("UTC", "s:z:UTC")]);
+    keyboard
+}
+
+/// Asks for the time zone, reading the next message as a place.
+async fn ask_zone(ctx: &mut Ctx<'_>) -> Result<(), HandleError> {
+    let lang = ctx.user.lang();
+    ctx.patch(UserPatch { awaiting: Some(Some(Awaiting::TimeZone)), ..UserPatch::default() }).await?;
+    ctx.reply(OutMessage::text(Msg::AskTimeZoneFirst.render(lang)).with_keyboard(suggested_zones(lang))).await
+}
+
+/// A user with no time zone yet typed a short text: when it names a place
+/// ("Paris", "UTC+2"), it is their answer to the question `/start` asked.
+pub(super) fn names_a_zone(user: &User, text: &str, now: chrono::DateTime<chrono::Utc>) -> bool {
+    user.timezone.is_none()
+        && text.split_whitespace().count() <= 3
+        && zone_search::search(text, now) != ZoneSearch::NotFound
+}
+
+/// A time zone typed by the user, after `/settings timezone`, the "Other…"
+/// button or the newcomer's question: a city, an offset or a zone name.
 pub(super) async fn typed_time_zone(ctx: &mut Ctx<'_>, input: &str) -> Result<(), HandleError> {
-    match TimeZone::parse(input) {
-        Ok(timezone) => {
+    let now = ctx.deps.clock.now();
+    match zone_search::search(input, now) {
+        ZoneSearch::Found(timezone) => {
             let patch = UserPatch { timezone: Some(timezone), awaiting: Some(None), ..UserPatch::default() };
             ctx.patch(patch).await?;
-            let now = ctx.deps.clock.now();
             ctx.say(Msg::TimeZoneSet { timezone, now }).await
         }
-        Err(_) => {
+        ZoneSearch::Choices(zones) => {
+            ctx.patch(UserPatch { awaiting: Some(None), ..UserPatch::default() }).await?;
+            let keyboard: Keyboard = zones
+                .chunks(2)
+                .map(|row| row.iter().map(|z| Button::new(z.name(), format!("s:z:{}", z.name()))).collect())
+                .collect();
+            let text = Msg::PickTimeZone { input }.render(ctx.user.lang());
+            ctx.reply(OutMessage::text(text).with_keyboard(keyboard)).await
+        }
+        ZoneSearch::NotFound => {
             // One try: the next message is read as what it is, not as a zone.
             ctx.patch(UserPatch { awaiting: Some(None), ..UserPatch::default() }).await?;
             ctx.say(Msg::TimeZoneInvalid { input }).await
@@ -88,6 +127,21 @@ pub(super) async fn button(ctx: &mut Ctx<'_>, message_id: i32, data: &str) -> Re
             ctx.patch(UserPatch { language: Some(language), ..UserPatch::default() }).await?;
             ctx.deps.messenger.edit(ctx.chat, message_id, &menu(&ctx.user)).await?;
             Ok(Answer::Toast(Some(Msg::LanguageSet { language }.render(language))))
+        }
+        None if rest == "zask" => {
+            ask_zone(ctx).await?;
+            Ok(Answer::Toast(None))
+        }
+        Some(("z", name)) => {
+            let Ok(timezone) = TimeZone::parse(name) else {
+                return Ok(Answer::Expired);
+            };
+            let patch = UserPatch { timezone: Some(timezone), awaiting: Some(None), ..UserPatch::default() };
+            ctx.patch(patch).await?;
+            let now = ctx.deps.clock.now();
+            let set = Msg::TimeZoneSet { timezone, now }.render(ctx.user.lang());
+            messenger.edit(ctx.chat, message_id, &OutMessage::text(set)).await?;
+            Ok(Answer::Toast(None))
         }
         Some(("tz", "?")) => {
             let patch = UserPatch { awaiting: Some(Some(Awaiting::TimeZone)), ..UserPatch::default() };
@@ -146,6 +200,9 @@ mod tests {
         for tz in TIME_ZONE_CHOICES {
             assert!(TimeZone::parse(tz).is_ok(), "{tz}");
             assert!(format!("s:tz:{tz}").len() <= 64);
+        }
+        for tz in chrono_tz::TZ_VARIANTS {
+            assert!(format!("s:z:{}~{}", tz.name(), i64::MAX).len() <= 64, "{}", tz.name());
         }
     }
 }

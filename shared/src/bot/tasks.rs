@@ -13,7 +13,7 @@ use crate::domain::{
     task::{Task, TaskNumber, TaskStatus, sort_for_listing},
     when::{WhenError, parse_due, parse_task},
 };
-use crate::i18n::{plain_text, tasks::TaskMsg};
+use crate::i18n::{Msg, plain_text, tasks::TaskMsg};
 use crate::ports::{Button, Keyboard, OutMessage};
 use crate::services::tasks::{Finished, finish_occurrence};
 
@@ -55,9 +55,9 @@ pub(super) async fn add(ctx: &mut Ctx<'_>, args: &str) -> Result<(), HandleError
         Err(limit) => return say(ctx, TaskMsg::Limit(limit)).await,
     };
     let lang = ctx.user.lang();
-    let text = TaskMsg::Created { task: &task, recurrence: recurrence.as_ref(), tz }.render(lang);
+    let mut text = TaskMsg::Created { task: &task, recurrence: recurrence.as_ref(), tz }.render(lang);
     let n = task.number.0;
-    let keyboard = vec![vec![
+    let mut keyboard = vec![vec![
         // A to-do has no time to change yet: its button sets one.
         Button::new(
             if task.due.is_some() { TaskMsg::ButtonEditTime } else { TaskMsg::ButtonSetTime }.render(lang),
@@ -65,6 +65,11 @@ pub(super) async fn add(ctx: &mut Ctx<'_>, args: &str) -> Result<(), HandleError
         ),
         Button::new(TaskMsg::ButtonDelete.render(lang), format!("t:r:{n}")),
     ]];
+    // Until the user says where they are, say which zone the time was read in.
+    if ctx.user.timezone.is_none() && task.due.is_some() {
+        text = format!("{text}\n\n{}", Msg::TimesInUtc.render(lang));
+        keyboard.push(vec![Button::new(Msg::ButtonSetTimeZone.render(lang), "s:zask")]);
+    }
     ctx.reply(OutMessage::text(text).with_keyboard(keyboard)).await
 }
 

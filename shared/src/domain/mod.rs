@@ -12,6 +12,7 @@ pub mod tier;
 mod timezone;
 mod user;
 pub mod when;
+pub mod zone_search;
 
 pub use language::Language;
 pub use timezone::{InvalidTimeZone, TimeZone};

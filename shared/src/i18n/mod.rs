@@ -53,6 +53,15 @@ pub enum Msg<'a> {
         current: TimeZone,
     },
     AskTimeZone,
+    /// A newcomer's first question, under the welcome.
+    AskTimeZoneFirst,
+    /// Several zones fit what was typed.
+    PickTimeZone {
+        input: &'a str,
+    },
+    /// Under a task confirmed before the user set a zone.
+    TimesInUtc,
+    ButtonSetTimeZone,
     LanguageSet {
         language: Language,
     },
@@ -101,15 +110,13 @@ impl Msg<'_> {
             (Msg::Welcome { first_name }, En) => format!(
                 "👋 Hi <b>{}</b>! I'm Linklet, your automation hub on Telegram.\n\n\
                  I keep your tasks and reminders and answer your questions. \
-                 To begin, set your language and time zone in /settings.\n\n\
-                 Send /help to see every command.",
+                 Send /help to see every command, and /settings to change your language or time zone.",
                 escape(first_name)
             ),
             (Msg::Welcome { first_name }, Fr) => format!(
                 "👋 Bonjour <b>{}</b> ! Je suis Linklet, votre centre d'automatisation sur Telegram.\n\n\
                  Je garde vos tâches et rappels et réponds à vos questions. \
-                 Pour commencer, choisissez votre langue et votre fuseau horaire dans /settings.\n\n\
-                 Envoyez /help pour voir toutes les commandes.",
+                 Envoyez /help pour voir toutes les commandes, et /settings pour changer de langue ou de fuseau horaire.",
                 escape(first_name)
             ),
             (Msg::Help, _) => {
@@ -205,12 +212,34 @@ impl Msg<'_> {
                 "🕒 Votre fuseau horaire est {current}. Choisissez-en un ci-dessous, ou touchez <i>Autre…</i> \
                  pour taper son nom (par exemple <code>America/Toronto</code>)."
             ),
-            (Msg::AskTimeZone, En) => "Send me your time zone as an IANA name, for example \
-                 <code>Europe/Paris</code>, <code>America/New_York</code> or <code>Asia/Tokyo</code>."
+            (Msg::AskTimeZone, En) => "Send me your city or your time zone, for example \
+                 <code>London</code>, <code>New York</code>, <code>UTC-5</code> or <code>Asia/Tokyo</code>."
                 .to_owned(),
-            (Msg::AskTimeZone, Fr) => "Envoyez-moi votre fuseau horaire sous forme de nom IANA, par exemple \
-                 <code>Europe/Paris</code>, <code>America/Montreal</code> ou <code>Africa/Dakar</code>."
+            (Msg::AskTimeZone, Fr) => "Envoyez-moi votre ville ou votre fuseau horaire, par exemple \
+                 <code>Paris</code>, <code>Montréal</code>, <code>UTC+1</code> ou <code>Africa/Dakar</code>."
                 .to_owned(),
+            (Msg::AskTimeZoneFirst, En) => "🌍 <b>Which time zone are you in?</b> Your reminders come at \
+                 your local time once I know it. Tap your city below, or type it (<code>Tokyo</code>, \
+                 <code>UTC+2</code>…)."
+                .to_owned(),
+            (Msg::AskTimeZoneFirst, Fr) => "🌍 <b>Dans quel fuseau horaire êtes-vous ?</b> Vos rappels \
+                 arriveront à votre heure dès que je le connais. Touchez votre ville ci-dessous, ou tapez-la \
+                 (<code>Genève</code>, <code>UTC+1</code>…)."
+                .to_owned(),
+            (Msg::PickTimeZone { input }, En) => {
+                format!("🌍 Several time zones fit <code>{}</code>: which is yours?", escape(input))
+            }
+            (Msg::PickTimeZone { input }, Fr) => {
+                format!("🌍 Plusieurs fuseaux correspondent à <code>{}</code> : lequel est le vôtre ?", escape(input))
+            }
+            (Msg::TimesInUtc, En) => {
+                "🌍 Times are in UTC for now: I do not know your time zone yet.".to_owned()
+            }
+            (Msg::TimesInUtc, Fr) => {
+                "🌍 Les heures sont en UTC pour l'instant : je ne connais pas encore votre fuseau horaire.".to_owned()
+            }
+            (Msg::ButtonSetTimeZone, En) => "🌍 Set my time zone".to_owned(),
+            (Msg::ButtonSetTimeZone, Fr) => "🌍 Choisir mon fuseau".to_owned(),
             (Msg::LanguageSet { language }, En) => format!("✅ Language set to {language}."),
             (Msg::LanguageSet { language }, Fr) => format!("✅ Langue réglée sur {language}."),
             (Msg::LanguageUsage, En) => "Which language? <code>/settings language en</code> (English) or \
@@ -236,15 +265,15 @@ impl Msg<'_> {
                 now.with_timezone(&timezone.tz()).format("%H:%M")
             ),
             (Msg::TimeZoneInvalid { input }, En) => format!(
-                "I don't know the time zone <code>{}</code>. Use an IANA name such as \
-                 <code>Europe/Paris</code>, <code>America/New_York</code> or <code>Asia/Tokyo</code>, \
-                 or pick one in /settings.",
+                "I could not find a time zone for <code>{}</code>. Send a city (<code>London</code>, \
+                 <code>New York</code>), an offset (<code>UTC-5</code>) or a zone name \
+                 (<code>Asia/Tokyo</code>), or pick one in /settings.",
                 escape(input)
             ),
             (Msg::TimeZoneInvalid { input }, Fr) => format!(
-                "Je ne connais pas le fuseau horaire <code>{}</code>. Utilisez un nom IANA comme \
-                 <code>Europe/Paris</code>, <code>America/Montreal</code> ou <code>Africa/Dakar</code>, \
-                 ou choisissez-en un dans /settings.",
+                "Je n'ai pas trouvé de fuseau horaire pour <code>{}</code>. Envoyez une ville \
+                 (<code>Paris</code>, <code>Montréal</code>), un décalage (<code>UTC+1</code>) ou un nom de \
+                 fuseau (<code>Africa/Dakar</code>), ou choisissez-en un dans /settings.",
                 escape(input)
             ),
             (Msg::Profile { user }, _) => profile(user, lang),
@@ -442,6 +471,10 @@ mod tests {
             Msg::ButtonBack,
             Msg::TierName(Tier::Free),
             Msg::SlowDown { limit: 30, window: 60, wait: 42 },
+            Msg::AskTimeZoneFirst,
+            Msg::PickTimeZone { input: "UTC+1" },
+            Msg::TimesInUtc,
+            Msg::ButtonSetTimeZone,
             Msg::TapsSlowDown { wait: 42 },
         ]
     }
