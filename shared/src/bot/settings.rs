@@ -75,15 +75,21 @@ pub(super) fn names_a_zone(user: &User, text: &str, now: chrono::DateTime<chrono
         && zone_search::search(text, now) != ZoneSearch::NotFound
 }
 
+/// Sets the user's zone, ending any wait; returns the sentence that says so.
+async fn set_zone(ctx: &mut Ctx<'_>, timezone: TimeZone) -> Result<String, HandleError> {
+    ctx.patch(UserPatch { timezone: Some(timezone), awaiting: Some(None), ..UserPatch::default() }).await?;
+    let now = ctx.deps.clock.now();
+    Ok(Msg::TimeZoneSet { timezone, now }.render(ctx.user.lang()))
+}
+
 /// A time zone typed by the user, after `/settings timezone`, the "Other…"
 /// button or the newcomer's question: a city, an offset or a zone name.
 pub(super) async fn typed_time_zone(ctx: &mut Ctx<'_>, input: &str) -> Result<(), HandleError> {
     let now = ctx.deps.clock.now();
     match zone_search::search(input, now) {
         ZoneSearch::Found(timezone) => {
-            let patch = UserPatch { timezone: Some(timezone), awaiting: Some(None), ..UserPatch::default() };
-            ctx.patch(patch).await?;
-            ctx.say(Msg::TimeZoneSet { timezone, now }).await
+            let set = set_zone(ctx, timezone).await?;
+            ctx.reply(OutMessage::text(set)).await
         }
         ZoneSearch::Choices(zones) => {
             ctx.patch(UserPatch { awaiting: Some(None), ..UserPatch::default() }).await?;
@@ -136,10 +142,7 @@ pub(super) async fn button(ctx: &mut Ctx<'_>, message_id: i32, data: &str) -> Re
             let Ok(timezone) = TimeZone::parse(name) else {
                 return Ok(Answer::Expired);
             };
-            let patch = UserPatch { timezone: Some(timezone), awaiting: Some(None), ..UserPatch::default() };
-            ctx.patch(patch).await?;
-            let now = ctx.deps.clock.now();
-            let set = Msg::TimeZoneSet { timezone, now }.render(ctx.user.lang());
+            let set = set_zone(ctx, timezone).await?;
             messenger.edit(ctx.chat, message_id, &OutMessage::text(set)).await?;
             Ok(Answer::Toast(None))
         }
@@ -153,11 +156,9 @@ pub(super) async fn button(ctx: &mut Ctx<'_>, message_id: i32, data: &str) -> Re
             let Ok(timezone) = TimeZone::parse(name) else {
                 return Ok(Answer::Expired);
             };
-            let patch = UserPatch { timezone: Some(timezone), awaiting: Some(None), ..UserPatch::default() };
-            ctx.patch(patch).await?;
+            let set = set_zone(ctx, timezone).await?;
             ctx.deps.messenger.edit(ctx.chat, message_id, &menu(&ctx.user)).await?;
-            let now = ctx.deps.clock.now();
-            Ok(Answer::Toast(Some(Msg::TimeZoneSet { timezone, now }.render(ctx.user.lang()))))
+            Ok(Answer::Toast(Some(set)))
         }
         _ => Ok(Answer::Expired),
     }
