@@ -71,36 +71,53 @@ pub enum WhenError {
 /// a button's toast must all stay within Telegram's limits.
 pub const MAX_TITLE_CHARS: usize = 256;
 
-/// Reads `text` at `now` for a user in `tz`.
+/// The most words a time expression spans (`every first monday of the month
+/// at 9am until 20 december` is eleven): longer spans are not tried, which
+/// keeps reading a long text linear in its length.
+const MAX_SPAN: usize = 16;
+
+/// Reads `text` at `now` for a user in `tz`. The time may come before the
+/// title, after it, inside it (`call mom tomorrow about the party`) or in two
+/// pieces that read as one (`appeler maman demain pour son anniversaire à 9h`).
 pub fn parse_task(text: &str, now: DateTime<Utc>, tz: TimeZone) -> Result<TaskText, WhenError> {
+    let text = without_request(text);
     let tokens = tokenize(text);
+    // A title of k words has at least 2k - 1 characters: past this many words,
+    // no reading leaves a title short enough, so none is tried.
+    if tokens.len() > MAX_TITLE_CHARS / 2 + 2 * MAX_SPAN {
+        return Err(WhenError::TitleTooLong { max: MAX_TITLE_CHARS });
+    }
     let words: Vec<&str> = tokens.iter().map(|t| t.norm.as_str()).collect();
-    let n = words.len();
-    for len in (1..=n).rev() {
-        for (from, to) in [(n - len, n), (0, len)] {
-            let Some(mut spec) = Spec::parse(&words[from..to]) else { continue };
-            // `daily standup at 9`: a repetition before the title, the time after it.
-            let mut title_from = 0;
-            if to == n && from > 0 {
-                let lead = (1..from).rev().find_map(|k| Some((k, Spec::parse(&words[..k])?.merge(&spec)?)));
-                if let Some((k, merged)) = lead {
-                    (title_from, spec) = (k, merged);
-                }
-            }
-            let title = if from == 0 && to == n {
-                ""
-            } else if from == 0 {
-                &text[tokens[to].start..]
-            } else {
-                &text[tokens[title_from].start..tokens[from - 1].end]
-            };
-            let title = clean_title(title);
-            if title.is_empty() {
-                return Err(WhenError::NoTitle);
-            }
-            check_title(&title, true)?;
-            return Ok(TaskText { title, due: Some(spec.resolve(now, tz)?) });
+    let opens: Vec<bool> = tokens.iter().map(|t| opens_time(&text[t.start..t.end], &t.norm)).collect();
+    let mut first_error = None;
+    for reading in readings(&words, &opens) {
+        // `in 3 weeks or 4`, `tomorrow or friday`: a choice of times is not one time.
+        let either =
+            |i: Option<usize>| i.and_then(|i| words.get(i)).is_some_and(|w| ["or", "ou"].contains(w));
+        if reading.spans.iter().any(|&(from, to)| either(from.checked_sub(1)) || either(Some(to))) {
+            first_error.get_or_insert(WhenError::Unreadable);
+            continue;
         }
+        let title = clean_title(&title_around(text, &tokens, &reading.spans));
+        if title.is_empty() {
+            return Err(WhenError::NoTitle);
+        }
+        match check_title(&title, true) {
+            Ok(()) => {
+                let mut spec = reading.spec;
+                let title_words: Vec<String> = tokenize(&title).into_iter().map(|t| t.norm).collect();
+                let title_words: Vec<&str> = title_words.iter().map(String::as_str).collect();
+                spec.evening = lexicon::evening_event(&title_words);
+                return Ok(TaskText { title, due: Some(spec.resolve(now, tz)?) });
+            }
+            Err(e @ WhenError::TitleTooLong { .. }) => return Err(e),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if let Some(error) = first_error {
+        return Err(error);
     }
     let title = clean_title(text);
     if title.is_empty() {
@@ -108,6 +125,113 @@ pub fn parse_task(text: &str, now: DateTime<Utc>, tz: TimeZone) -> Result<TaskTe
     }
     check_title(&title, false)?;
     Ok(TaskText { title, due: None })
+}
+
+/// `remind me …`, `rappelle-moi …`: the request around a task, not its title.
+fn without_request(text: &str) -> &str {
+    let trimmed = text.trim_start();
+    for lead in ["remind me ", "rappelle-moi ", "rappelle moi ", "rappelle-moi, ", "remind me, "] {
+        if let Some((head, rest)) = trimmed.split_at_checked(lead.len())
+            && head.eq_ignore_ascii_case(lead)
+            && !rest.trim().is_empty()
+        {
+            return rest;
+        }
+    }
+    text
+}
+
+/// Whether a time inside a title may start at this word: a preposition or a
+/// word that is only a time (`call mom tomorrow about …`, `… à 9h pour …`),
+/// never a bare weekday or date, which are often part of the title (`buy the
+/// friday paper`), nor the English article `a`.
+fn opens_time(raw: &str, norm: &str) -> bool {
+    const OPENERS: &[&str] = &[
+        "at", "on", "le", "in", "dans", "vers", "around", "this", "ce", "cet", "cette", "next", "every",
+        "each", "chaque", "tous", "toutes", "en", "du", "jusqu'au", "until",
+    ];
+    OPENERS.contains(&norm) || TIME_WORDS.contains(&norm) || (norm == "a" && raw.eq_ignore_ascii_case("à"))
+}
+
+/// A time read from the text: what it says and the word spans it took.
+struct Reading {
+    spec: Spec,
+    spans: Vec<(usize, usize)>,
+}
+
+/// How many readings are weighed before a text is refused: the likeliest
+/// come first, and the bound keeps an adversarial text cheap to read.
+const READINGS_TRIED: usize = 48;
+
+/// The ways `words` may hold a time, the likeliest first: the longest span at
+/// the end (joined to a repetition before the title: `daily standup at 9`),
+/// then at the start, then inside; each also joined to a second piece left in
+/// the title when the two read as one time.
+fn readings(words: &[&str], opens: &[bool]) -> Vec<Reading> {
+    let n = words.len();
+    let longest = n.min(MAX_SPAN);
+    let edges = (1..=longest)
+        .rev()
+        .flat_map(|len| [(n - len, n), (0, len)].into_iter().take(if len == n { 1 } else { 2 }));
+    let inside = (1..=longest).rev().flat_map(|len| {
+        (1..n.saturating_sub(len)).filter(|&from| opens[from]).map(move |from| (from, from + len))
+    });
+    // Every span that is a time on its own.
+    let times: Vec<(usize, usize, Spec)> = edges
+        .chain(inside)
+        .filter_map(|(from, to)| Some((from, to, Spec::parse(&words[from..to])?)))
+        .collect();
+    let mut found = Vec::new();
+    for (from, to, _) in &times {
+        if found.len() >= READINGS_TRIED {
+            break;
+        }
+        let spec = Spec::parse(&words[*from..*to]).unwrap_or_default();
+        let reading = with_lead(words, *from, *to, spec);
+        found.extend(paired(words, &times, &reading));
+        found.push(reading);
+    }
+    found
+}
+
+/// `daily standup at 9`: a repetition before the title, the time after it.
+fn with_lead(words: &[&str], from: usize, to: usize, spec: Spec) -> Reading {
+    let lead = (to == words.len() && from > 0)
+        .then(|| {
+            (1..from.min(MAX_SPAN)).rev().find_map(|k| Some((k, Spec::parse(&words[..k])?.merge(&spec)?)))
+        })
+        .flatten();
+    match lead {
+        Some((k, merged)) => Reading { spec: merged, spans: vec![(0, k), (from, to)] },
+        None => Reading { spec, spans: vec![(from, to)] },
+    }
+}
+
+/// A second piece of the same time left in the title (`demain … à 9h`): the
+/// first of the other `times` (spans that are a time on their own, so `the`
+/// before `tomorrow` stays in the title) that reads as one time with it.
+fn paired(words: &[&str], times: &[(usize, usize, Spec)], reading: &Reading) -> Option<Reading> {
+    let [(from, to)] = reading.spans[..] else { return None };
+    times.iter().filter(|(a, b, _)| *b <= from || *a >= to).find_map(|&(a, b, _)| {
+        let (first, second) = if a < from { ((a, b), (from, to)) } else { ((from, to), (a, b)) };
+        let joined: Vec<&str> =
+            words[first.0..first.1].iter().chain(&words[second.0..second.1]).copied().collect();
+        let spec = Spec::parse(&joined)?;
+        Some(Reading { spec, spans: vec![first, second] })
+    })
+}
+
+/// The text with the word spans taken out, its pieces joined by a space.
+fn title_around(text: &str, tokens: &[Token], spans: &[(usize, usize)]) -> String {
+    let mut pieces = Vec::new();
+    let mut at = 0;
+    for &(from, to) in spans {
+        pieces.push(&text[at..tokens[from].start]);
+        at = tokens[to - 1].end;
+    }
+    pieces.push(&text[at..]);
+    let edge = |c: char| c.is_whitespace() || [',', '-', ':', '—'].contains(&c);
+    pieces.iter().map(|p| p.trim_matches(edge)).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 /// Reads a due time alone (`tomorrow 9am`, `in 2h`), as when a task's time is changed.
@@ -324,6 +448,8 @@ impl Part {
 struct Clock {
     time: NaiveTime,
     bare: bool,
+    /// Only an hour, as spoken (`at 8`, `8 o'clock`), not a clock face (`8:00`).
+    spoken: bool,
 }
 
 /// What a span of words said.
@@ -336,6 +462,8 @@ struct Spec {
     repeat: Option<Recurrence>,
     until: Option<DateSpec>,
     count: Option<Span>,
+    /// The title names an evening event: a bare 7 to 11 is in the evening.
+    evening: bool,
 }
 
 /// `for 5 days`, `3 times`: how long a series lasts.
@@ -512,6 +640,7 @@ impl Spec {
             repeat: self.repeat,
             until: rest.until.or(self.until),
             count: rest.count.or(self.count),
+            evening: false,
         })
     }
 
@@ -525,18 +654,24 @@ impl Spec {
     /// The rule for a bare hour (no am/pm, no `h`, no leading zero, no part
     /// of the day): 1 to 6 are afternoon hours (`at 2` is 14:00: a 2 am
     /// reminder is unlikely); 7 to 11 are morning hours, unless that has
-    /// passed today and the afternoon one has not (for a one-off without a date).
+    /// passed today and the afternoon one has not (for a one-off without a
+    /// date), or the title names an evening event (`dinner at 8`).
     fn wall_time(&self) -> (NaiveTime, bool, bool) {
         let default = hm(DEFAULT_TIME.0, DEFAULT_TIME.1).unwrap_or_default();
         match (self.time, self.part) {
+            (Some(Clock { time, bare: true, spoken: true }), None)
+                if self.evening && (7..=11).contains(&time.hour()) =>
+            {
+                (time + Duration::hours(12), false, true)
+            }
             (Some(clock), Some(part)) => {
                 let shift = part.after_noon() && clock.time.hour() < 12 && clock.time.hour() > 0;
                 (if shift { clock.time + Duration::hours(12) } else { clock.time }, false, true)
             }
-            (Some(Clock { time, bare: true }), None) if (1..=6).contains(&time.hour()) => {
+            (Some(Clock { time, bare: true, .. }), None) if (1..=6).contains(&time.hour()) => {
                 (time + Duration::hours(12), false, true)
             }
-            (Some(Clock { time, bare }), None) => (time, bare && (7..=11).contains(&time.hour()), true),
+            (Some(Clock { time, bare, .. }), None) => (time, bare && (7..=11).contains(&time.hour()), true),
             (None, Some(part)) => (part.default_time(), false, false),
             (None, None) => (default, false, false),
         }
@@ -843,7 +978,7 @@ fn time_of_day(c: &mut Cursor<'_>) -> Option<Clock> {
     };
     if let Some(time) = named {
         c.pos += 1;
-        return Some(Clock { time, bare: false });
+        return Some(Clock { time, bare: false, spoken: false });
     }
     // `half past 3`, `quarter past 4`, `quarter to 5`.
     let offset = match (word, c.peek_at(1)) {
@@ -905,7 +1040,10 @@ fn clock_word(c: &mut Cursor<'_>, at: bool) -> Option<Clock> {
     let mut meridiem = meridiem;
     let mut fixed = fixed || meridiem.is_some();
     if meridiem.is_none() && core == word && !word.contains([':', 'h', '.']) {
-        // A bare number: `9 am`, `9 h [30]`, `9 heures`, or after at/à.
+        // A bare number: `9 am`, `9 h [30]`, `9 heures`, `7 o'clock`, or after at/à.
+        if c.eat(&["o'clock", "oclock"]) {
+            return Some(Clock { time: hm(hour, 0).filter(|_| hour <= 12)?, bare: true, spoken: true });
+        }
         match c.peek() {
             Some("am") => meridiem = Some(false),
             Some("pm") => meridiem = Some(true),
@@ -923,7 +1061,7 @@ fn clock_word(c: &mut Cursor<'_>, at: bool) -> Option<Clock> {
         {
             c.pos += 1;
             let time = hm(hour, m)?;
-            return Some(Clock { time, bare: false });
+            return Some(Clock { time, bare: false, spoken: false });
         }
     }
     let hour = match meridiem {
@@ -931,7 +1069,8 @@ fn clock_word(c: &mut Cursor<'_>, at: bool) -> Option<Clock> {
         Some(_) => return None,
         None => hour,
     };
-    Some(Clock { time: hm(hour, minute)?, bare: !fixed && (1..=12).contains(&hour) })
+    let spoken = core == word && !word.contains([':', 'h', '.']);
+    Some(Clock { time: hm(hour, minute)?, bare: !fixed && (1..=12).contains(&hour), spoken })
 }
 
 fn weekday(word: &str) -> Option<Weekday> {

@@ -10,6 +10,18 @@ pub fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}')
 }
 
+/// Title words for what happens in the evening: a bare `at 8` beside them
+/// is 20:00 (`dinner friday at 8`, `dîner vendredi à 8`).
+const EVENING: &[&str] = &[
+    "dinner", "supper", "diner", "souper", "drinks", "apero", "aperitif", "party", "soiree", "fete",
+    "concert", "movie", "cinema", "cine", "theatre", "theater",
+];
+
+/// Whether a title (already normalized word by word) names an evening event.
+pub fn evening_event(words: &[&str]) -> bool {
+    words.iter().any(|w| EVENING.contains(w))
+}
+
 /// Abbreviations and common misspellings, to the word the grammar knows.
 const ALIASES: &[(&str, &str)] = &[
     // English

@@ -356,6 +356,21 @@ fn everyday_phrasings_land_on_the_time_people_mean() {
         // Today whenever the time is still ahead.
         ("call the plumber today", "call the plumber", local(2026, 11, 26, 11, 0)),
         ("appeler le plombier aujourd'hui", "appeler le plombier", local(2026, 11, 26, 11, 0)),
+        // The time inside the sentence, or in two pieces around a word.
+        ("remind me in 2h to stretch", "stretch", local(2026, 11, 26, 12, 0)),
+        ("rappelle-moi demain à 9h d'appeler le médecin", "appeler le médecin", local(2026, 11, 27, 9, 0)),
+        ("call mom tomorrow about the party", "call mom about the party", local(2026, 11, 27, 9, 0)),
+        ("call mom tonight maybe", "call mom maybe", local(2026, 11, 26, 20, 0)),
+        (
+            "appeler maman demain pour son anniversaire à 9h",
+            "appeler maman pour son anniversaire",
+            local(2026, 11, 27, 9, 0),
+        ),
+        ("dinner on friday with the team at 8", "dinner with the team", local(2026, 11, 27, 20, 0)),
+        ("ping at 7 o'clock in the evening maybe", "ping maybe", local(2026, 11, 26, 19, 0)),
+        ("wake up tomorrow at 7 o'clock", "wake up", local(2026, 11, 27, 7, 0)),
+        ("dîner chez Léa vendredi à 8", "dîner chez Léa", local(2026, 11, 27, 20, 0)),
+        ("envoyer le devis à 15h au client", "envoyer le devis au client", local(2026, 11, 26, 15, 0)),
     ];
     for (text, title, expected) in cases {
         assert_once(text, title, *expected);
@@ -435,17 +450,25 @@ fn what_is_not_read_right_is_refused_never_saved_wrong() {
     for text in [
         "party 30 février",
         "party 31/04",
-        "call mom tonight maybe",
+        "buy the friday paper later maybe",
+        "call dans 3 semaines ou 4",
+        "call mom tomorrow or friday",
+        "appeler maman à 5 ou 6",
         "gym every blue moon at 7",
         "buy the friday paper later maybe",
         "call dans 3 semaines ou 4",
-        "ping at 7 o'clock in the evening maybe",
     ] {
         let result = parse_task(text, now(), paris());
         assert!(result.is_err(), "{text}: {result:?}");
     }
     // Words that only look like a time in a title that has none stay a to-do.
-    for text in ["read every page of chapter 3", "buy a sundae", "watch the morning show"] {
+    for text in [
+        "read every page of chapter 3",
+        "buy a sundae",
+        "watch the morning show",
+        "buy a 2 liter bottle of water",
+        "read chapter 5 of the book",
+    ] {
         let task = parse_task(text, now(), paris()).unwrap_or_else(|e| panic!("{text}: {e:?}"));
         assert_eq!(task.due, None, "{text}");
     }
