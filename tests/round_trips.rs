@@ -14,6 +14,7 @@ use linklet::{
     adapters::{dynamo::DynamoStore, telegram::TelegramMessenger},
     bot::{Deps, Dispatched, Dispatcher},
     domain::assistant::{MemoryBound, QuotaUse, Turn},
+    domain::recurrence::Series,
     domain::task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber},
     domain::{
         SeenUser, TelegramId, Tier, User, UserPatch,
@@ -149,6 +150,17 @@ impl Tasks for Counted {
     ) -> Result<Option<Task>, StoreError> {
         self.note("reschedule_task");
         self.inner.reschedule_task(user, number, due).await
+    }
+    async fn repeat_task(
+        &self,
+        user: TelegramId,
+        number: TaskNumber,
+        series: &Series,
+        due: DateTime<Utc>,
+        limits: TaskLimits,
+    ) -> Result<Result<Option<Task>, LimitReached>, StoreError> {
+        self.note("repeat_task");
+        self.inner.repeat_task(user, number, series, due, limits).await
     }
     async fn finish_occurrence(
         &self,

@@ -281,6 +281,53 @@ async fn rescheduling_moves_the_due_time_of_pending_tasks_only(store: Arc<dyn St
     assert_eq!(store.reschedule_task(TelegramId(1), TaskNumber(1), at(50)).await.unwrap(), None);
 }
 
+fn weekly(minute: u32) -> Series {
+    Series {
+        rule: "FREQ=WEEKLY".into(),
+        start: at(minute).naive_utc(),
+        tz: TimeZone::parse("Europe/Paris").unwrap(),
+    }
+}
+
+async fn a_new_repetition_replaces_the_schedule_within_the_recurring_limit(store: Arc<dyn Store>) {
+    store.upsert_seen(&seen(1), at(0)).await.unwrap();
+    let limits = TaskLimits { pending: 10, recurring: 2 };
+    let (user, a, r1, b) = (TelegramId(1), TaskNumber(1), TaskNumber(2), TaskNumber(3));
+    store.create_task(user, &to_do("a", Some(at(30))), limits, at(0)).await.unwrap().unwrap();
+    store.create_task(user, &daily("r1"), limits, at(0)).await.unwrap().unwrap();
+    store.create_task(user, &to_do("b", None), limits, at(0)).await.unwrap().unwrap();
+
+    let repeated = store.repeat_task(user, a, &weekly(40), at(40), limits).await.unwrap().unwrap().unwrap();
+    assert_eq!((repeated.due, repeated.series.clone()), (Some(at(40)), Some(weekly(40))));
+    assert_eq!(store.get_task(user, a).await.unwrap(), Some(repeated));
+    let due: Vec<_> =
+        store.due_tasks(at(45), 10).await.unwrap().into_iter().map(|t| (t.number, t.due)).collect();
+    assert_eq!(due, [(r1, Some(at(30))), (a, Some(at(40)))], "the due index follows the new time");
+
+    // Two repeating tasks now: a third is refused and left as it was; a series may still change.
+    assert_eq!(
+        store.repeat_task(user, b, &weekly(50), at(50), limits).await.unwrap(),
+        Err(LimitReached::Recurring(2))
+    );
+    assert_eq!(store.get_task(user, b).await.unwrap().unwrap().series, None);
+    let changed = store.repeat_task(user, r1, &weekly(35), at(35), limits).await.unwrap().unwrap().unwrap();
+    assert_eq!(changed.series, Some(weekly(35)));
+
+    // Finishing a series frees its place.
+    store.complete_task(user, a, at(41)).await.unwrap().unwrap();
+    assert!(store.repeat_task(user, b, &weekly(50), at(50), limits).await.unwrap().unwrap().is_some());
+    assert_eq!(
+        store.repeat_task(user, a, &weekly(55), at(55), limits).await.unwrap(),
+        Ok(None),
+        "a done task"
+    );
+    assert_eq!(
+        store.create_task(user, &daily("r3"), limits, at(42)).await.unwrap(),
+        Err(LimitReached::Recurring(2)),
+        "the counters agree with the tasks"
+    );
+}
+
 async fn tier_limits_stop_new_tasks_and_free_up_when_tasks_end(store: Arc<dyn Store>) {
     store.upsert_seen(&seen(1), at(0)).await.unwrap();
     let limits = TaskLimits { pending: 3, recurring: 1 };
@@ -567,6 +614,7 @@ contract!(
     tasks_get_increasing_numbers_and_round_trip,
     done_and_deleted_tasks_leave_the_pending_list,
     rescheduling_moves_the_due_time_of_pending_tasks_only,
+    a_new_repetition_replaces_the_schedule_within_the_recurring_limit,
     tier_limits_stop_new_tasks_and_free_up_when_tasks_end,
     concurrent_creations_get_distinct_numbers_within_the_limit,
     due_tasks_come_from_every_user_soonest_first,

@@ -160,6 +160,63 @@ async fn a_time_is_changed_after_tapping_change_time_and_by_edit() {
 }
 
 #[tokio::test]
+async fn an_edit_gives_a_task_a_new_repetition_or_moves_only_a_series_next_time() {
+    // Issue 10: `/edit` on a repeating task accepts a new repetition.
+    let hook = Webhook::start().await;
+    let ada = Person::english(3008);
+    hook.deliver(&private_text(60, &ada, "/task stretch tomorrow 9am")).await;
+    hook.deliver(&private_text(61, &ada, "/edit 1 every day at 8")).await;
+    hook.deliver(&private_text(62, &ada, "/edit 1 every monday 7am")).await;
+    hook.deliver(&private_text(63, &ada, "/edit 1 tomorrow 18:00")).await;
+
+    let texts = hook.telegram.sent_texts();
+    assert!(texts[1].starts_with("🔁 <b>stretch</b> now repeats every day.\n⏰ Next time:"), "{}", texts[1]);
+    assert!(texts[2].starts_with("🔁 <b>stretch</b> now repeats every week on Monday."), "{}", texts[2]);
+    assert!(texts[2].contains("Mon "), "the next Monday: {}", texts[2]);
+    assert!(texts[3].starts_with("⏰ The next time of <b>stretch</b> is now"), "{}", texts[3]);
+    assert!(texts[3].contains("it repeats as before after that"), "{}", texts[3]);
+    let items = task_items(&hook, 3008).await;
+    assert_eq!(text(&items[0], "rrule").as_deref(), Some("FREQ=WEEKLY;BYDAY=MO"), "{items:?}");
+    assert_eq!(text(&items[0], "status").as_deref(), Some("pending"));
+}
+
+#[tokio::test]
+async fn an_edit_on_a_finished_task_says_so_at_once() {
+    // Issue 10: `/edit` on a finished task says so before asking for a time.
+    let hook = Webhook::start().await;
+    let ada = Person::english(3009);
+    hook.deliver(&private_text(70, &ada, "/task buy milk tomorrow 9am")).await;
+    hook.deliver(&private_text(71, &ada, "/done 1")).await;
+    hook.deliver(&private_text(72, &ada, "/edit 1")).await;
+    hook.deliver(&private_text(73, &ada, "/edit 1 every day at 8")).await;
+    hook.deliver(&button_tap(74, &ada, 901, "t:e:1")).await;
+
+    let texts = hook.telegram.sent_texts();
+    for text in &texts[2..5] {
+        assert!(text.starts_with("☑️ Task #1 <b>buy milk</b> is already finished"), "{text}");
+    }
+    let items = task_items(&hook, 3009).await;
+    assert_eq!(text(&items[0], "status").as_deref(), Some("done"));
+    assert_eq!(text(&items[0], "rrule"), None, "a finished task stays as it was");
+}
+
+#[tokio::test]
+async fn a_new_repetition_by_edit_is_held_to_the_recurring_limit() {
+    let hook = Webhook::start_with(|name| (name == "FREE_MAX_RECURRING_TASKS").then(|| "1".into())).await;
+    let ada = Person::english(3010);
+    hook.deliver(&private_text(80, &ada, "/task stretch every day at 8")).await;
+    hook.deliver(&private_text(81, &ada, "/task run tomorrow 7am")).await;
+    hook.deliver(&private_text(82, &ada, "/edit 2 every monday 7am")).await;
+    hook.deliver(&private_text(83, &ada, "/edit 1 every monday 7am")).await;
+
+    let texts = hook.telegram.sent_texts();
+    assert!(texts[2].starts_with("You have 1 repeating tasks, the most your plan allows"), "{}", texts[2]);
+    assert!(texts[3].starts_with("🔁 <b>stretch</b> now repeats every week on Monday."), "{}", texts[3]);
+    let items = task_items(&hook, 3010).await;
+    assert_eq!(text(&items[1], "rrule"), None, "#2 is left as it was");
+}
+
+#[tokio::test]
 async fn the_tier_limit_is_explained_when_reached() {
     let hook = Webhook::start_with(|name| match name {
         "FREE_MAX_PENDING_TASKS" => Some("2".into()),
@@ -228,8 +285,8 @@ async fn an_overdue_task_is_marked_in_the_list() {
 
     hook.deliver(&private_text(11, &ada, "/tasks")).await;
     let list = hook.telegram.successful("sendMessage").pop().unwrap()["text"].as_str().unwrap().to_owned();
-    let lines: Vec<&str> = list.lines().filter(|l| l.starts_with('#')).collect();
+    let lines: Vec<&str> = list.lines().filter(|l| l.starts_with("n°")).collect();
     assert_eq!(lines.len(), 2, "{list}");
-    assert!(lines[0].starts_with("#1 payer le loyer") && lines[0].ends_with(" ⚠️ en retard"), "{list}");
-    assert!(lines[1].starts_with("#2 appeler maman") && !lines[1].contains("retard"), "{list}");
+    assert!(lines[0].starts_with("n°1 payer le loyer") && lines[0].ends_with(" ⚠️ en retard"), "{list}");
+    assert!(lines[1].starts_with("n°2 appeler maman") && !lines[1].contains("retard"), "{list}");
 }

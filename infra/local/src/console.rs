@@ -6,11 +6,12 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use crate::wiring::Local;
+use crate::{console_text::Line, wiring::Local};
 use async_trait::async_trait;
 use axum::{body::Body, http::Request};
 use linklet::{
     bot::Dispatcher,
+    domain::Language,
     http::{SECRET_HEADER, routes},
     ports::{Button, ChatId, Messenger, MessengerError, OutMessage},
 };
@@ -28,6 +29,13 @@ pub struct Person {
     pub language_code: String,
 }
 
+impl Person {
+    /// The language of the console's own lines: the one the bot starts with.
+    pub fn lang(&self) -> Language {
+        Language::from_telegram(Some(&self.language_code))
+    }
+}
+
 #[derive(Default)]
 struct Screen {
     /// The buttons last shown, and the message that holds them.
@@ -39,12 +47,17 @@ struct Screen {
 }
 
 /// Prints what the bot says; remembers the last buttons so a number taps one.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ConsoleMessenger {
     screen: Arc<Mutex<Screen>>,
+    lang: Language,
 }
 
 impl ConsoleMessenger {
+    pub fn new(lang: Language) -> ConsoleMessenger {
+        ConsoleMessenger { screen: Arc::default(), lang }
+    }
+
     fn screen(&self) -> std::sync::MutexGuard<'_, Screen> {
         self.screen.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -52,7 +65,11 @@ impl ConsoleMessenger {
     fn show(&self, message_id: i64, message: &OutMessage, edited: bool) {
         let mut screen = self.screen();
         screen.typing_shown = false;
-        let label = if edited { "bot (edited)" } else { "bot" };
+        let label = match (edited, self.lang) {
+            (false, _) => "bot",
+            (true, Language::En) => "bot (edited)",
+            (true, Language::Fr) => "bot (modifié)",
+        };
         let text = plain(&message.html).replace('\n', "\n      ");
         println!("\n{label} › {text}");
         if !message.keyboard.is_empty() {
@@ -95,7 +112,7 @@ impl Messenger for ConsoleMessenger {
     }
 
     async fn delete(&self, _chat: ChatId, _message_id: i32) -> Result<(), MessengerError> {
-        println!("      (your last message was deleted from the chat)");
+        println!("      {}", Line::Deleted.render(self.lang));
         Ok(())
     }
 
@@ -103,7 +120,7 @@ impl Messenger for ConsoleMessenger {
         let mut screen = self.screen();
         if !screen.typing_shown {
             screen.typing_shown = true;
-            println!("      (Linklet is typing…)");
+            println!("      {}", Line::Typing.render(self.lang));
         }
         Ok(())
     }
@@ -130,7 +147,8 @@ pub async fn run(
     person: Person,
     data_dir: &Path,
 ) -> anyhow::Result<()> {
-    let messenger = ConsoleMessenger::default();
+    let lang = person.lang();
+    let messenger = ConsoleMessenger::new(lang);
     let Local { deps, sweep } = local_for(Arc::new(messenger.clone()))?;
     let secret = format!("console-{}", rand_suffix());
     let app = routes(Dispatcher::new(deps), secret.clone().into());
@@ -146,7 +164,7 @@ pub async fn run(
         }
         if line == "/sweep" {
             let report = sweep.run_due_now(linklet::app::SWEEP_BUDGET).await?;
-            println!("      (reminder sweep: {} due, {} sent)", report.due, report.sent);
+            println!("      {}", Line::Sweep { due: report.due, sent: report.sent }.render(lang));
             continue;
         }
         let update = match line.parse::<usize>().ok().and_then(|n| tap(&messenger, n)) {
@@ -159,12 +177,12 @@ pub async fn run(
             .body(Body::from(update.to_string()))?;
         let response = app.clone().oneshot(request).await?;
         if !response.status().is_success() {
-            println!("      (the bot could not handle this: HTTP {}; see the log above)", response.status());
+            println!("      {}", Line::NotHandled { status: response.status().as_u16() }.render(lang));
         }
         std::fs::write(data_dir.join("console-update-id"), update_id.to_string())?;
         update_id += 1;
     }
-    println!("Bye!");
+    println!("{}", Line::Bye.render(lang));
     Ok(())
 }
 
@@ -176,7 +194,7 @@ fn rand_suffix() -> u64 {
 fn tap(messenger: &ConsoleMessenger, number: usize) -> Option<(String, i64)> {
     let screen = messenger.screen();
     let button = screen.buttons.get(number.checked_sub(1)?)?;
-    println!("      (you tapped {})", button.label);
+    println!("      {}", Line::Tapped { label: &button.label }.render(messenger.lang));
     Some((button.data.clone(), screen.buttons_message))
 }
 

@@ -99,21 +99,25 @@ impl FakeAi {
 
     /// The next answer: scripted, else the demo's, else an echo.
     fn next(&self, body: Value, last_user: &str, tool_result: Option<Value>) -> Scripted {
+        // The system prompt says which language to answer in, as it does to a real model.
+        let french = body.to_string().contains("Answer in French");
         let mut inner = self.lock();
         inner.requests.push(body);
         match inner.script.pop_front() {
             Some(next) => next,
-            None if self.demo => demo(last_user, tool_result),
+            None if self.demo => demo(last_user, tool_result, french),
             None => Scripted::Text(String::new()),
         }
     }
 }
 
-/// The demo's answers: tools for reminders and the task list, Markdown otherwise.
-fn demo(last_user: &str, tool_result: Option<Value>) -> Scripted {
+/// The demo's answers: tools for reminders and the task list, Markdown
+/// otherwise, in French when the system prompt asks for it.
+fn demo(last_user: &str, tool_result: Option<Value>, french: bool) -> Scripted {
+    let say = |en: String, fr: String| if french { fr } else { en };
     if let Some(result) = tool_result {
         let text = if let Some(error) = result["error"].as_str() {
-            format!("I could not do that: {error}")
+            say(format!("I could not do that: {error}"), format!("Je n'ai pas pu le faire : {error}"))
         } else if let Some(tasks) = result["tasks"].as_array() {
             let lines: Vec<String> = tasks
                 .iter()
@@ -127,18 +131,21 @@ fn demo(last_user: &str, tool_result: Option<Value>) -> Scripted {
                 })
                 .collect();
             if lines.is_empty() {
-                "You have no pending tasks.".to_owned()
+                say("You have no pending tasks.".into(), "Vous n'avez aucune tâche en cours.".into())
             } else {
-                format!("Your tasks:\n{}", lines.join("\n"))
+                say(
+                    format!("Your tasks:\n{}", lines.join("\n")),
+                    format!("Vos tâches :\n{}", lines.join("\n")),
+                )
             }
         } else if let Some(title) = result["title"].as_str() {
-            format!(
-                "Done: task #{} **{title}**, {}.",
-                result["number"],
-                result["due"].as_str().unwrap_or("no time")
+            let (number, due) = (&result["number"], result["due"].as_str());
+            say(
+                format!("Done: task #{number} **{title}**, {}.", due.unwrap_or("no time")),
+                format!("C'est fait : tâche n°{number} **{title}**, {}.", due.unwrap_or("sans heure")),
             )
         } else {
-            "Done.".to_owned()
+            say("Done.".into(), "C'est fait.".into())
         };
         return Scripted::Text(text);
     }
@@ -151,7 +158,10 @@ fn demo(last_user: &str, tool_result: Option<Value>) -> Scripted {
     if lower.contains("my tasks") || lower.contains("mes tâches") {
         return Scripted::ToolCall { name: "list_tasks".into(), arguments: json!({}) };
     }
-    Scripted::Text(format!("(fake AI) You said: **{last_user}**"))
+    Scripted::Text(say(
+        format!("(fake AI) You said: **{last_user}**"),
+        format!("(fausse IA) Vous avez dit : **{last_user}**"),
+    ))
 }
 
 fn openai_error(status: StatusCode, message: &str, kind: &str, code: &str) -> Response {

@@ -2,6 +2,7 @@
 //! Three modes feed the same router as the Lambda: console, serve and poll.
 
 pub mod console;
+pub mod console_text;
 pub mod event_source;
 pub mod fake_ai;
 pub mod fake_telegram;

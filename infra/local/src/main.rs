@@ -16,7 +16,9 @@ use linklet::{
     telemetry::{self, LogFormat},
     vault::KeyRing,
 };
-use linklet_local::{console, fake_ai::FakeAi, fake_telegram::FakeTelegram, poll, serve, store, wiring};
+use linklet_local::{
+    console, console_text::Line, fake_ai::FakeAi, fake_telegram::FakeTelegram, poll, serve, store, wiring,
+};
 use secrecy::SecretString;
 
 #[derive(Parser)]
@@ -140,24 +142,19 @@ async fn main() -> anyhow::Result<()> {
     match cli.mode {
         Mode::Console { lang, name, fake_ai } => {
             let (store, described) = store::open(&store_options).await?;
-            println!("Linklet console ({described}).");
+            let person = console::Person { id: 100_000_001, first_name: name, language_code: lang };
+            let lang = person.lang();
+            println!("{}", Line::Banner { store: &described }.render(lang));
             if fake_ai {
                 let fake = FakeAi::start_demo(FAKE_AI_KEY).await?;
                 config.ai.openai_key = Some(SecretString::from(FAKE_AI_KEY));
                 config.ai.openai_base_url = fake.url();
                 config.ai.primary = linklet::config::AiProviderName::OpenAi;
-                println!(
-                    "The assistant answers with the bundled fake AI: write anything, or \"remind me to stretch in 2 minutes\"."
-                );
+                println!("{}", Line::FakeAi.render(lang));
             } else if config.ai.openai_key.is_none() && config.ai.gemini_key.is_none() {
-                println!(
-                    "No AI key: the assistant is off (set OPENAI_API_KEY or GOOGLE_AI_API_KEY, or pass --fake-ai)."
-                );
+                println!("{}", Line::NoAi.render(lang));
             }
-            println!(
-                "Type a message or a command (/help lists them; try /task call mom in 1 min, then /tasks); a number taps a button; reminders show up within a minute (/sweep sends due ones now); /quit or Ctrl-D leaves."
-            );
-            let person = console::Person { id: 100_000_001, first_name: name, language_code: lang };
+            println!("{}", Line::HowTo.render(lang));
             std::fs::create_dir_all(&cli.data_dir)?;
             console::run(|messenger| wiring::start(&config, store, messenger), person, &cli.data_dir).await
         }

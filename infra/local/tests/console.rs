@@ -8,8 +8,13 @@ use std::{
 };
 
 fn console(data_dir: &Path, lang: &str, input: &str) -> String {
+    console_with(data_dir, &["--lang", lang], input)
+}
+
+fn console_with(data_dir: &Path, options: &[&str], input: &str) -> String {
     let mut child = Command::new(env!("CARGO_BIN_EXE_linklet"))
-        .args(["--data-dir", data_dir.to_str().unwrap(), "console", "--lang", lang])
+        .args(["--data-dir", data_dir.to_str().unwrap(), "console"])
+        .args(options)
         .env_remove("AWS_ENDPOINT_URL")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -52,4 +57,19 @@ fn html_is_shown_as_plain_text() {
     let screen = console(dir.path(), "en", "/x<b>\n");
     assert!(screen.contains("I only understand commands for now"), "{screen}");
     assert!(!screen.contains("<code>") && !screen.contains("&lt;"), "{screen}");
+}
+
+#[test]
+fn the_console_speaks_french_with_lang_fr() {
+    // Issue 10: the console's own lines and the fake AI follow --lang fr.
+    let dir = tempfile::tempdir().unwrap();
+    let screen = console_with(dir.path(), &["--lang", "fr", "--fake-ai"], "/start\n1\nbonjour\n/sweep\n");
+
+    assert!(screen.contains("Console Linklet (embedded store"), "{screen}");
+    assert!(screen.contains("L'assistant répond avec la fausse IA fournie"), "{screen}");
+    assert!(screen.contains("(vous avez appuyé sur Paris)"), "{screen}");
+    assert!(screen.contains("bot (modifié) › ✅ Fuseau horaire réglé sur Europe/Paris"), "{screen}");
+    assert!(screen.contains("(tournée des rappels : 0 dus, 0 envoyés)"), "{screen}");
+    assert!(screen.contains("Au revoir !"), "{screen}");
+    assert!(!screen.contains("you tapped") && !screen.contains("Bye!"), "{screen}");
 }

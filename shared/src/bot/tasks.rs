@@ -13,7 +13,10 @@ use crate::domain::{
     task::{Task, TaskNumber, TaskStatus, sort_for_listing},
     when::{WhenError, parse_due, parse_task},
 };
-use crate::i18n::{Msg, plain_text, tasks::TaskMsg};
+use crate::i18n::{
+    Msg, plain_text,
+    tasks::{TaskMsg, numbered},
+};
 use crate::ports::{Button, Keyboard, OutMessage};
 use crate::services::tasks::{Finished, finish_occurrence};
 
@@ -89,14 +92,14 @@ async fn page_view(ctx: &Ctx<'_>, page: usize) -> Result<OutMessage, HandleError
     let mut keyboard: Keyboard = shown
         .iter()
         .map(|t| {
-            let n = t.number.0;
+            let (n, shown) = (t.number.0, numbered(t.number, lang));
             let due = t.due.map(|at| format!(":{}", at.timestamp())).unwrap_or_default();
             // A to-do has no reminder to put off: no 💤.
-            let snooze = t.due.map(|_| Button::new(format!("💤 #{n}"), format!("t:s:{n}:{page}")));
-            [Some(Button::new(format!("✅ #{n}"), format!("t:d:{n}:{page}{due}"))), snooze]
+            let snooze = t.due.map(|_| Button::new(format!("💤 {shown}"), format!("t:s:{n}:{page}")));
+            [Some(Button::new(format!("✅ {shown}"), format!("t:d:{n}:{page}{due}"))), snooze]
                 .into_iter()
                 .flatten()
-                .chain([Button::new(format!("🗑 #{n}"), format!("t:x:{n}:{page}"))])
+                .chain([Button::new(format!("🗑 {shown}"), format!("t:x:{n}:{page}"))])
                 .collect()
         })
         .collect();
@@ -182,21 +185,34 @@ pub(super) async fn edit(ctx: &mut Ctx<'_>, command: &str, args: &str) -> Result
 }
 
 async fn ask_time(ctx: &mut Ctx<'_>, number: TaskNumber) -> Result<(), HandleError> {
-    if ctx.deps.store.get_task(ctx.user.id, number).await?.is_none() {
-        return say(ctx, TaskMsg::NotFound { number }).await;
+    match ctx.deps.store.get_task(ctx.user.id, number).await? {
+        None => return say(ctx, TaskMsg::NotFound { number }).await,
+        Some(task) if task.status == TaskStatus::Done => {
+            return say(ctx, TaskMsg::EditFinished { task: &task }).await;
+        }
+        Some(_) => {}
     }
     let patch = UserPatch { awaiting: Some(Some(Awaiting::TaskTime(number))), ..UserPatch::default() };
     ctx.patch(patch).await?;
     say(ctx, TaskMsg::AskTime { number }).await
 }
 
-/// A new time for a task, typed after "Change time" or with `/edit <n>`.
+/// A new time for a task, typed after "Change time" or with `/edit <n>`: a
+/// time moves its next reminder (a series goes on after it), a repetition
+/// (`every day at 8`) replaces how it repeats.
 pub(super) async fn reschedule(ctx: &mut Ctx<'_>, number: TaskNumber, text: &str) -> Result<(), HandleError> {
     let (now, tz) = (ctx.deps.clock.now(), ctx.user.tz());
     // One try: after a time that cannot be read, the next message is read as
     // what it is, not as a time.
     if ctx.user.awaiting.is_some() {
         ctx.patch(UserPatch { awaiting: Some(None), ..UserPatch::default() }).await?;
+    }
+    match ctx.deps.store.get_task(ctx.user.id, number).await? {
+        None => return say(ctx, TaskMsg::NotFound { number }).await,
+        Some(task) if task.status == TaskStatus::Done => {
+            return say(ctx, TaskMsg::EditFinished { task: &task }).await;
+        }
+        Some(_) => {}
     }
     let due = match parse_due(text, now, tz) {
         Ok(due) => due,
@@ -207,6 +223,15 @@ pub(super) async fn reschedule(ctx: &mut Ctx<'_>, number: TaskNumber, text: &str
             return ctx.reply(OutMessage::text(text)).await;
         }
     };
+    if let Some(rule) = &due.recurrence {
+        let series = rule.series(due.local, tz);
+        let limits = ctx.deps.policy.limits.for_tier(ctx.user.tier).tasks;
+        return match ctx.deps.store.repeat_task(ctx.user.id, number, &series, due.at, limits).await? {
+            Ok(Some(task)) => say(ctx, TaskMsg::Repeats { task: &task, rule, tz }).await,
+            Ok(None) => say(ctx, TaskMsg::NotFound { number }).await,
+            Err(limit) => say(ctx, TaskMsg::Limit(limit)).await,
+        };
+    }
     match ctx.deps.store.reschedule_task(ctx.user.id, number, due.at).await? {
         Some(task) => say(ctx, TaskMsg::Rescheduled { task: &task, tz }).await,
         None => say(ctx, TaskMsg::NotFound { number }).await,

@@ -383,6 +383,7 @@ pub fn long_date(at: DateTime<Utc>, tz: TimeZone, lang: Language) -> String {
     let month = local.month0() as usize;
     match lang {
         Language::En => format!("{} {}, {}", EN[month], local.day(), local.year()),
+        Language::Fr if local.day() == 1 => format!("1er {} {}", FR[month], local.year()),
         Language::Fr => format!("{} {} {}", local.day(), FR[month], local.year()),
     }
 }

@@ -58,6 +58,16 @@ pub enum TaskMsg<'a> {
         task: &'a Task,
         tz: TimeZone,
     },
+    /// `/edit` gave a task a new repetition.
+    Repeats {
+        task: &'a Task,
+        rule: &'a Recurrence,
+        tz: TimeZone,
+    },
+    /// `/edit` on a task already finished.
+    EditFinished {
+        task: &'a Task,
+    },
     NotFound {
         number: TaskNumber,
     },
@@ -174,7 +184,7 @@ impl TaskMsg<'_> {
                             (Some(at), Fr) if at < *now => " ⚠️ en retard",
                             _ => "",
                         };
-                        format!("#{} {}{due}{repeat}{overdue}", t.number.0, listed_title(&t.title))
+                        format!("{} {}{due}{repeat}{overdue}", numbered(t.number, lang), listed_title(&t.title))
                     })
                     .collect();
                 format!("{title}\n\n{}", lines.join("\n"))
@@ -189,7 +199,7 @@ impl TaskMsg<'_> {
                 when(*next, *tz, lang)
             ),
             (TaskMsg::Done { task, next: Some(next), tz }, Fr) => format!(
-                "✅ Fait : <b>{}</b>. Prochaine fois : {}.",
+                "✅ Fait : <b>{}</b>. Prochaine fois : le {}.",
                 escape(&task.title),
                 when(*next, *tz, lang)
             ),
@@ -205,19 +215,52 @@ impl TaskMsg<'_> {
                 task.due.map(|at| when(at, *tz, lang)).unwrap_or_default()
             ),
             (TaskMsg::Snoozed { task, tz }, Fr) => format!(
-                "💤 <b>{}</b> déplacée à {}.",
+                "💤 <b>{}</b> reportée au {}.",
                 escape(&task.title),
                 task.due.map(|at| when(at, *tz, lang)).unwrap_or_default()
             ),
-            (TaskMsg::Rescheduled { task, tz }, En) => format!(
-                "⏰ <b>{}</b> is now due {}.",
-                escape(&task.title),
-                task.due.map(|at| when(at, *tz, lang)).unwrap_or_default()
+            (TaskMsg::Rescheduled { task, tz }, _) => {
+                let at = task.due.map(|at| when(at, *tz, lang)).unwrap_or_default();
+                let (title, n) = (escape(&task.title), task.number.0);
+                match (lang, task.series.is_some()) {
+                    (En, false) => format!("⏰ <b>{title}</b> is now due {at}."),
+                    (Fr, false) => format!("⏰ <b>{title}</b> est maintenant prévue le {at}."),
+                    (En, true) => format!(
+                        "⏰ The next time of <b>{title}</b> is now {at}; it repeats as before after that. \
+                         To change how it repeats: <code>/edit {n} every day at 8</code>."
+                    ),
+                    (Fr, true) => format!(
+                        "⏰ La prochaine fois de <b>{title}</b> est maintenant le {at} ; elle se répète comme avant ensuite. \
+                         Pour changer sa répétition : <code>/edit {n} tous les jours à 8h</code>."
+                    ),
+                }
+            }
+            (TaskMsg::Repeats { task, rule, tz }, _) => {
+                let at = task.due.map(|at| when(at, *tz, lang)).unwrap_or_default();
+                match lang {
+                    En => format!(
+                        "🔁 <b>{}</b> now repeats {}.\n⏰ Next time: {at} ({tz})",
+                        escape(&task.title),
+                        describe(rule, *tz, lang)
+                    ),
+                    Fr => format!(
+                        "🔁 <b>{}</b> se répète désormais {}.\n⏰ Prochaine fois : le {at} ({tz})",
+                        escape(&task.title),
+                        describe(rule, *tz, lang)
+                    ),
+                }
+            }
+            (TaskMsg::EditFinished { task }, En) => format!(
+                "☑️ Task #{} <b>{}</b> is already finished: there is nothing to change. \
+                 To do it again, add it with /task.",
+                task.number.0,
+                escape(&task.title)
             ),
-            (TaskMsg::Rescheduled { task, tz }, Fr) => format!(
-                "⏰ <b>{}</b> est maintenant prévue {}.",
-                escape(&task.title),
-                task.due.map(|at| when(at, *tz, lang)).unwrap_or_default()
+            (TaskMsg::EditFinished { task }, Fr) => format!(
+                "☑️ La tâche n°{} <b>{}</b> est déjà terminée : il n'y a rien à changer. \
+                 Pour la refaire, ajoutez-la avec /task.",
+                task.number.0,
+                escape(&task.title)
             ),
             (TaskMsg::NotFound { number }, En) => {
                 format!("I can't find a pending task #{}. /tasks lists them with their numbers.", number.0)
@@ -242,11 +285,13 @@ impl TaskMsg<'_> {
                 n = number.0
             ),
             (TaskMsg::AskTime { number }, En) => format!(
-                "When should #{} be? For example <code>tomorrow 9am</code> or <code>in 2h</code>.",
+                "When should #{} be? For example <code>tomorrow 9am</code>, <code>in 2h</code> \
+                 or a repetition: <code>every day at 8</code>.",
                 number.0
             ),
             (TaskMsg::AskTime { number }, Fr) => format!(
-                "Pour quand la tâche n°{} ? Par exemple <code>demain 9h</code> ou <code>dans 2h</code>.",
+                "Pour quand la tâche n°{} ? Par exemple <code>demain 9h</code>, <code>dans 2h</code> \
+                 ou une répétition : <code>tous les jours à 8h</code>.",
                 number.0
             ),
             (TaskMsg::Reminder { task, late: false, .. }, En) => {
@@ -261,7 +306,7 @@ impl TaskMsg<'_> {
                 escape(&task.title)
             ),
             (TaskMsg::Reminder { task, late: true, tz }, Fr) => format!(
-                "⏰ Rappel en retard (prévu {}) : <b>{}</b>",
+                "⏰ Rappel en retard (prévu le {}) : <b>{}</b>",
                 task.due.map(|at| when(at, *tz, lang)).unwrap_or_default(),
                 escape(&task.title)
             ),
@@ -323,7 +368,24 @@ pub fn when(at: DateTime<Utc>, tz: TimeZone, lang: Language) -> String {
         Language::En => (DAYS_EN, MONTHS_EN),
         Language::Fr => (DAYS_FR, MONTHS_FR),
     };
-    format!("{} {} {} {}, {}", days[day], local.day(), months[month], local.year(), local.format("%H:%M"))
+    let date = day_of_month(local.day(), lang);
+    format!("{} {date} {} {}, {}", days[day], months[month], local.year(), local.format("%H:%M"))
+}
+
+/// A day of the month as written: French says "1er" for the first.
+fn day_of_month(day: u32, lang: Language) -> String {
+    match (day, lang) {
+        (1, Language::Fr) => "1er".to_owned(),
+        _ => day.to_string(),
+    }
+}
+
+/// A task's number as the texts and buttons show it: `#12`, `n°12`.
+pub fn numbered(number: TaskNumber, lang: Language) -> String {
+    match lang {
+        Language::En => format!("#{}", number.0),
+        Language::Fr => format!("n°{}", number.0),
+    }
 }
 
 fn day_names(days: &[Weekday], lang: Language) -> String {
@@ -450,7 +512,7 @@ pub fn describe(rule: &Recurrence, tz: TimeZone, lang: Language) -> String {
     if let Some(day) = rule.month_day {
         match lang {
             Language::En => text.push_str(&format!(" on day {day}")),
-            Language::Fr => text.push_str(&format!(" le {day}")),
+            Language::Fr => text.push_str(&format!(" le {}", day_of_month(day, lang))),
         }
     }
     if let Some(until) = rule.until {
@@ -468,4 +530,53 @@ pub fn describe(rule: &Recurrence, tz: TimeZone, lang: Language) -> String {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone as _;
+
+    use super::*;
+    use crate::domain::TelegramId;
+    use crate::domain::task::TaskStatus;
+
+    fn task(day: u32) -> Task {
+        Task {
+            user: TelegramId(1),
+            number: TaskNumber(7),
+            title: "payer le loyer".into(),
+            due: Some(Utc.with_ymd_and_hms(2026, 12, day, 8, 0, 0).unwrap()),
+            series: None,
+            status: TaskStatus::Pending,
+            created_at: Utc.with_ymd_and_hms(2026, 11, 1, 8, 0, 0).unwrap(),
+            completed_at: None,
+            done_through: None,
+        }
+    }
+
+    /// Issue 10: French texts write "1er", "le" before a date, "reportée au" and "n°".
+    #[test]
+    fn french_dates_and_numbers_read_as_french() {
+        let paris = TimeZone::parse("Europe/Paris").unwrap();
+        let first = task(1);
+        assert_eq!(when(first.due.unwrap(), paris, Language::Fr), "mar. 1er déc. 2026, 09:00");
+        assert_eq!(when(first.due.unwrap(), paris, Language::En), "Tue 1 Dec 2026, 09:00");
+        let seventh = task(7);
+        assert_eq!(
+            TaskMsg::Rescheduled { task: &seventh, tz: paris }.render(Language::Fr),
+            "⏰ <b>payer le loyer</b> est maintenant prévue le lun. 7 déc. 2026, 09:00."
+        );
+        assert_eq!(
+            TaskMsg::Snoozed { task: &seventh, tz: paris }.render(Language::Fr),
+            "💤 <b>payer le loyer</b> reportée au lun. 7 déc. 2026, 09:00."
+        );
+        let list = [seventh.clone()];
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 8, 0, 0).unwrap();
+        let shown = TaskMsg::List { tasks: &list, page: 1, pages: 1, tz: paris, now }.render(Language::Fr);
+        assert!(shown.contains("\nn°7 payer le loyer — lun. 7 déc."), "{shown}");
+        let mut rule = Recurrence::new(Frequency::Monthly);
+        rule.month_day = Some(1);
+        assert_eq!(describe(&rule, paris, Language::Fr), "tous les mois le 1er");
+        assert_eq!(numbered(TaskNumber(7), Language::En), "#7");
+    }
 }

@@ -10,6 +10,7 @@ use crate::domain::{
     assistant::{MemoryBound, QuotaUse, Turn},
     audit::AuditEntry,
     integration::{Service, StoredIntegration},
+    recurrence::Series,
     task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber},
 };
 
@@ -196,6 +197,19 @@ pub trait Tasks: Send + Sync {
         number: TaskNumber,
         due: DateTime<Utc>,
     ) -> Result<Option<Task>, StoreError>;
+
+    /// Gives a pending task a new repetition, its next reminder at `due`
+    /// (the series' first occurrence from now on); a task that did not repeat
+    /// counts against the recurring limit, checked in the same write. `Ok(None)`
+    /// when there is no such pending task.
+    async fn repeat_task(
+        &self,
+        user: TelegramId,
+        number: TaskNumber,
+        series: &Series,
+        due: DateTime<Utc>,
+        limits: TaskLimits,
+    ) -> Result<Result<Option<Task>, LimitReached>, StoreError>;
 
     /// Marks a pending series' `occurrence` done and moves its next reminder
     /// to `next`, only if its due time is still `seen_due` and no occurrence

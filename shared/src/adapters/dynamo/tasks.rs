@@ -12,6 +12,7 @@ use super::{DynamoStore, Item, is_condition_failure, n, s, stamp, store_error, u
 use crate::adapters::records::{DONE, PENDING, TaskRecord};
 use crate::domain::{
     TelegramId,
+    recurrence::Series,
     task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber, TaskStatus},
 };
 use crate::ports::{StoreError, Tasks};
@@ -312,6 +313,90 @@ impl Tasks for DynamoStore {
             Err(e) if is_condition_failure(&e) => Ok(None),
             Err(e) => Err(store_error(e)),
         }
+    }
+
+    async fn repeat_task(
+        &self,
+        user: TelegramId,
+        number: TaskNumber,
+        series: &Series,
+        due: DateTime<Utc>,
+        limits: TaskLimits,
+    ) -> Result<Result<Option<Task>, LimitReached>, StoreError> {
+        for _ in 0..CREATE_ATTEMPTS {
+            let Some(task) = self.get_task(user, number).await?.filter(|t| t.status == TaskStatus::Pending)
+            else {
+                return Ok(Ok(None));
+            };
+            let [(pk_name, pk), (sk_name, sk)] = due_index(user, number, due);
+            let start: AttributeValue = serde_dynamo::to_attribute_value(series.start)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            // The task as read: repeating or not, so the counter moves only with it.
+            let was =
+                if task.series.is_some() { "attribute_exists(rrule)" } else { "attribute_not_exists(rrule)" };
+            let update = Update::builder()
+                .table_name(self.table())
+                .set_key(Some(task_key(user, number)))
+                .update_expression(
+                    "SET due_at = :due, rrule = :rule, series_start = :start, series_tz = :tz, \
+                     #gpk = :gpk, #gsk = :gsk REMOVE done_through",
+                )
+                .condition_expression(format!("#status = :pending AND {was}"))
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_names("#gpk", pk_name)
+                .expression_attribute_names("#gsk", sk_name)
+                .expression_attribute_values(":due", s(stamp(due)))
+                .expression_attribute_values(":rule", s(series.rule.clone()))
+                .expression_attribute_values(":start", start.clone())
+                .expression_attribute_values(":tz", s(series.tz.name()))
+                .expression_attribute_values(":gpk", pk)
+                .expression_attribute_values(":gsk", sk)
+                .expression_attribute_values(":pending", s(PENDING))
+                .build()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let changed =
+                Task { due: Some(due), series: Some(series.clone()), done_through: None, ..task.clone() };
+            let mut request = self
+                .client()
+                .transact_write_items()
+                .transact_items(TransactWriteItem::builder().update(update).build());
+            if task.series.is_none() {
+                let counter = Update::builder()
+                    .table_name(self.table())
+                    .set_key(Some(profile_key(user)))
+                    .update_expression("SET recurring_tasks = if_not_exists(recurring_tasks, :zero) + :one")
+                    .condition_expression("attribute_not_exists(recurring_tasks) OR recurring_tasks < :max")
+                    .expression_attribute_values(":zero", n(0))
+                    .expression_attribute_values(":one", n(1))
+                    .expression_attribute_values(":max", n(i64::from(limits.recurring)))
+                    .build()
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                request = request.transact_items(TransactWriteItem::builder().update(counter).build());
+            }
+            match request.send().await {
+                Ok(_) => return Ok(Ok(Some(changed))),
+                Err(e) if e.code() == Some("TransactionCanceledException") => {
+                    // The limit, or the task changed meanwhile: read again to tell.
+                    let profile = self
+                        .client()
+                        .get_item()
+                        .table_name(self.table())
+                        .set_key(Some(profile_key(user)))
+                        .projection_expression("recurring_tasks")
+                        .consistent_read(true)
+                        .send()
+                        .await
+                        .map_err(store_error)?
+                        .item
+                        .unwrap_or_default();
+                    if task.series.is_none() && counter(&profile, "recurring_tasks") >= limits.recurring {
+                        return Ok(Err(LimitReached::Recurring(limits.recurring)));
+                    }
+                }
+                Err(e) => return Err(store_error(e)),
+            }
+        }
+        Err(StoreError::Unavailable("changing the repetition kept conflicting".into()))
     }
 
     async fn finish_occurrence(

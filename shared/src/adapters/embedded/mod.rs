@@ -14,6 +14,7 @@ use super::records::{COMPLETED, ClaimRecord, IN_PROGRESS, PARKED, TaskRecord, Us
 use crate::domain::assistant::{MemoryBound, QuotaUse, Turn};
 use crate::domain::{
     SeenUser, TelegramId, Tier, User, UserPatch,
+    recurrence::Series,
     task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber, TaskStatus},
 };
 use crate::ports::{
@@ -476,6 +477,35 @@ impl Tasks for EmbeddedStore {
     ) -> Result<Option<Task>, StoreError> {
         self.write(move |txn| change_pending(txn, user, number, |task| Some(Task { due: Some(due), ..task })))
             .await
+    }
+
+    async fn repeat_task(
+        &self,
+        user: TelegramId,
+        number: TaskNumber,
+        series: &Series,
+        due: DateTime<Utc>,
+        limits: TaskLimits,
+    ) -> Result<Result<Option<Task>, LimitReached>, StoreError> {
+        let series = series.clone();
+        self.write(move |txn| {
+            let repeating = {
+                let tasks = txn.open_table(TASKS).map_err(unavailable)?;
+                let pending =
+                    user_tasks(&tasks, user)?.into_iter().filter(|t| t.status == TaskStatus::Pending);
+                pending.filter(|t| t.series.is_some() && t.number != number).count() as u32
+            };
+            let mut limited = false;
+            let changed = change_pending(txn, user, number, |task| {
+                if task.series.is_none() && repeating >= limits.recurring {
+                    limited = true;
+                    return Some(task);
+                }
+                Some(Task { due: Some(due), series: Some(series), done_through: None, ..task })
+            })?;
+            Ok(if limited { Err(LimitReached::Recurring(limits.recurring)) } else { Ok(changed) })
+        })
+        .await
     }
 
     async fn finish_occurrence(
