@@ -97,6 +97,21 @@ impl DynamoStore {
             .map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
+    /// The user's task counters (`projection`), read consistently from their profile.
+    async fn counters(&self, user: TelegramId, projection: &str) -> Result<Item, StoreError> {
+        let output = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(profile_key(user)))
+            .projection_expression(projection)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(store_error)?;
+        Ok(output.item.unwrap_or_default())
+    }
+
     /// Applies a change to a pending task and the user's counters together.
     async fn finish(&self, task: &Task, change: TransactWriteItem) -> Result<bool, StoreError> {
         let counters = self.counters_update(task.user, -1, task.series.is_some())?;
@@ -126,18 +141,7 @@ impl Tasks for DynamoStore {
     ) -> Result<Result<Task, LimitReached>, StoreError> {
         let recurring = new.series.is_some();
         for _ in 0..CREATE_ATTEMPTS {
-            let profile = self
-                .client()
-                .get_item()
-                .table_name(self.table())
-                .set_key(Some(profile_key(user)))
-                .projection_expression("task_seq, pending_tasks, recurring_tasks")
-                .consistent_read(true)
-                .send()
-                .await
-                .map_err(store_error)?
-                .item
-                .unwrap_or_default();
+            let profile = self.counters(user, "task_seq, pending_tasks, recurring_tasks").await?;
             let (seq, pending) = (counter(&profile, "task_seq"), counter(&profile, "pending_tasks"));
             if pending >= limits.pending {
                 return Ok(Err(LimitReached::Pending(limits.pending)));
@@ -377,18 +381,7 @@ impl Tasks for DynamoStore {
                 Ok(_) => return Ok(Ok(Some(changed))),
                 Err(e) if e.code() == Some("TransactionCanceledException") => {
                     // The limit, or the task changed meanwhile: read again to tell.
-                    let profile = self
-                        .client()
-                        .get_item()
-                        .table_name(self.table())
-                        .set_key(Some(profile_key(user)))
-                        .projection_expression("recurring_tasks")
-                        .consistent_read(true)
-                        .send()
-                        .await
-                        .map_err(store_error)?
-                        .item
-                        .unwrap_or_default();
+                    let profile = self.counters(user, "recurring_tasks").await?;
                     if task.series.is_none() && counter(&profile, "recurring_tasks") >= limits.recurring {
                         return Ok(Err(LimitReached::Recurring(limits.recurring)));
                     }
