@@ -13,6 +13,7 @@
 #  - the job queue: what queueing a question adds to the webhook's answer, and
 #    the jobs consumer's rate from SQS batches (moto, fake AI and Telegram);
 #  - the guard rails: the rate-limit count per update, the vault per credential;
+#  - a shared location's zone: loading the bundled boundaries, then each lookup;
 #  - with --zip, the size of the arm64 Lambda zip (cargo-lambda, cross-compiled).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,6 +64,9 @@ echo "==> job queue: 500 questions queued by the webhook, answered from SQS batc
 
 echo "==> guard rails: the rate limiter's count per update, the vault's seal/open"
 "$bin/linklet-bench" guard --updates 1000
+
+echo "==> a shared location's time zone: the boundaries loaded on first use, then 10,000 lookups"
+"$bin/linklet-bench" zones --lookups 10000
 
 if [ "${1:-}" = "--zip" ]; then
   echo "==> arm64 Lambda zip (cargo-lambda)"

@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use linklet::{domain::TelegramId, ports::Tasks};
 use linklet_tests::{
     Failure, Webhook, api_gateway_event, load_event,
-    updates::{Person, button_tap, group_text, private_text},
+    updates::{Person, button_tap, group_text, private_location, private_text},
 };
 use serde_json::{Value, json};
 
@@ -525,4 +525,144 @@ async fn a_to_do_offers_to_set_a_time_and_no_snooze() {
     let rows = labels(&list);
     assert!(rows.contains(&vec!["✅ #1".to_owned(), "🗑 #1".to_owned()]), "{rows:?}");
     assert!(rows.contains(&vec!["✅ #2".to_owned(), "💤 #2".to_owned(), "🗑 #2".to_owned()]), "{rows:?}");
+}
+
+async fn zone_of(hook: &Webhook, id: i64) -> Option<String> {
+    attr(&user_item(hook, id).await.unwrap(), "timezone")
+}
+
+#[tokio::test]
+async fn a_shared_location_sets_or_offers_its_zone() {
+    // Issue 10: a newcomer may answer the zone question with a shared location,
+    // read offline from the bundled boundaries. Location object per the Bot API.
+    let hook = Webhook::start().await;
+    let camille = Person::french(1040);
+    hook.deliver(&private_text(1, &camille, "/start")).await;
+    hook.deliver(&private_location(2, &camille, 45.5017, -73.5673)).await; // Montréal
+    let last = |hook: &Webhook| hook.telegram.sent_texts().pop().unwrap();
+    assert!(last(&hook).starts_with("✅ Fuseau horaire réglé sur America/Toronto"), "{}", last(&hook));
+
+    hook.deliver(&private_location(3, &camille, 45.5017, -73.5673)).await;
+    assert!(last(&hook).contains("déjà votre fuseau horaire"), "{}", last(&hook));
+
+    // Once a zone is set, a location elsewhere is offered, not taken.
+    hook.deliver(&private_location(4, &camille, 48.8566, 2.3522)).await;
+    let offer = hook.telegram.successful("sendMessage").pop().unwrap();
+    assert!(offer["text"].as_str().unwrap().starts_with("📍 Cet endroit est en Europe/Paris"), "{offer}");
+    assert_eq!(buttons(&offer), [("✅ Passer en Europe/Paris".to_owned(), "s:z:Europe/Paris".to_owned())]);
+    assert_eq!(zone_of(&hook, 1040).await.as_deref(), Some("America/Toronto"));
+    hook.deliver(&button_tap(5, &camille, 9, "s:z:Europe/Paris")).await;
+    assert_eq!(zone_of(&hook, 1040).await.as_deref(), Some("Europe/Paris"));
+
+    // Asked with /settings timezone, a location is the answer.
+    hook.deliver(&private_text(6, &camille, "/settings timezone")).await;
+    hook.deliver(&private_location(7, &camille, 35.6762, 139.6503)).await;
+    assert!(last(&hook).starts_with("✅ Fuseau horaire réglé sur Asia/Tokyo"), "{}", last(&hook));
+
+    // Coordinates off the globe: asked for the city, and the next text is read as one.
+    hook.deliver(&private_location(8, &camille, 95.0, 0.0)).await;
+    assert!(last(&hook).starts_with("📍 Je n'ai pas trouvé le fuseau horaire"), "{}", last(&hook));
+    hook.deliver(&private_text(9, &camille, "Casablanca")).await;
+    assert_eq!(zone_of(&hook, 1040).await.as_deref(), Some("Africa/Casablanca"));
+
+    // In a group a location is nobody's answer: nothing is said or changed.
+    let sent = hook.telegram.sent_texts().len();
+    let mut in_group = private_location(10, &camille, 48.8566, 2.3522);
+    in_group["message"]["chat"] = json!({ "id": -100_555, "type": "supergroup", "title": "Team" });
+    hook.deliver(&in_group).await;
+    assert_eq!(hook.telegram.sent_texts().len(), sent);
+    assert_eq!(zone_of(&hook, 1040).await.as_deref(), Some("Africa/Casablanca"));
+}
+
+#[tokio::test]
+async fn a_zone_change_asks_whether_repeating_tasks_keep_their_time_of_day() {
+    use chrono::{Duration, TimeZone as _};
+    use linklet::domain::task::TaskNumber;
+    // Issue 10: "Changing the time zone asks whether existing repeating tasks
+    // keep their wall-clock time in the new zone or their instant."
+    let hook = Webhook::start().await;
+    let ada = Person::english(1041);
+    let task = |number: u32| {
+        let store = hook.store();
+        async move { store.get_task(TelegramId(1041), TaskNumber(number)).await.unwrap().unwrap() }
+    };
+    hook.deliver(&private_text(1, &ada, "/settings timezone Europe/Paris")).await;
+    hook.deliver(&private_text(2, &ada, "/task stretch every day at 8")).await;
+    hook.deliver(&private_text(3, &ada, "/task pay rent tomorrow at 10")).await;
+    let (series_before, rent_before) = (task(1).await, task(2).await);
+
+    hook.deliver(&private_text(4, &ada, "/settings timezone Tokyo")).await;
+    let asked = hook.telegram.successful("sendMessage").pop().unwrap();
+    let text = asked["text"].as_str().unwrap();
+    assert!(text.starts_with("✅ Time zone set to Asia/Tokyo"), "{text}");
+    assert!(
+        text.contains("You have a repeating task on another zone's clock, like <b>stretch</b> at 08:00"),
+        "{text}"
+    );
+    let moment =
+        series_before.due.unwrap().with_timezone(&chrono_tz::Asia::Tokyo).format("%H:%M").to_string();
+    assert_eq!(
+        buttons(&asked),
+        [
+            ("🕗 Same time of day (08:00)".to_owned(), "s:zw".to_owned()),
+            (format!("⏱ Same moment ({moment})"), "s:zi".to_owned()),
+        ]
+    );
+
+    hook.deliver(&button_tap(5, &ada, 11, "s:zw")).await;
+    let edited = hook.telegram.successful("editMessageText").pop().unwrap();
+    assert!(
+        edited["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("✅ Your repeating task keeps its time of day in Asia/Tokyo")
+    );
+    let moved = task(1).await;
+    assert_eq!(moved.series.as_ref().unwrap().tz.name(), "Asia/Tokyo");
+    // The same occurrence on the new clock: 08:00 on the day it was due, or the next day once that is past.
+    let day = series_before.due.unwrap().with_timezone(&chrono_tz::Europe::Paris).date_naive();
+    let mut expected =
+        chrono_tz::Asia::Tokyo.from_local_datetime(&day.and_hms_opt(8, 0, 0).unwrap()).unwrap();
+    if expected.with_timezone(&chrono::Utc) <= chrono::Utc::now() {
+        expected += Duration::days(1);
+    }
+    assert_eq!(moved.due.unwrap(), expected.with_timezone(&chrono::Utc));
+    assert_eq!(task(2).await.due, rent_before.due, "a one-off keeps its instant");
+
+    // A second tap changes nothing.
+    hook.deliver(&button_tap(6, &ada, 11, "s:zw")).await;
+    let again = hook.telegram.successful("editMessageText").pop().unwrap();
+    assert!(
+        again["text"].as_str().unwrap().contains("already keep their time of day in Asia/Tokyo"),
+        "{again}"
+    );
+    assert_eq!(task(1).await, moved);
+
+    // Back to Paris keeping the instants: the series stays on Tokyo's clock.
+    hook.deliver(&private_text(7, &ada, "/settings timezone Paris")).await;
+    assert!(hook.telegram.sent_texts().pop().unwrap().contains("like <b>stretch</b> at 08:00"));
+    hook.deliver(&button_tap(8, &ada, 12, "s:zi")).await;
+    let kept = hook.telegram.successful("editMessageText").pop().unwrap();
+    assert!(
+        kept["text"].as_str().unwrap().starts_with("✅ Your repeating tasks keep the same moment"),
+        "{kept}"
+    );
+    assert_eq!(task(1).await, moved);
+}
+
+#[tokio::test]
+async fn a_command_for_another_bot_in_a_private_chat_says_so() {
+    // Issue 10: in a group `/task@OtherBot` is for the other bot, who is there to
+    // answer it; in a private chat no other bot reads it, so silence lost it.
+    let hook = Webhook::start().await;
+    let ada = Person::english(1042);
+    hook.deliver(&private_text(1, &ada, "/task@OtherBot buy milk tomorrow")).await;
+    hook.deliver(&private_text(2, &ada, "/tasks@linkletbot")).await;
+    let texts = hook.telegram.sent_texts();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(texts[0].contains("/task@OtherBot is addressed to @OtherBot"), "{}", texts[0]);
+    assert!(texts[0].contains("Send /task"), "{}", texts[0]);
+    assert!(!texts[1].contains("addressed"), "my own name, any case, is mine: {}", texts[1]);
+    let tasks = hook.store().pending_tasks(TelegramId(1042)).await.unwrap();
+    assert!(tasks.is_empty(), "nothing was saved for the other bot's command");
 }

@@ -58,6 +58,16 @@ pub fn private_text(update_id: u32, from: &Person, text: &str) -> Value {
     message(update_id, private_chat(from), from, text)
 }
 
+/// A location shared in the person's private chat (📎 → Location), as the
+/// Bot API's Location object: `horizontal_accuracy` comes with a phone's fix.
+pub fn private_location(update_id: u32, from: &Person, latitude: f64, longitude: f64) -> Value {
+    let mut update = message(update_id, private_chat(from), from, "");
+    let shared = &mut update["message"];
+    shared.as_object_mut().unwrap().remove("text");
+    shared["location"] = json!({ "latitude": latitude, "longitude": longitude, "horizontal_accuracy": 12.5 });
+    update
+}
+
 /// A text message in a group.
 pub fn group_text(update_id: u32, group_id: i64, from: &Person, text: &str) -> Value {
     message(update_id, group_chat(group_id), from, text)

@@ -5,11 +5,13 @@
 //! - `sweep`: the reminder sweep over many due reminders;
 //! - `lateness`: how late reminders arrive with a sweep every minute;
 //! - `jobs`: what queueing a question adds to the webhook, and the jobs consumer's rate;
-//! - `guard`: the rate limiter's and the vault's cost per update.
+//! - `guard`: the rate limiter's and the vault's cost per update;
+//! - `zones`: a shared location's zone lookup (the boundaries loaded on first use).
 
 mod guard;
 mod jobs;
 mod lateness;
+mod zones;
 
 use std::{
     net::SocketAddr,
@@ -96,6 +98,12 @@ enum Bench {
         #[arg(long, default_value_t = 1000)]
         updates: u32,
     },
+    /// The zone of a shared location: the first lookup, which loads the
+    /// bundled boundaries, then `lookups` more.
+    Zones {
+        #[arg(long, default_value_t = 10_000)]
+        lookups: u32,
+    },
     /// Load the local runner's HTTP server.
     Throughput {
         /// The `linklet` binary.
@@ -117,6 +125,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Bench::Lateness { reminders, minutes, users } => lateness::run(reminders, minutes, users).await,
         Bench::Guard { updates } => guard::run(updates).await,
+        Bench::Zones { lookups } => {
+            zones::run(lookups);
+            Ok(())
+        }
         Bench::Jobs { jobs, pollers, store } if store == "embedded" => jobs::embedded(jobs, pollers).await,
         Bench::Jobs { jobs, pollers, .. } => jobs::run(jobs, pollers).await,
         Bench::Sweep { users, per_user, per_second, store } => {

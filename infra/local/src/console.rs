@@ -167,9 +167,17 @@ pub async fn run(
             println!("      {}", Line::Sweep { due: report.due, sent: report.sent }.render(lang));
             continue;
         }
-        let update = match line.parse::<usize>().ok().and_then(|n| tap(&messenger, n)) {
-            Some((data, message_id)) => callback_update(update_id, &person, &data, message_id),
-            None => message_update(update_id, &person, line),
+        let update = if let Some(place) = line.strip_prefix("/location") {
+            let Some((latitude, longitude)) = coordinates(place) else {
+                println!("      {}", Line::LocationUsage.render(lang));
+                continue;
+            };
+            location_update(update_id, &person, latitude, longitude)
+        } else {
+            match line.parse::<usize>().ok().and_then(|n| tap(&messenger, n)) {
+                Some((data, message_id)) => callback_update(update_id, &person, &data, message_id),
+                None => message_update(update_id, &person, line),
+            }
         };
         let request = Request::post("/telegram")
             .header(SECRET_HEADER, &secret)
@@ -222,6 +230,26 @@ fn message_update(update_id: u32, person: &Person, text: &str) -> Value {
             "text": text,
         }
     })
+}
+
+/// `48.8566 2.3522` or `48.8566, 2.3522`: a latitude and a longitude.
+fn coordinates(text: &str) -> Option<(f64, f64)> {
+    let mut numbers = text.split([' ', ',']).filter(|part| !part.is_empty()).map(str::parse::<f64>);
+    match (numbers.next(), numbers.next(), numbers.next()) {
+        (Some(Ok(latitude)), Some(Ok(longitude)), None) => Some((latitude, longitude)),
+        _ => None,
+    }
+}
+
+/// A location shared from the 📎 menu, as Telegram sends it.
+fn location_update(update_id: u32, person: &Person, latitude: f64, longitude: f64) -> Value {
+    let mut update = message_update(update_id, person, "");
+    let message = &mut update["message"];
+    if let Some(fields) = message.as_object_mut() {
+        fields.remove("text");
+    }
+    message["location"] = json!({ "latitude": latitude, "longitude": longitude });
+    update
 }
 
 fn callback_update(update_id: u32, person: &Person, data: &str, message_id: i64) -> Value {

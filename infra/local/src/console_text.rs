@@ -14,6 +14,7 @@ pub enum Line<'a> {
     Deleted,
     Sweep { due: usize, sent: usize },
     NotHandled { status: u16 },
+    LocationUsage,
     Bye,
 }
 
@@ -38,11 +39,11 @@ impl Line<'_> {
                 .to_owned(),
             (Line::HowTo, En) => "Type a message or a command (/help lists them; try /task call mom in 1 min, \
                  then /tasks); a number taps a button; reminders show up within a minute (/sweep sends due \
-                 ones now); /quit or Ctrl-D leaves."
+                 ones now); /location 48.85 2.35 shares a place; /quit or Ctrl-D leaves."
                 .to_owned(),
             (Line::HowTo, Fr) => "Tapez un message ou une commande (/help les liste ; essayez /task appeler \
                  maman dans 1 min, puis /tasks) ; un nombre appuie sur un bouton ; les rappels arrivent \
-                 dans la minute (/sweep envoie tout de suite ceux qui sont dus) ; /quit ou Ctrl-D pour sortir."
+                 dans la minute (/sweep envoie tout de suite ceux qui sont dus) ; /location 48.85 2.35 partage un lieu ; /quit ou Ctrl-D pour sortir."
                 .to_owned(),
             (Line::Tapped { label }, En) => format!("(you tapped {label})"),
             (Line::Tapped { label }, Fr) => format!("(vous avez appuyé sur {label})"),
@@ -57,6 +58,12 @@ impl Line<'_> {
             }
             (Line::NotHandled { status }, Fr) => {
                 format!("(le bot n'a pas pu traiter ceci : HTTP {status} ; voir le journal ci-dessus)")
+            }
+            (Line::LocationUsage, En) => {
+                "(share a place as /location <latitude> <longitude>, for example /location 48.85 2.35)".to_owned()
+            }
+            (Line::LocationUsage, Fr) => {
+                "(partagez un lieu avec /location <latitude> <longitude>, par exemple /location 48.85 2.35)".to_owned()
             }
             (Line::Bye, En) => "Bye!".to_owned(),
             (Line::Bye, Fr) => "Au revoir !".to_owned(),

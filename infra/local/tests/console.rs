@@ -73,3 +73,12 @@ fn the_console_speaks_french_with_lang_fr() {
     assert!(screen.contains("Au revoir !"), "{screen}");
     assert!(!screen.contains("you tapped") && !screen.contains("Bye!"), "{screen}");
 }
+
+#[test]
+fn a_shared_location_sets_the_time_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let screen = console(dir.path(), "en", "/start\n/location 35.68, 139.69\n/location nowhere\n/profile\n");
+    assert!(screen.contains("✅ Time zone set to Asia/Tokyo"), "{screen}");
+    assert!(screen.contains("(share a place as /location <latitude> <longitude>"), "{screen}");
+    assert!(screen.contains("Time zone: Asia/Tokyo"), "{screen}");
+}

@@ -153,6 +153,13 @@ impl Router {
             limited => return self.slow_down(limited, private.then_some(ChatId(message.chat.id.0))).await,
         };
         let mut ctx = Ctx { deps: &self.deps, user, chat: ChatId(message.chat.id.0) };
+        if let Some(place) = message.location().or(message.venue().map(|venue| &venue.location)) {
+            return if private {
+                settings::shared_location(&mut ctx, place.latitude, place.longitude).await
+            } else {
+                Ok(())
+            };
+        }
         let Some(text) = message.text() else {
             return if private { ctx.say(Msg::NotText).await } else { Ok(()) };
         };
@@ -160,8 +167,14 @@ impl Router {
             if command.addressee.is_some() {
                 let me = self.deps.messenger.bot_username().await?;
                 if !command.is_for(&me) {
-                    debug!("command for another bot ignored");
-                    return Ok(());
+                    debug!("command for another bot");
+                    // In a group that bot answers it; in a private chat nobody would.
+                    let (name, bot) = (&command.name, command.addressee.unwrap_or_default());
+                    return if private {
+                        ctx.say(Msg::CommandForAnotherBot { command: name, bot }).await
+                    } else {
+                        Ok(())
+                    };
                 }
             }
             let was_waiting = ctx.user.awaiting.is_some();

@@ -2,16 +2,22 @@
 //!
 //! Callback data (at most 64 bytes): `s:menu`, `s:lang`, `s:lang:<code>`,
 //! `s:tz`, `s:tz:<IANA name>`, `s:tz:?` (type a name); outside the menu,
-//! `s:z:<IANA name>` sets the zone and says so in place, `s:zask` asks for it.
+//! `s:z:<IANA name>` sets the zone and says so in place, `s:zask` asks for it;
+//! after a zone change, `s:zw` puts repeating tasks on the new zone's clock
+//! and `s:zi` keeps their instants.
+
+use chrono::{DateTime, Utc};
 
 use super::HandleError;
 use super::router::{Answer, Ctx};
 use crate::domain::{
     Awaiting, Language, TimeZone, User, UserPatch,
+    task::Task,
     zone_search::{self, ZoneSearch},
 };
 use crate::i18n::Msg;
 use crate::ports::{Button, Keyboard, OutMessage};
+use crate::services;
 
 /// The short list of time zones offered as buttons; any other is typed.
 pub const TIME_ZONE_CHOICES: [&str; 8] = [
@@ -75,11 +81,68 @@ pub(super) fn names_a_zone(user: &User, text: &str, now: chrono::DateTime<chrono
         && zone_search::search(text, now) != ZoneSearch::NotFound
 }
 
-/// Sets the user's zone, ending any wait; returns the sentence that says so.
-async fn set_zone(ctx: &mut Ctx<'_>, timezone: TimeZone) -> Result<String, HandleError> {
+/// Sets the user's zone, ending any wait; returns the sentence that says so
+/// and, when repeating tasks run on another zone's clock at other times of
+/// day, asks whether they keep their time of day or their instants.
+async fn set_zone(ctx: &mut Ctx<'_>, timezone: TimeZone) -> Result<OutMessage, HandleError> {
     ctx.patch(UserPatch { timezone: Some(timezone), awaiting: Some(None), ..UserPatch::default() }).await?;
-    let now = ctx.deps.clock.now();
-    Ok(Msg::TimeZoneSet { timezone, now }.render(ctx.user.lang()))
+    let (now, lang, store) = (ctx.deps.clock.now(), ctx.user.lang(), ctx.deps.store.as_ref());
+    let set = Msg::TimeZoneSet { timezone, now }.render(lang);
+    let others = services::tasks::on_other_clocks(store, ctx.user.id, timezone).await?;
+    let hour = |at: DateTime<Utc>, tz: TimeZone| at.with_timezone(&tz.tz()).format("%H:%M").to_string();
+    let differs = |task: &Task| {
+        let (Some(due), Some(series)) = (task.due, &task.series) else { return false };
+        hour(due, series.tz) != hour(due, timezone)
+    };
+    let Some(first) = others.iter().find(|task| differs(task)) else {
+        // Same hours on both clocks today: the usual wish, without a question.
+        if !others.is_empty() {
+            let limits = ctx.deps.policy.limits.for_tier(ctx.user.tier).tasks;
+            services::tasks::follow_zone(store, ctx.user.id, timezone, limits, now).await?;
+        }
+        return Ok(OutMessage::text(set));
+    };
+    let (Some(due), Some(series)) = (first.due, &first.series) else { return Ok(OutMessage::text(set)) };
+    let (kept, moment) = (hour(due, series.tz), hour(due, timezone));
+    let question = Msg::FollowZoneQuestion {
+        count: others.len(),
+        title: &first.title,
+        timezone,
+        kept: &kept,
+        moment: &moment,
+    };
+    Ok(OutMessage::text(format!("{set}\n\n{}", question.render(lang))).with_keyboard(vec![vec![
+        Button::new(Msg::ButtonTimeOfDay { time: &kept }.render(lang), "s:zw"),
+        Button::new(Msg::ButtonSameMoment { time: &moment }.render(lang), "s:zi"),
+    ]]))
+}
+
+/// A location shared in a private chat: its zone becomes the user's when
+/// they were asked for one (or have none); otherwise it is offered.
+pub(super) async fn shared_location(
+    ctx: &mut Ctx<'_>,
+    latitude: f64,
+    longitude: f64,
+) -> Result<(), HandleError> {
+    let (now, lang) = (ctx.deps.clock.now(), ctx.user.lang());
+    let asked = ctx.user.timezone.is_none() || ctx.user.awaiting == Some(Awaiting::TimeZone);
+    let Some(timezone) = zone_search::at(latitude, longitude) else {
+        ctx.patch(UserPatch { awaiting: Some(Some(Awaiting::TimeZone)), ..UserPatch::default() }).await?;
+        return ctx.say(Msg::LocationNoZone).await;
+    };
+    if ctx.user.timezone == Some(timezone) {
+        if ctx.user.awaiting == Some(Awaiting::TimeZone) {
+            ctx.patch(UserPatch { awaiting: Some(None), ..UserPatch::default() }).await?;
+        }
+        return ctx.say(Msg::LocationSameZone { timezone, now }).await;
+    }
+    if asked {
+        let set = set_zone(ctx, timezone).await?;
+        return ctx.reply(set).await;
+    }
+    let offer = Msg::LocationOffer { timezone, now }.render(lang);
+    let button = Button::new(Msg::ButtonUseZone { timezone }.render(lang), format!("s:z:{timezone}"));
+    ctx.reply(OutMessage::text(offer).with_keyboard(vec![vec![button]])).await
 }
 
 /// A time zone typed by the user, after `/settings timezone`, the "Other…"
@@ -89,7 +152,7 @@ pub(super) async fn typed_time_zone(ctx: &mut Ctx<'_>, input: &str) -> Result<()
     match zone_search::search(input, now) {
         ZoneSearch::Found(timezone) => {
             let set = set_zone(ctx, timezone).await?;
-            ctx.reply(OutMessage::text(set)).await
+            ctx.reply(set).await
         }
         ZoneSearch::Choices(zones) => {
             ctx.patch(UserPatch { awaiting: Some(None), ..UserPatch::default() }).await?;
@@ -143,7 +206,22 @@ pub(super) async fn button(ctx: &mut Ctx<'_>, message_id: i32, data: &str) -> Re
                 return Ok(Answer::Expired);
             };
             let set = set_zone(ctx, timezone).await?;
-            messenger.edit(ctx.chat, message_id, &OutMessage::text(set)).await?;
+            messenger.edit(ctx.chat, message_id, &set).await?;
+            Ok(Answer::Toast(None))
+        }
+        None if rest == "zw" => {
+            let (timezone, now) = (ctx.user.tz(), ctx.deps.clock.now());
+            let limits = ctx.deps.policy.limits.for_tier(ctx.user.tier).tasks;
+            let count =
+                services::tasks::follow_zone(ctx.deps.store.as_ref(), ctx.user.id, timezone, limits, now)
+                    .await?;
+            let done = Msg::ZoneFollowed { count, timezone }.render(ctx.user.lang());
+            messenger.edit(ctx.chat, message_id, &OutMessage::text(done)).await?;
+            Ok(Answer::Toast(None))
+        }
+        None if rest == "zi" => {
+            let kept = Msg::ZoneMomentsKept.render(ctx.user.lang());
+            messenger.edit(ctx.chat, message_id, &OutMessage::text(kept)).await?;
             Ok(Answer::Toast(None))
         }
         Some(("tz", "?")) => {
@@ -158,7 +236,12 @@ pub(super) async fn button(ctx: &mut Ctx<'_>, message_id: i32, data: &str) -> Re
             };
             let set = set_zone(ctx, timezone).await?;
             ctx.deps.messenger.edit(ctx.chat, message_id, &menu(&ctx.user)).await?;
-            Ok(Answer::Toast(Some(set)))
+            if set.keyboard.is_empty() {
+                return Ok(Answer::Toast(Some(set.html)));
+            }
+            // The question needs its buttons: a message of its own.
+            ctx.reply(set).await?;
+            Ok(Answer::Toast(None))
         }
         _ => Ok(Answer::Expired),
     }

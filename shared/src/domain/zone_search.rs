@@ -1,7 +1,10 @@
 //! Finding a user's time zone from what they type: a city ("Paris", "New
 //! York", "Montréal"), a country with one zone ("France"), an offset ("UTC+2",
 //! "GMT-5": the zones that match it now) or an IANA name. Old IANA aliases
-//! give their current name (America/Montreal is America/Toronto).
+//! give their current name (America/Montreal is America/Toronto). A shared
+//! location gives its zone from the boundaries bundled in the binary.
+
+use std::sync::OnceLock;
 
 use chrono::{DateTime, Offset as _, Utc};
 
@@ -256,6 +259,21 @@ pub fn search(input: &str, now: DateTime<Utc>) -> ZoneSearch {
     }
 }
 
+/// The zone of a point on Earth (a location shared in the chat), read from
+/// the time zone boundaries bundled in the binary, offline; `None` for
+/// coordinates off the globe. The boundaries are loaded on first use (about
+/// 0.1 s and 30 MB, see `linklet-bench zones`), so only a process that is
+/// sent a location pays for them.
+pub fn at(latitude: f64, longitude: f64) -> Option<TimeZone> {
+    static FINDER: OnceLock<tzf_rs::DefaultFinder> = OnceLock::new();
+    let on_earth = (-90.0..=90.0).contains(&latitude) && (-180.0..=180.0).contains(&longitude);
+    if !on_earth {
+        return None;
+    }
+    let name = FINDER.get_or_init(tzf_rs::DefaultFinder::new).get_tz_name(longitude, latitude);
+    TimeZone::parse(name).ok().map(current)
+}
+
 /// "UTC+2", "GMT-5", "+02:00", "utc+5:30", "UTC +1h": minutes east of UTC.
 fn offset_minutes(input: &str) -> Option<i32> {
     let folded: String = input.to_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
@@ -306,6 +324,30 @@ mod tests {
         match search(input, Utc::now()) {
             ZoneSearch::Found(zone) => Some(zone.name()),
             _ => None,
+        }
+    }
+
+    #[test]
+    fn a_shared_location_gives_the_zone_it_is_in() {
+        let places = [
+            ((48.8566, 2.3522), "Europe/Paris"),
+            ((45.5019, -73.5674), "America/Toronto"),
+            ((46.2044, 6.1432), "Europe/Zurich"),
+            ((50.8503, 4.3517), "Europe/Brussels"),
+            ((33.5731, -7.5898), "Africa/Casablanca"),
+            ((35.6762, 139.6503), "Asia/Tokyo"),
+            ((40.7128, -74.0060), "America/New_York"),
+            ((-33.8688, 151.2093), "Australia/Sydney"),
+            ((50.4501, 30.5234), "Europe/Kyiv"),
+            ((51.5074, -0.1278), "Europe/London"),
+        ];
+        for ((latitude, longitude), zone) in places {
+            assert_eq!(at(latitude, longitude).map(TimeZone::name), Some(zone), "{latitude},{longitude}");
+        }
+        // Mid-Atlantic: the ocean's nautical zone, still a zone.
+        assert!(at(30.0, -40.0).is_some_and(|zone| zone.name().starts_with("Etc/")));
+        for (latitude, longitude) in [(91.0, 0.0), (0.0, 181.0), (f64::NAN, 0.0), (0.0, f64::INFINITY)] {
+            assert_eq!(at(latitude, longitude), None, "{latitude},{longitude}");
         }
     }
 

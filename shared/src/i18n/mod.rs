@@ -42,6 +42,11 @@ pub enum Msg<'a> {
         command: &'a str,
     },
     PlainTextNotUnderstood,
+    /// `/command@bot` in a private chat, where that bot is not.
+    CommandForAnotherBot {
+        command: &'a str,
+        bot: &'a str,
+    },
     NotText,
     SettingsMenu {
         language: Language,
@@ -59,6 +64,44 @@ pub enum Msg<'a> {
     PickTimeZone {
         input: &'a str,
     },
+    /// A shared location whose zone could not be told.
+    LocationNoZone,
+    /// A shared location in the zone the user has already.
+    LocationSameZone {
+        timezone: TimeZone,
+        now: DateTime<Utc>,
+    },
+    /// A shared location in another zone than the user's: set it?
+    LocationOffer {
+        timezone: TimeZone,
+        now: DateTime<Utc>,
+    },
+    ButtonUseZone {
+        timezone: TimeZone,
+    },
+    /// After a zone change: `count` repeating tasks are on another zone's
+    /// clock; the first, `title`, comes at `kept` on that clock and would come
+    /// at `moment` on the new one at the same instant.
+    FollowZoneQuestion {
+        count: usize,
+        title: &'a str,
+        timezone: TimeZone,
+        kept: &'a str,
+        moment: &'a str,
+    },
+    ButtonTimeOfDay {
+        time: &'a str,
+    },
+    ButtonSameMoment {
+        time: &'a str,
+    },
+    /// `count` repeating tasks now keep their time of day in `timezone`.
+    ZoneFollowed {
+        count: usize,
+        timezone: TimeZone,
+    },
+    /// The repeating tasks keep their instants.
+    ZoneMomentsKept,
     /// Under a task confirmed before the user set a zone.
     TimesInUtc,
     ButtonSetTimeZone,
@@ -183,6 +226,18 @@ impl Msg<'_> {
                 "Je ne comprends que les commandes pour l'instant. Envoyez /help pour les voir."
                     .to_owned()
             }
+            (Msg::CommandForAnotherBot { command, bot }, En) => format!(
+                "/{command}@{bot} is addressed to @{bot}, not to me, so I did nothing. Send /{command} \
+                 without the @ and I will.",
+                command = escape(command),
+                bot = escape(bot)
+            ),
+            (Msg::CommandForAnotherBot { command, bot }, Fr) => format!(
+                "/{command}@{bot} s'adresse à @{bot}, pas à moi : je n'ai rien fait. Envoyez /{command} \
+                 sans le @ et je m'en occupe.",
+                command = escape(command),
+                bot = escape(bot)
+            ),
             (Msg::NotText, En) => {
                 "I can only read text messages for now. Send /help to see what I can do.".to_owned()
             }
@@ -213,18 +268,20 @@ impl Msg<'_> {
                  pour taper son nom (par exemple <code>America/Toronto</code>)."
             ),
             (Msg::AskTimeZone, En) => "Send me your city or your time zone, for example \
-                 <code>London</code>, <code>New York</code>, <code>UTC-5</code> or <code>Asia/Tokyo</code>."
+                 <code>London</code>, <code>New York</code>, <code>UTC-5</code> or <code>Asia/Tokyo</code>, \
+                 or share your location (📎 → Location)."
                 .to_owned(),
             (Msg::AskTimeZone, Fr) => "Envoyez-moi votre ville ou votre fuseau horaire, par exemple \
-                 <code>Paris</code>, <code>Montréal</code>, <code>UTC+1</code> ou <code>Africa/Dakar</code>."
+                 <code>Paris</code>, <code>Montréal</code>, <code>UTC+1</code> ou <code>Africa/Dakar</code>, \
+                 ou partagez votre position (📎 → Position)."
                 .to_owned(),
             (Msg::AskTimeZoneFirst, En) => "🌍 <b>Which time zone are you in?</b> Your reminders come at \
-                 your local time once I know it. Tap your city below, or type it (<code>Tokyo</code>, \
-                 <code>UTC+2</code>…)."
+                 your local time once I know it. Tap your city below, type it (<code>Tokyo</code>, \
+                 <code>UTC+2</code>…) or share your location (📎 → Location)."
                 .to_owned(),
             (Msg::AskTimeZoneFirst, Fr) => "🌍 <b>Dans quel fuseau horaire êtes-vous ?</b> Vos rappels \
-                 arriveront à votre heure dès que je le connais. Touchez votre ville ci-dessous, ou tapez-la \
-                 (<code>Genève</code>, <code>UTC+1</code>…)."
+                 arriveront à votre heure dès que je le connais. Touchez votre ville ci-dessous, tapez-la \
+                 (<code>Genève</code>, <code>UTC+1</code>…) ou partagez votre position (📎 → Position)."
                 .to_owned(),
             (Msg::PickTimeZone { input }, En) => {
                 format!("🌍 Several time zones fit <code>{}</code>: which is yours?", escape(input))
@@ -232,6 +289,78 @@ impl Msg<'_> {
             (Msg::PickTimeZone { input }, Fr) => {
                 format!("🌍 Plusieurs fuseaux correspondent à <code>{}</code> : lequel est le vôtre ?", escape(input))
             }
+            (Msg::LocationNoZone, En) => "📍 I could not tell the time zone of that place. Send me your \
+                 city instead, for example <code>London</code> or <code>UTC-5</code>."
+                .to_owned(),
+            (Msg::LocationNoZone, Fr) => "📍 Je n'ai pas trouvé le fuseau horaire de cet endroit. Envoyez-moi \
+                 plutôt votre ville, par exemple <code>Paris</code> ou <code>UTC+1</code>."
+                .to_owned(),
+            (Msg::LocationSameZone { timezone, now }, En) => format!(
+                "📍 That place is in {timezone}, your time zone already (it is {} there).",
+                clock(*now, *timezone)
+            ),
+            (Msg::LocationSameZone { timezone, now }, Fr) => format!(
+                "📍 Cet endroit est en {timezone}, déjà votre fuseau horaire (il y est {}).",
+                clock(*now, *timezone)
+            ),
+            (Msg::LocationOffer { timezone, now }, En) => format!(
+                "📍 That place is in {timezone} (it is {} there). Make it your time zone?",
+                clock(*now, *timezone)
+            ),
+            (Msg::LocationOffer { timezone, now }, Fr) => format!(
+                "📍 Cet endroit est en {timezone} (il y est {}). En faire votre fuseau horaire ?",
+                clock(*now, *timezone)
+            ),
+            (Msg::ButtonUseZone { timezone }, En) => format!("✅ Use {timezone}"),
+            (Msg::ButtonUseZone { timezone }, Fr) => format!("✅ Passer en {timezone}"),
+            (Msg::FollowZoneQuestion { count, title, timezone, kept, moment }, En) => {
+                let tasks = if *count == 1 { "a repeating task".to_owned() } else { format!("{count} repeating tasks") };
+                format!(
+                    "🔁 You have {tasks} on another zone's clock, like <b>{}</b> at {kept}. In {timezone}, \
+                     should they keep their time of day ({kept}) or the same moment ({moment})?",
+                    escape(title)
+                )
+            }
+            (Msg::FollowZoneQuestion { count, title, timezone, kept, moment }, Fr) => {
+                let tasks = if *count == 1 {
+                    "une tâche répétée réglée".to_owned()
+                } else {
+                    format!("{count} tâches répétées réglées")
+                };
+                format!(
+                    "🔁 Vous avez {tasks} sur un autre fuseau, comme <b>{}</b> à {kept}. En {timezone}, \
+                     doivent-elles garder leur heure ({kept}) ou le même instant ({moment}) ?",
+                    escape(title)
+                )
+            }
+            (Msg::ButtonTimeOfDay { time }, En) => format!("🕗 Same time of day ({time})"),
+            (Msg::ButtonTimeOfDay { time }, Fr) => format!("🕗 Même heure ({time})"),
+            (Msg::ButtonSameMoment { time }, En) => format!("⏱ Same moment ({time})"),
+            (Msg::ButtonSameMoment { time }, Fr) => format!("⏱ Même instant ({time})"),
+            (Msg::ZoneFollowed { count: 0, timezone }, En) => {
+                format!("✅ Your repeating tasks already keep their time of day in {timezone}.")
+            }
+            (Msg::ZoneFollowed { count: 0, timezone }, Fr) => {
+                format!("✅ Vos tâches répétées gardent déjà leur heure en {timezone}.")
+            }
+            (Msg::ZoneFollowed { count, timezone }, En) => {
+                let tasks = if *count == 1 { "Your repeating task keeps its".to_owned() } else {
+                    format!("Your {count} repeating tasks keep their")
+                };
+                format!("✅ {tasks} time of day in {timezone}. /tasks shows when they come next.")
+            }
+            (Msg::ZoneFollowed { count, timezone }, Fr) => {
+                let tasks = if *count == 1 { "Votre tâche répétée garde son".to_owned() } else {
+                    format!("Vos {count} tâches répétées gardent leur")
+                };
+                format!("✅ {tasks} heure en {timezone}. /tasks montre leur prochaine fois.")
+            }
+            (Msg::ZoneMomentsKept, En) => "✅ Your repeating tasks keep the same moment; /tasks shows them \
+                 at your new local time."
+                .to_owned(),
+            (Msg::ZoneMomentsKept, Fr) => "✅ Vos tâches répétées gardent le même instant ; /tasks les montre \
+                 à votre nouvelle heure locale."
+                .to_owned(),
             (Msg::TimesInUtc, En) => {
                 "🌍 Times are in UTC for now: I do not know your time zone yet.".to_owned()
             }
@@ -258,11 +387,11 @@ impl Msg<'_> {
             ),
             (Msg::TimeZoneSet { timezone, now }, En) => format!(
                 "✅ Time zone set to {timezone} (it is {} there now).",
-                now.with_timezone(&timezone.tz()).format("%H:%M")
+                clock(*now, *timezone)
             ),
             (Msg::TimeZoneSet { timezone, now }, Fr) => format!(
                 "✅ Fuseau horaire réglé sur {timezone} (il y est {}).",
-                now.with_timezone(&timezone.tz()).format("%H:%M")
+                clock(*now, *timezone)
             ),
             (Msg::TimeZoneInvalid { input }, En) => format!(
                 "I could not find a time zone for <code>{}</code>. Send a city (<code>London</code>, \
@@ -350,6 +479,11 @@ fn profile(user: &User, lang: Language) -> String {
 }
 
 /// A date as people write it: "November 26, 2026" or "26 novembre 2026".
+/// The time of day at `now` in `tz`: `08:00`.
+fn clock(now: DateTime<Utc>, tz: TimeZone) -> String {
+    now.with_timezone(&tz.tz()).format("%H:%M").to_string()
+}
+
 pub fn long_date(at: DateTime<Utc>, tz: TimeZone, lang: Language) -> String {
     const EN: [&str; 12] = [
         "January",
@@ -477,6 +611,23 @@ mod tests {
             Msg::TimesInUtc,
             Msg::ButtonSetTimeZone,
             Msg::TapsSlowDown { wait: 42 },
+            Msg::LocationNoZone,
+            Msg::CommandForAnotherBot { command: "task", bot: "OtherBot" },
+            Msg::LocationSameZone { timezone: tz, now: Utc::now() },
+            Msg::LocationOffer { timezone: tz, now: Utc::now() },
+            Msg::ButtonUseZone { timezone: tz },
+            Msg::FollowZoneQuestion {
+                count: 2,
+                title: "stretch",
+                timezone: tz,
+                kept: "08:00",
+                moment: "09:00",
+            },
+            Msg::ButtonTimeOfDay { time: "08:00" },
+            Msg::ButtonSameMoment { time: "09:00" },
+            Msg::ZoneFollowed { count: 0, timezone: tz },
+            Msg::ZoneFollowed { count: 2, timezone: tz },
+            Msg::ZoneMomentsKept,
         ]
     }
 

@@ -1,10 +1,12 @@
 //! Task use cases shared by the commands, the reminder buttons and the assistant.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::{
-    TelegramId,
-    task::{Task, TaskNumber, TaskStatus},
+    TelegramId, TimeZone,
+    recurrence::Series,
+    task::{Task, TaskLimits, TaskNumber, TaskStatus, sort_for_listing},
+    when::to_utc,
 };
 use crate::ports::{Store, StoreError};
 
@@ -74,4 +76,47 @@ pub async fn finish_occurrence(
     } else {
         Ok(Finished::AlreadyDone(task))
     }
+}
+
+/// The user's pending repeating tasks kept on another zone's clock than
+/// `tz` (set before a zone change), in the order `/tasks` lists them.
+pub async fn on_other_clocks(
+    store: &dyn Store,
+    user: TelegramId,
+    tz: TimeZone,
+) -> Result<Vec<Task>, StoreError> {
+    let mut tasks: Vec<Task> = store
+        .pending_tasks(user)
+        .await?
+        .into_iter()
+        .filter(|task| task.series.as_ref().is_some_and(|series| series.tz != tz))
+        .collect();
+    sort_for_listing(&mut tasks);
+    Ok(tasks)
+}
+
+/// Puts the user's repeating tasks on `tz`'s clock: each keeps its time of
+/// day, and its next reminder is the same wall-clock occurrence in `tz` (08:00
+/// tomorrow stays 08:00 tomorrow), or the first one still ahead. Returns how
+/// many moved; a second call moves none.
+pub async fn follow_zone(
+    store: &dyn Store,
+    user: TelegramId,
+    tz: TimeZone,
+    limits: TaskLimits,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let mut moved = 0;
+    for task in on_other_clocks(store, user, tz).await? {
+        let Some(old) = &task.series else { continue };
+        let series = Series { tz, ..old.clone() };
+        let same_wall_clock = task.due.map(|due| to_utc(tz, due.with_timezone(&old.tz.tz()).naive_local()));
+        let after = same_wall_clock.map_or(now, |at| (at - Duration::seconds(1)).max(now));
+        let Some(next) = series.next_after(after) else { continue };
+        // Already repeating, so no limit is counted: `Err` cannot come back.
+        if let Ok(Some(_)) = store.repeat_task(user, task.number, &series, next, limits).await? {
+            moved += 1;
+        }
+    }
+    Ok(moved)
 }
