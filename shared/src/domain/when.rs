@@ -67,6 +67,10 @@ pub enum WhenError {
     TitleTooLong { max: usize },
 }
 
+/// A day and month without a year that passed fewer days ago than this is
+/// read as this year's, so refused as past, not moved to next year.
+const RECENTLY_PASSED_DAYS: i64 = 30;
+
 /// The longest title a task may have, in characters: a reminder, the list and
 /// a button's toast must all stay within Telegram's limits.
 pub const MAX_TITLE_CHARS: usize = 256;
@@ -485,7 +489,8 @@ enum DateSpec {
         next: bool,
     },
     Exact(NaiveDate),
-    /// Day and month without a year: this year's, or next year's once passed.
+    /// Day and month without a year: this year's, or next year's once passed
+    /// (a date passed less than [`RECENTLY_PASSED_DAYS`] ago is refused as past).
     DayMonth {
         day: u32,
         month: u32,
@@ -845,6 +850,15 @@ impl DateSpec {
                 let this_year = NaiveDate::from_ymd_opt(today.year(), month, day);
                 match this_year {
                     Some(d) if !passed(d) => d,
+                    // Passed within the last weeks: a slip, not next year's
+                    // (`2 december` on 3 December is refused as past).
+                    Some(d)
+                        if today
+                            .checked_sub_signed(Duration::days(RECENTLY_PASSED_DAYS))
+                            .is_some_and(|recently| d >= recently) =>
+                    {
+                        d
+                    }
                     _ => (1..=8)
                         .filter_map(|y| NaiveDate::from_ymd_opt(today.year() + y, month, day))
                         .next()

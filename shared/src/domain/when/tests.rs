@@ -82,6 +82,22 @@ fn a_year_less_date_that_passed_is_next_year() {
 }
 
 #[test]
+fn a_year_less_date_that_just_passed_is_refused_not_moved_a_year() {
+    // Issue 10: "on 2 december" typed on 3 December was saved for next year.
+    for text in
+        ["call mom on 25 november", "appeler maman le 25 novembre", "report 20/11 10h", "party 26/11 8am"]
+    {
+        let result = parse_task(text, now(), paris());
+        assert!(matches!(result, Err(WhenError::InPast { .. })), "{text}: {result:?}");
+    }
+    // Passed over a month ago: next year's, as before.
+    assert_once("party 20/10 8pm", "party", local(2027, 10, 20, 20, 0));
+    // A yearly series on a date just passed starts next year.
+    let (_, due) = due("birthday every year on 25 november");
+    assert_eq!(due.local.date(), NaiveDate::from_ymd_opt(2027, 11, 25).unwrap());
+}
+
+#[test]
 fn leap_day_without_a_year_is_the_next_leap_year() {
     assert_once("leap party 29/02 10h", "leap party", local(2028, 2, 29, 10, 0));
     assert_once("leap party 2028-02-29 10:00", "leap party", local(2028, 2, 29, 10, 0));
