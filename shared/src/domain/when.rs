@@ -591,6 +591,15 @@ impl Spec {
                 spec.count = Some(count);
                 continue;
             }
+            // `pills at 8 for 5 days`, `pendant 2 semaines`: every day, that long.
+            if spec.repeat.is_none()
+                && spec.relative.is_none()
+                && spec.count.is_none()
+                && let Some(span) = c.attempt(days_long)
+            {
+                spec.count = Some(span);
+                continue;
+            }
             if spec.date.is_none()
                 && spec.relative.is_none()
                 && let Some(date) = c.attempt(date)
@@ -620,6 +629,14 @@ impl Spec {
                 continue;
             }
             return None;
+        }
+        if spec.repeat.is_none() && spec.count.is_some() {
+            if spec.time.is_none() && spec.part.is_none() {
+                // `pack for 5 days` is how long something lasts: a repetition
+                // needs a time of day (`friday at 8 for 3 days` starts friday).
+                return None;
+            }
+            spec.repeat = Some(Recurrence::new(Frequency::Daily));
         }
         if let Some(delta) = spec.relative {
             // `in 3 days at 10am`: whole days, then a time; nothing else goes with a delay.
@@ -1042,7 +1059,12 @@ fn clock_word(c: &mut Cursor<'_>, at: bool) -> Option<Clock> {
         Some(core) => (core, Some(word.ends_with("pm"))),
         None => (word, None),
     };
-    let separator = if meridiem.is_some() || at { [':', 'h', '.'].as_slice() } else { [':', 'h'].as_slice() };
+    let meridiem_next = c.peek_at(1).is_some_and(|w| ["am", "a.m.", "a.m", "pm", "p.m.", "p.m"].contains(&w));
+    let separator = if meridiem.is_some() || meridiem_next || at {
+        [':', 'h', '.'].as_slice()
+    } else {
+        [':', 'h'].as_slice()
+    };
     let (hour, minute, fixed) = if let Some((h, m)) = core.split_once(separator) {
         let m = m.strip_suffix("min").unwrap_or(m);
         let minute = if m.is_empty() { 0 } else { number(m).filter(|_| m.len() == 2)? };
@@ -1076,6 +1098,19 @@ fn clock_word(c: &mut Cursor<'_>, at: bool) -> Option<Clock> {
             c.pos += 1;
             let time = hm(hour, m)?;
             return Some(Clock { time, bare: false, spoken: false });
+        }
+    }
+    // `8:00 am`, `7.30 p.m.`: the meridiem as a word of its own.
+    if meridiem.is_none() {
+        let next = match c.peek() {
+            Some("am" | "a.m." | "a.m") => Some(false),
+            Some("pm" | "p.m." | "p.m") => Some(true),
+            _ => None,
+        };
+        if next.is_some() {
+            c.pos += 1;
+            meridiem = next;
+            fixed = true;
         }
     }
     let hour = match meridiem {
@@ -1164,8 +1199,12 @@ fn date(c: &mut Cursor<'_>) -> Option<DateSpec> {
             return Some(spec);
         }
     }
-    let article = c.eat(&["on", "le", "the", "this", "ce", "for"]);
-    let article = c.eat(&["the"]) || article;
+    // `for` / `pour` lead a date (`for tomorrow`, `pour le 15`) but, before a bare
+    // number, a duration (`at 3 for 2 hours`): it is no article for `le 15`.
+    let for_only = matches!(c.peek(), Some("for" | "pour" | "by"));
+    let article = c.eat(&["on", "le", "the", "this", "ce", "for", "pour", "by"]);
+    let the = c.eat(&["the", "le"]);
+    let (article, for_only) = (the || article, for_only && !the);
     let word = c.peek()?;
     let simple = match word {
         "today" | "aujourd'hui" => Some(DateSpec::Today),
@@ -1228,7 +1267,7 @@ fn date(c: &mut Cursor<'_>) -> Option<DateSpec> {
         (Some(day), None) => {
             // `le 15`, `on the 15th`, `the 1st`: a day of the month.
             let marked = word.len() > word.trim_end_matches(char::is_alphabetic).len();
-            if !(article || marked) || !(1..=31).contains(&day) {
+            if !((article && !for_only) || marked) || !(1..=31).contains(&day) {
                 return None;
             }
             c.pos += 1;
@@ -1556,6 +1595,18 @@ fn until(c: &mut Cursor<'_>) -> Option<DateSpec> {
         return None;
     }
     date(c)
+}
+
+/// `for 5 days`, `pendant 2 semaines` without a repetition: a span of whole
+/// days (hours are how long something lasts: `meeting at 3 for 2 hours`).
+fn days_long(c: &mut Cursor<'_>) -> Option<Span> {
+    if !matches!(c.peek()?, "for" | "pendant" | "durant") {
+        return None;
+    }
+    match count(c)? {
+        span @ Span::For(_, Frequency::Daily | Frequency::Weekly) => Some(span),
+        _ => None,
+    }
 }
 
 /// `3 times`, `for 10 times`, `5 fois`, `for 5 days`, `pendant 5 jours`.

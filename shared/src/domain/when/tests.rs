@@ -98,6 +98,44 @@ fn a_year_less_date_that_just_passed_is_refused_not_moved_a_year() {
 }
 
 #[test]
+fn a_span_of_days_with_a_time_of_day_repeats_daily_that_long() {
+    // Issue 10: "pendant 5 jours à 8h pilule" was saved once, "pendant 5 jours" left in the title.
+    for (text, title, count) in [
+        ("pendant 5 jours à 8h pilule", "pilule", 5),
+        ("pilule à 8h pendant 5 jours", "pilule", 5),
+        ("pills at 8am for 5 days", "pills", 5),
+        ("stretch every morning for 2 weeks", "stretch", 14),
+        ("walk tonight for 3 days", "walk", 3),
+        ("yoga friday at 7 for 3 days", "yoga", 3),
+    ] {
+        let (got, due) = due(text);
+        assert_eq!(got, title, "{text}");
+        let rule = due.recurrence.unwrap_or_else(|| panic!("{text}: no repetition"));
+        assert_eq!((rule.frequency, rule.count), (Frequency::Daily, Some(count)), "{text}");
+    }
+    // A duration after a time is not a day of the month (it was: "meeting hours" on 2 January).
+    assert_once("meeting at 3 for 2 hours", "meeting for 2 hours", local(2026, 11, 26, 15, 0));
+    assert_once("call at 5 for 10 minutes", "call for 10 minutes", local(2026, 11, 26, 17, 0));
+    assert_once("pay for the 15th", "pay", local(2026, 12, 15, 9, 0));
+    assert_once("rdv pour le 15", "rdv", local(2026, 12, 15, 9, 0));
+    assert_once("submit taxes by april 15", "submit taxes", local(2027, 4, 15, 9, 0));
+    assert_once("finish report by 5pm", "finish report", local(2026, 11, 26, 17, 0));
+    // A meridiem as its own word ("am run" at 20:00 was saved).
+    assert_once("at 8:00 am run", "run", local(2026, 11, 27, 8, 0));
+    assert_once("dinner 7.30 pm", "dinner", local(2026, 11, 26, 19, 30));
+    assert_once("call at 10:15 p.m.", "call", local(2026, 11, 26, 22, 15));
+    assert_once("pour demain acheter du pain", "acheter du pain", local(2026, 11, 27, 9, 0));
+    // Without a time of day, a span is how long something lasts: a to-do.
+    for text in ["pack clothes for 5 days", "meeting at 3 for 2 hours"] {
+        let task = parse_task(text, now(), paris());
+        assert!(
+            matches!(&task, Ok(t) if t.due.as_ref().is_none_or(|d| d.recurrence.is_none())),
+            "{text}: {task:?}"
+        );
+    }
+}
+
+#[test]
 fn leap_day_without_a_year_is_the_next_leap_year() {
     assert_once("leap party 29/02 10h", "leap party", local(2028, 2, 29, 10, 0));
     assert_once("leap party 2028-02-29 10:00", "leap party", local(2028, 2, 29, 10, 0));
