@@ -274,6 +274,12 @@ fn check_title(title: &str, timed: bool) -> Result<(), WhenError> {
             || (["le", "the"].contains(word) && ordinal(next).is_some_and(|_| next.len() <= 4))
             || (ordinal(word).is_some() && month(next).is_some())
             || (month(word).is_some() && ordinal(next).is_some())
+            // `de l'après-midi`, `du soir`, `in the evening` left beside a time read.
+            || (timed
+                && part_word(word).is_some()
+                && i > 0
+                && (["du", "de"].contains(&words[i - 1])
+                    || (words[i - 1] == "the" && i > 1 && words[i - 2] == "in")))
             || (timed
                 && (["every", "chaque"].contains(word)
                     || (["tous", "toutes"].contains(word) && next == "les")));
@@ -945,10 +951,12 @@ fn hm(hour: u32, minute: u32) -> Option<NaiveTime> {
 
 /// The part of the day a word names.
 fn part_word(word: &str) -> Option<Part> {
+    // `de l'après-midi`.
+    let word = word.strip_prefix("l'").unwrap_or(word);
     let word = word.strip_suffix('s').filter(|w| w.len() >= 4).unwrap_or(word);
     Some(match word {
         "morning" | "matin" | "matinee" => Part::Morning,
-        "afternoon" | "apres-midi" => Part::Afternoon,
+        "afternoon" | "apres-midi" | "aprem" => Part::Afternoon,
         "evening" | "soir" | "soiree" => Part::Evening,
         "night" | "nuit" => Part::Night,
         "end-of-day" => Part::EndOfDay,
@@ -983,7 +991,7 @@ fn part_of_day(c: &mut Cursor<'_>, dated: bool) -> Option<(Option<DateSpec>, Par
         return Some((Some(DateSpec::Today), part));
     }
     let prefixed = c.eat_phrase(&["in", "the"])
-        || c.eat(&["le", "du", "au", "dans"])
+        || c.eat(&["le", "du", "de", "au", "dans"])
         || c.eat_phrase(&["en", "fin", "de"]);
     if prefixed && c.words[c.pos - 1] == "dans" {
         c.eat(&["la"]);

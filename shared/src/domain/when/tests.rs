@@ -120,6 +120,10 @@ fn a_span_of_days_with_a_time_of_day_repeats_daily_that_long() {
     assert_once("rdv pour le 15", "rdv", local(2026, 12, 15, 9, 0));
     assert_once("submit taxes by april 15", "submit taxes", local(2027, 4, 15, 9, 0));
     assert_once("finish report by 5pm", "finish report", local(2026, 11, 26, 17, 0));
+    // "de l'après-midi" ("l'après-midi sieste" at 03:00 was saved).
+    assert_once("à 3h de l'après-midi sieste", "sieste", local(2026, 11, 26, 15, 0));
+    assert_once("goûter à 4h de l'aprem", "goûter", local(2026, 11, 26, 16, 0));
+    assert_once("appeler à 9h du soir", "appeler", local(2026, 11, 26, 21, 0));
     // A meridiem as its own word ("am run" at 20:00 was saved).
     assert_once("at 8:00 am run", "run", local(2026, 11, 27, 8, 0));
     assert_once("dinner 7.30 pm", "dinner", local(2026, 11, 26, 19, 30));
@@ -509,8 +513,7 @@ fn what_is_not_read_right_is_refused_never_saved_wrong() {
         "call mom tomorrow or friday",
         "appeler maman à 5 ou 6",
         "gym every blue moon at 7",
-        "buy the friday paper later maybe",
-        "call dans 3 semaines ou 4",
+        "sieste de l'après-midi à 3h le matin",
     ] {
         let result = parse_task(text, now(), paris());
         assert!(result.is_err(), "{text}: {result:?}");
