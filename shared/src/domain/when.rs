@@ -274,6 +274,8 @@ fn check_title(title: &str, timed: bool) -> Result<(), WhenError> {
             || (["le", "the"].contains(word) && ordinal(next).is_some_and(|_| next.len() <= 4))
             || (ordinal(word).is_some() && month(next).is_some())
             || (month(word).is_some() && ordinal(next).is_some())
+            // `meds at 8 and 20`: a second time is not read, so not dropped.
+            || (timed && ["and", "et", "&"].contains(word) && (next_is_amount || looks_like_time(next)))
             // `de l'après-midi`, `du soir`, `in the evening` left beside a time read.
             || (timed
                 && part_word(word).is_some()
@@ -1190,6 +1192,11 @@ fn date(c: &mut Cursor<'_>) -> Option<DateSpec> {
         (&["ce", "week-end"], DateSpec::Weekend),
         (&["ce", "weekend"], DateSpec::Weekend),
         (&["le", "week-end"], DateSpec::Weekend),
+        (&["on", "the", "last", "day", "of", "the", "month"], DateSpec::EndOfMonth),
+        (&["the", "last", "day", "of", "the", "month"], DateSpec::EndOfMonth),
+        (&["last", "day", "of", "the", "month"], DateSpec::EndOfMonth),
+        (&["le", "dernier", "jour", "du", "mois"], DateSpec::EndOfMonth),
+        (&["dernier", "jour", "du", "mois"], DateSpec::EndOfMonth),
         (&["end", "of", "the", "month"], DateSpec::EndOfMonth),
         (&["end", "of", "month"], DateSpec::EndOfMonth),
         (&["by", "the", "end", "of", "the", "month"], DateSpec::EndOfMonth),

@@ -124,6 +124,8 @@ fn a_span_of_days_with_a_time_of_day_repeats_daily_that_long() {
     assert_once("à 3h de l'après-midi sieste", "sieste", local(2026, 11, 26, 15, 0));
     assert_once("goûter à 4h de l'aprem", "goûter", local(2026, 11, 26, 16, 0));
     assert_once("appeler à 9h du soir", "appeler", local(2026, 11, 26, 21, 0));
+    assert_once("pay card on the last day of the month", "pay card", local(2026, 11, 30, 9, 0));
+    assert_once("payer la carte le dernier jour du mois", "payer la carte", local(2026, 11, 30, 9, 0));
     // A meridiem as its own word ("am run" at 20:00 was saved).
     assert_once("at 8:00 am run", "run", local(2026, 11, 27, 8, 0));
     assert_once("dinner 7.30 pm", "dinner", local(2026, 11, 26, 19, 30));
@@ -514,6 +516,8 @@ fn what_is_not_read_right_is_refused_never_saved_wrong() {
         "appeler maman à 5 ou 6",
         "gym every blue moon at 7",
         "sieste de l'après-midi à 3h le matin",
+        "meds at 8 and 20",
+        "médicaments à 8h et 20h",
     ] {
         let result = parse_task(text, now(), paris());
         assert!(result.is_err(), "{text}: {result:?}");
