@@ -314,9 +314,10 @@ async fn a_panic_while_handling_one_update_or_job_takes_nothing_else_down() {
     use std::sync::Arc;
 
     use linklet::{
-        bot::{Deps, Dispatched, Dispatcher},
+        bot::{Dispatched, Dispatcher},
         domain::job::{Job, JobId, StatsPage, UserCounts, Work},
         ports::{Claim, ClaimKey, Claims, SystemClock},
+        services::Deps,
         services::jobs::{Attempt, JobOutcome, JobRunner},
     };
 

@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use linklet::{
     adapters::{dynamo::DynamoStore, telegram::TelegramMessenger},
-    bot::{Deps, Dispatched, Dispatcher},
+    bot::{Dispatched, Dispatcher},
     domain::assistant::{MemoryBound, QuotaUse, Turn},
     domain::recurrence::Series,
     domain::task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber},
@@ -25,6 +25,7 @@ use linklet::{
         Claim, ClaimKey, Claims, Conversations, Directory, Integrations, Quotas, RateCount, Reminders,
         StoreError, SystemClock, Tasks, UserPage, Users,
     },
+    services::Deps,
 };
 use linklet_tests::{
     FakeTelegram,

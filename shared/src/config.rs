@@ -2,10 +2,9 @@
 
 use secrecy::SecretString;
 
-use crate::services::broadcast::BroadcastSettings;
-
 use crate::domain::{
     TelegramId,
+    policy::Policy,
     rate_limit::RateLimit,
     task::TaskLimits,
     tier::{Limits, TierLimits},
@@ -100,6 +99,11 @@ pub struct QueueConfig {
 }
 
 impl Config {
+    /// The rules the bot enforces: tier limits, the rate limit, the admins.
+    pub fn policy(&self) -> Policy {
+        Policy { limits: self.limits, rate_limit: self.rate_limit, admins: self.admins.clone() }
+    }
+
     pub fn from_env() -> Config {
         Config::from_lookup(|name| std::env::var(name).ok())
     }
@@ -158,8 +162,7 @@ impl Config {
                 per_second: number("BROADCAST_PER_SECOND", BroadcastSettings::default().per_second).max(1),
                 page: number("BROADCAST_PAGE", BroadcastSettings::default().page as u32).max(1) as usize,
             },
-            stats_per_job: number("STATS_PER_JOB", crate::services::jobs::STATS_PER_JOB as u32).max(1)
-                as usize,
+            stats_per_job: number("STATS_PER_JOB", crate::domain::job::STATS_PER_JOB as u32).max(1) as usize,
             queues: QueueConfig {
                 ai_url: get("AI_JOBS_QUEUE_URL"),
                 integrations_url: get("INTEGRATION_JOBS_QUEUE_URL"),
@@ -167,6 +170,21 @@ impl Config {
                 max_receives: number("JOB_MAX_RECEIVES", 5).max(1),
             },
         }
+    }
+}
+
+/// How a broadcast paces itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BroadcastSettings {
+    /// `BROADCAST_PER_SECOND` (25): below Telegram's ~30 messages a second.
+    pub per_second: u32,
+    /// `BROADCAST_PAGE` (500): users per job, about 20 s at 25 a second.
+    pub page: usize,
+}
+
+impl Default for BroadcastSettings {
+    fn default() -> BroadcastSettings {
+        BroadcastSettings { per_second: 25, page: 500 }
     }
 }
 

@@ -11,6 +11,8 @@ pub mod domain;
 pub mod emf;
 pub mod http;
 pub mod i18n;
+#[cfg(test)]
+mod layers;
 pub mod markdown;
 pub mod migrations;
 pub mod ports;

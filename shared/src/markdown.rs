@@ -2,7 +2,7 @@
 //! Telegram's HTML parse mode: code, bold, headings, lists and links become
 //! tags; everything else is escaped, so any text is a message Telegram accepts.
 
-use crate::i18n::escape;
+use crate::telegram_html::escape;
 
 /// Renders `markdown` as Telegram HTML. Markers without their closing half
 /// are shown as written.

@@ -216,7 +216,7 @@ pub fn split(html: &str, limit: usize) -> Vec<String> {
         }
         close_all(&cut_stack, &mut chunk);
         let trimmed = chunk.trim_end().to_owned();
-        if !crate::i18n::plain_text(&trimmed).trim().is_empty() {
+        if !plain_text(&trimmed).trim().is_empty() {
             chunks.push(trimmed);
         }
         start = cut;
@@ -228,12 +228,42 @@ pub fn split(html: &str, limit: usize) -> Vec<String> {
     chunks
 }
 
+/// Telegram HTML as plain text (button toasts, the console): tags dropped,
+/// the entities Linklet writes decoded.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&")
+}
+
+/// Escapes text for Telegram's HTML parse mode.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::i18n::plain_text;
 
     fn words(text: &str) -> Vec<String> {
         plain_text(text).split_whitespace().map(str::to_owned).collect()

@@ -149,12 +149,12 @@ pub async fn embedded(jobs: u32, concurrency: usize) -> anyhow::Result<()> {
     use futures::StreamExt;
     use linklet::{
         adapters::{embedded::EmbeddedStore, telegram::TelegramMessenger},
-        bot::Deps,
         domain::{
             SeenUser, TelegramId,
             job::{Job, JobId, Work},
         },
         ports::{Store, SystemClock},
+        services::Deps,
         services::jobs::{Attempt, JobOutcome, JobRunner},
     };
 
@@ -181,7 +181,7 @@ pub async fn embedded(jobs: u32, concurrency: usize) -> anyhow::Result<()> {
         store,
         messenger: Arc::new(messenger),
         clock: Arc::new(SystemClock),
-        policy: linklet::bot::Policy::from_config(&config),
+        policy: config.policy(),
         queue: Arc::new(linklet_local::jobs::in_process_queue().0),
         assistant_on: true,
         vault: None,

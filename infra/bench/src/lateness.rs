@@ -11,12 +11,12 @@ use chrono::{DateTime, Utc};
 use linklet::{
     adapters::{embedded::EmbeddedStore, telegram::TelegramMessenger},
     app::SWEEP_BUDGET,
-    bot::Deps,
     domain::{
         SeenUser, TelegramId,
         task::{NewTask, TaskLimits},
     },
     ports::{Store, SystemClock},
+    services::Deps,
     services::reminders::{ReminderSweep, SweepSettings},
 };
 use linklet_local::fake_telegram::FakeTelegram;

@@ -372,12 +372,12 @@ async fn throughput(binary: &PathBuf, requests: u32, concurrency: usize) -> anyh
 async fn sweep(users: i64, per_user: u32, per_second: u32, store: &str) -> anyhow::Result<()> {
     use linklet::{
         adapters::{aws, dynamo::DynamoStore, embedded::EmbeddedStore, telegram::TelegramMessenger},
-        bot::Deps,
         domain::{
             SeenUser, TelegramId,
             task::{NewTask, TaskLimits},
         },
         ports::{Store, SystemClock},
+        services::Deps,
         services::reminders::{ReminderSweep, SweepSettings},
     };
 

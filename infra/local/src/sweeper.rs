@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 
 use linklet::{
     app::SWEEP_BUDGET,
-    bot::Deps,
+    services::Deps,
     services::reminders::{ReminderSweep, SweepSettings},
 };
 use tracing::warn;

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use linklet::{
     app,
-    bot::{Deps, Policy},
     config::Config,
     ports::{Messenger, Store, SystemClock},
+    services::Deps,
     services::{jobs::JobRunner, reminders::ReminderSweep},
 };
 
@@ -43,7 +43,7 @@ pub fn start(config: &Config, store: Arc<dyn Store>, messenger: Arc<dyn Messenge
         store,
         messenger,
         clock: Arc::new(SystemClock),
-        policy: Policy::from_config(config),
+        policy: config.policy(),
         queue: Arc::new(queue),
         assistant_on: false,
         vault: app::vault(config.encryption_key.as_ref())?,

@@ -4,7 +4,7 @@
 
 use super::{
     HandleError,
-    router::{Answer, Ctx},
+    ctx::{Answer, Ctx},
 };
 use crate::{
     domain::{

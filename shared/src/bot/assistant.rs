@@ -4,7 +4,7 @@
 use chrono::Duration;
 use tracing::debug;
 
-use super::{HandleError, router::Ctx};
+use super::{HandleError, ctx::Ctx};
 use crate::{
     domain::{
         assistant::QuotaUse,

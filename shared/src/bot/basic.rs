@@ -1,7 +1,7 @@
 //! /start, /help and /profile.
 
 use super::HandleError;
-use super::router::Ctx;
+use super::ctx::Ctx;
 use crate::i18n::Msg;
 use crate::ports::OutMessage;
 

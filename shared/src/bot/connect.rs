@@ -1,7 +1,7 @@
 //! /connect, /disconnect and the pasted token: read once, deleted from the
 //! chat at once, stored sealed by the vault; private chats only.
 
-use super::{HandleError, router::Ctx};
+use super::{HandleError, ctx::Ctx};
 use crate::{
     domain::{
         Awaiting, UserPatch,

@@ -12,7 +12,8 @@ use teloxide_core::types::{Update, UpdateKind};
 use tracing::{error, info, warn};
 
 use super::outbox::{OutCall, Outbox, deliver};
-use super::{Deps, HandleError, Router};
+use super::{HandleError, Router};
+use crate::services::Deps;
 use crate::{
     domain::{Language, TelegramId, UpdateId},
     i18n::Msg,

@@ -4,11 +4,13 @@ use chrono::Duration;
 use teloxide_core::types::{CallbackQuery, ChatKind, Message, Update, UpdateKind, User as TgUser};
 use tracing::{debug, info};
 
+use super::ctx::{Answer, Ctx};
 use super::outbox::unstamp;
-use super::{Command, Deps, HandleError, admin, assistant, basic, connect, settings, tasks};
+use super::{Command, HandleError, admin, assistant, basic, connect, settings, tasks};
 use crate::domain::{Awaiting, SeenUser, TelegramId, User, UserPatch, assistant::QuotaUse};
 use crate::i18n::Msg;
 use crate::ports::{ChatId, OutMessage, RateCount, RateCounter};
+use crate::services::Deps;
 
 /// The quota behind the rate limit's notices: one per window (the updates
 /// themselves are counted on the user, see [`crate::ports::Users::see`]).
@@ -37,37 +39,6 @@ enum Admission {
 #[derive(Clone)]
 pub struct Router {
     deps: Deps,
-}
-
-/// How a button press was answered.
-pub(super) enum Answer {
-    /// Done; show this toast (or nothing).
-    Toast(Option<String>),
-    /// The button's data means nothing (any more).
-    Expired,
-}
-
-/// Who is talking, where, and in which language to answer.
-pub(super) struct Ctx<'a> {
-    pub deps: &'a Deps,
-    pub user: User,
-    pub chat: ChatId,
-}
-
-impl Ctx<'_> {
-    pub async fn reply(&self, message: OutMessage) -> Result<(), HandleError> {
-        Ok(self.deps.messenger.send(self.chat, &message).await?)
-    }
-
-    pub async fn say(&self, msg: Msg<'_>) -> Result<(), HandleError> {
-        self.reply(OutMessage::text(msg.render(self.user.lang()))).await
-    }
-
-    pub async fn patch(&mut self, patch: UserPatch) -> Result<(), HandleError> {
-        let now = self.deps.clock.now();
-        self.user = self.deps.store.patch_user(self.user.id, &patch, now).await?;
-        Ok(())
-    }
 }
 
 impl Router {

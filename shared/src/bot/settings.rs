@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 
 use super::HandleError;
-use super::router::{Answer, Ctx};
+use super::ctx::{Answer, Ctx};
 use crate::domain::{
     Awaiting, Language, TimeZone, User, UserPatch,
     task::Task,

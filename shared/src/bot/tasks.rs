@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::HandleError;
-use super::router::{Answer, Ctx};
+use super::ctx::{Answer, Ctx};
 use crate::domain::{
     Awaiting, UserPatch,
     task::{Task, TaskNumber, TaskStatus, sort_for_listing},

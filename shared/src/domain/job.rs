@@ -146,3 +146,22 @@ mod tests {
         assert!(serde_json::from_str::<Job>(r#"{"id":"x","kind":"mine_bitcoin"}"#).is_err());
     }
 }
+
+/// How many jobs wait (queued or running) and how many failed for good (in
+/// the dead-letter queues), over every lane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct QueueDepths {
+    pub waiting: u64,
+    pub failed: u64,
+}
+
+/// What `/admin stats` shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub users: UserCounts,
+    /// `None` when the queues could not be read.
+    pub jobs: Option<QueueDepths>,
+}
+
+/// `STATS_PER_JOB`: users one stats job counts before queuing the next.
+pub const STATS_PER_JOB: usize = 10_000;

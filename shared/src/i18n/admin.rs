@@ -3,10 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Msg, escape};
-use crate::{
-    domain::{Language, TelegramId, Tier, TimeZone, User, audit::AuditEntry},
-    services::admin::Stats,
-};
+use crate::domain::{Language, TelegramId, Tier, TimeZone, User, audit::AuditEntry, job::Stats};
 
 #[derive(Debug, Clone)]
 pub enum AdminMsg<'a> {

@@ -10,6 +10,7 @@ pub mod tasks;
 use chrono::{DateTime, Datelike, Utc};
 
 use crate::domain::{Language, Tier, TimeZone, User};
+pub use crate::telegram_html::{escape, plain_text};
 
 /// The commands `/help` lists, in order.
 pub const COMMANDS: [&str; 15] = [
@@ -520,37 +521,6 @@ pub fn long_date(at: DateTime<Utc>, tz: TimeZone, lang: Language) -> String {
         Language::Fr if local.day() == 1 => format!("1er {} {}", FR[month], local.year()),
         Language::Fr => format!("{} {} {}", local.day(), FR[month], local.year()),
     }
-}
-
-/// Telegram HTML as plain text (button toasts, the console): tags dropped,
-/// the entities Linklet writes decoded.
-pub fn plain_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&")
-}
-
-/// Escapes text for Telegram's HTML parse mode.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

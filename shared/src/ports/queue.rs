@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 
 use crate::domain::job::Job;
+pub use crate::domain::job::QueueDepths;
 
 #[derive(Debug, thiserror::Error)]
 pub enum QueueError {
@@ -18,14 +19,6 @@ impl QueueError {
     pub fn is_transient(&self) -> bool {
         matches!(self, QueueError::Unavailable(_))
     }
-}
-
-/// How many jobs wait (queued or running) and how many failed for good (in
-/// the dead-letter queues), over every lane.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct QueueDepths {
-    pub waiting: u64,
-    pub failed: u64,
 }
 
 #[async_trait]

@@ -7,13 +7,13 @@ use chrono::{DateTime, Duration, TimeZone as _, Utc};
 use tracing::{info, warn};
 
 use crate::{
-    bot::Deps,
     domain::{
         Language, TelegramId, Tier,
-        job::{Job, JobId, StatsPage, UserCounts, Work},
+        job::{Job, JobId, Stats, StatsPage, UserCounts, Work},
     },
     i18n::admin::AdminMsg,
     ports::{ChatId, Directory, MessengerError, OutMessage, QueueDepths, QueueError, StoreError, UserRow},
+    services::Deps,
 };
 
 /// Users read per page.
@@ -32,14 +32,6 @@ fn count(counts: &mut UserCounts, row: &UserRow, now: DateTime<Utc>) {
     counts.banned += u64::from(row.user.banned_at.is_some());
     counts.blocked += u64::from(row.user.blocked_at.is_some());
     counts.pending_tasks += u64::from(row.pending_tasks);
-}
-
-/// What `/admin stats` shows.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Stats {
-    pub users: UserCounts,
-    /// `None` when the queues could not be read.
-    pub jobs: Option<QueueDepths>,
 }
 
 /// The first stretch of the stats an admin asked for in `message_id` of `chat`.

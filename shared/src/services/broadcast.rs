@@ -9,29 +9,16 @@ use tracing::{info, warn};
 
 use super::outbox::{Pacer, send_within};
 use crate::{
-    bot::Deps,
     domain::{
         Tier,
         job::{BroadcastPage, Job, JobId, Work},
     },
     i18n::{admin::AdminMsg, escape},
     ports::{ChatId, Claim, ClaimKey, MessengerError, OutMessage, QueueError, StoreError},
+    services::Deps,
 };
 
-/// How a broadcast paces itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BroadcastSettings {
-    /// `BROADCAST_PER_SECOND` (25): below Telegram's ~30 messages a second.
-    pub per_second: u32,
-    /// `BROADCAST_PAGE` (500): users per job, about 20 s at 25 a second.
-    pub page: usize,
-}
-
-impl Default for BroadcastSettings {
-    fn default() -> BroadcastSettings {
-        BroadcastSettings { per_second: 25, page: 500 }
-    }
-}
+pub use crate::config::BroadcastSettings;
 
 /// How long one page may take: inside the jobs function's 120 s.
 const PAGE_BUDGET: Duration = Duration::from_secs(90);

@@ -16,7 +16,6 @@ use super::{
     broadcast::{self, BroadcastSettings},
 };
 use crate::{
-    bot::Deps,
     domain::{
         Language, TelegramId, User,
         job::{Job, JobFailure, JobId, Work},
@@ -24,6 +23,7 @@ use crate::{
     i18n::assistant::AssistantMsg,
     markdown::to_telegram_html,
     ports::{ChatId, Claim, ClaimKey, Messenger, MessengerError, OutMessage, StoreError, ai::ProviderError},
+    services::Deps,
     telemetry::panic_message,
 };
 
@@ -123,7 +123,7 @@ pub struct JobRunner {
 }
 
 /// Users one stats job counts by default: 50 pages, a few seconds.
-pub const STATS_PER_JOB: usize = 10_000;
+pub use crate::domain::job::STATS_PER_JOB;
 
 impl JobRunner {
     /// `assistant` is `None` when no AI provider is configured.

@@ -4,7 +4,10 @@ pub mod admin;
 pub mod assistant;
 pub mod broadcast;
 pub mod credentials;
+mod deps;
 pub mod jobs;
 pub mod outbox;
 pub mod reminders;
 pub mod tasks;
+
+pub use deps::Deps;

@@ -14,7 +14,6 @@ use futures::FutureExt as _;
 use tokio::time::Instant;
 use tracing::{error, info, warn};
 
-use crate::bot::Deps;
 use crate::domain::{
     TelegramId, TimeZone, User,
     task::{Task, TaskNumber},
@@ -22,6 +21,7 @@ use crate::domain::{
 };
 use crate::i18n::tasks::TaskMsg;
 use crate::ports::{Button, ChatId, MessengerError, OutMessage, StoreError};
+use crate::services::Deps;
 use crate::services::outbox::{Pacer, send_within};
 use crate::telemetry::panic_message;
 
