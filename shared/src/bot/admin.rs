@@ -7,6 +7,7 @@ use super::{
     ctx::{Answer, Ctx},
 };
 use crate::{
+    callback::Callback,
     domain::{
         TelegramId, Tier, UserPatch,
         audit::AuditEntry,
@@ -83,8 +84,8 @@ pub(super) async fn command(ctx: &mut Ctx<'_>, message_id: i32, args: &str) -> R
             let text = args.trim_start()["broadcast".len()..].trim();
             let lang = ctx.user.lang();
             let buttons = vec![vec![
-                Button::new(AdminMsg::ButtonSendAll.render(lang), "adm:bc:go"),
-                Button::new(AdminMsg::ButtonCancel.render(lang), "adm:bc:no"),
+                Button::new(AdminMsg::ButtonSendAll.render(lang), Callback::BroadcastSend.encode()),
+                Button::new(AdminMsg::ButtonCancel.render(lang), Callback::BroadcastCancel.encode()),
             ]];
             let preview =
                 OutMessage::text(AdminMsg::BroadcastPreview { text }.render(lang)).with_keyboard(buttons);
@@ -99,13 +100,13 @@ pub(super) async fn command(ctx: &mut Ctx<'_>, message_id: i32, args: &str) -> R
 pub(super) async fn button(
     ctx: &mut Ctx<'_>,
     message_id: i32,
-    data: &str,
+    callback: Callback,
     shown: Option<&str>,
 ) -> Result<Answer, HandleError> {
     let lang = ctx.user.lang();
     let edit = |msg: AdminMsg<'_>| OutMessage::text(msg.render(lang));
-    match data {
-        "adm:bc:go" => {
+    match callback {
+        Callback::BroadcastSend => {
             let Some((_, text)) = shown.and_then(|s| s.split_once(PREVIEW_SEPARATOR)) else {
                 return Ok(Answer::Expired);
             };
@@ -127,7 +128,7 @@ pub(super) async fn button(
             audit(ctx, "broadcast", None, &format!("{} characters", text.chars().count())).await?;
             Ok(Answer::Toast(None))
         }
-        "adm:bc:no" => {
+        Callback::BroadcastCancel => {
             ctx.deps.messenger.edit(ctx.chat, message_id, &edit(AdminMsg::BroadcastCancelled)).await?;
             Ok(Answer::Toast(None))
         }

@@ -10,7 +10,7 @@ use super::{Command, HandleError, admin, assistant, basic, connect, settings, ta
 use crate::domain::{Awaiting, SeenUser, TelegramId, User, UserPatch, assistant::QuotaUse};
 use crate::i18n::Msg;
 use crate::ports::{ChatId, OutMessage, RateCount, RateCounter};
-use crate::services::Deps;
+use crate::{callback::Callback, services::Deps};
 
 /// The quota behind the rate limit's notices: one per window (the updates
 /// themselves are counted on the user, see [`crate::ports::Users::see`]).
@@ -228,19 +228,31 @@ impl Router {
             return Ok(self.deps.messenger.answer_callback(&query.id.0, Some(&toast)).await?);
         }
         let mut ctx = Ctx { deps: &self.deps, user, chat };
-        let answer = if data.starts_with("adm:") {
-            if self.deps.policy.is_admin(ctx.user.id) {
-                let shown = query.message.as_ref().and_then(|m| m.regular_message()).and_then(|m| m.text());
-                admin::button(&mut ctx, message_id, data, shown).await
-            } else {
-                Ok(Answer::Expired)
+        let answer = match Callback::parse(data) {
+            None => Ok(Answer::Expired),
+            Some(callback) if callback.is_admin() => {
+                if self.deps.policy.is_admin(ctx.user.id) {
+                    let shown =
+                        query.message.as_ref().and_then(|m| m.regular_message()).and_then(|m| m.text());
+                    admin::button(&mut ctx, message_id, callback, shown).await
+                } else {
+                    Ok(Answer::Expired)
+                }
             }
-        } else if data.starts_with("t:") {
-            tasks::button(&mut ctx, message_id, data).await
-        } else if data.starts_with("r:") {
-            tasks::reminder_button(&mut ctx, message_id, data).await
-        } else {
-            settings::button(&mut ctx, message_id, data).await
+            Some(
+                callback @ (Callback::Page(_)
+                | Callback::ListDone { .. }
+                | Callback::ListSnooze { .. }
+                | Callback::ListDelete { .. }
+                | Callback::Edit(_)
+                | Callback::DeleteNew(_)),
+            ) => tasks::button(&mut ctx, message_id, callback).await,
+            Some(
+                callback @ (Callback::ReminderDone { .. }
+                | Callback::ReminderSnooze { .. }
+                | Callback::ReminderTomorrow { .. }),
+            ) => tasks::reminder_button(&mut ctx, message_id, callback).await,
+            Some(callback) => settings::button(&mut ctx, message_id, callback).await,
         };
         let toast = match answer {
             Ok(Answer::Toast(toast)) => toast,

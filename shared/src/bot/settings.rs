@@ -1,10 +1,8 @@
 //! /settings: language and time zone, by inline keyboard or typed.
 //!
-//! Callback data (at most 64 bytes): `s:menu`, `s:lang`, `s:lang:<code>`,
-//! `s:tz`, `s:tz:<IANA name>`, `s:tz:?` (type a name); outside the menu,
-//! `s:z:<IANA name>` sets the zone and says so in place, `s:zask` asks for it;
-//! after a zone change, `s:zw` puts repeating tasks on the new zone's clock
-//! and `s:zi` keeps their instants.
+//! Its buttons are [`Callback`]s: the menus, a language, a zone from the menu
+//! or typed; outside the menu, a zone set in place or asked for; after a zone
+//! change, repeating tasks on the new zone's clock or at their instants.
 
 use chrono::{DateTime, Utc};
 
@@ -17,7 +15,7 @@ use crate::domain::{
 };
 use crate::i18n::Msg;
 use crate::ports::{Button, Keyboard, OutMessage};
-use crate::services;
+use crate::{callback::Callback, services};
 
 /// The short list of time zones offered as buttons; any other is typed.
 pub const TIME_ZONE_CHOICES: [&str; 8] = [
@@ -56,13 +54,23 @@ pub(super) async fn command(ctx: &mut Ctx<'_>, args: &str) -> Result<(), HandleE
     }
 }
 
+/// The button data for a zone named in a constant list (checked by a test).
+fn zone_button(name: &str) -> String {
+    TimeZone::parse(name)
+        .map_or_else(|_| Callback::Zone(TimeZone::UTC).encode(), |z| Callback::Zone(z).encode())
+}
+
+fn zone_from_menu(name: &str) -> String {
+    TimeZone::parse(name).map_or_else(|_| Callback::ZoneMenu.encode(), |z| Callback::ZoneFromMenu(z).encode())
+}
+
 /// The zones of the user's language as buttons, for a newcomer's question.
 pub(super) fn suggested_zones(lang: Language) -> Keyboard {
     let mut keyboard: Keyboard = zone_search::suggested(lang)
         .chunks(2)
-        .map(|row| row.iter().map(|(label, zone)| Button::new(*label, format!("s:z:{zone}"))).collect())
+        .map(|row| row.iter().map(|(label, zone)| Button::new(*label, zone_button(zone))).collect())
         .collect();
-    keyboard.push(vec![Button::new("UTC", "s:z:UTC")]);
+    keyboard.push(vec![Button::new("UTC", Callback::Zone(TimeZone::UTC).encode())]);
     keyboard
 }
 
@@ -112,8 +120,8 @@ async fn set_zone(ctx: &mut Ctx<'_>, timezone: TimeZone) -> Result<OutMessage, H
         moment: &moment,
     };
     Ok(OutMessage::text(format!("{set}\n\n{}", question.render(lang))).with_keyboard(vec![vec![
-        Button::new(Msg::ButtonTimeOfDay { time: &kept }.render(lang), "s:zw"),
-        Button::new(Msg::ButtonSameMoment { time: &moment }.render(lang), "s:zi"),
+        Button::new(Msg::ButtonTimeOfDay { time: &kept }.render(lang), Callback::FollowZone.encode()),
+        Button::new(Msg::ButtonSameMoment { time: &moment }.render(lang), Callback::KeepInstants.encode()),
     ]]))
 }
 
@@ -141,7 +149,7 @@ pub(super) async fn shared_location(
         return ctx.reply(set).await;
     }
     let offer = Msg::LocationOffer { timezone, now }.render(lang);
-    let button = Button::new(Msg::ButtonUseZone { timezone }.render(lang), format!("s:z:{timezone}"));
+    let button = Button::new(Msg::ButtonUseZone { timezone }.render(lang), Callback::Zone(timezone).encode());
     ctx.reply(OutMessage::text(offer).with_keyboard(vec![vec![button]])).await
 }
 
@@ -158,7 +166,7 @@ pub(super) async fn typed_time_zone(ctx: &mut Ctx<'_>, input: &str) -> Result<()
             ctx.patch(UserPatch { awaiting: Some(None), ..UserPatch::default() }).await?;
             let keyboard: Keyboard = zones
                 .chunks(2)
-                .map(|row| row.iter().map(|z| Button::new(z.name(), format!("s:z:{}", z.name()))).collect())
+                .map(|row| row.iter().map(|z| Button::new(z.name(), Callback::Zone(*z).encode())).collect())
                 .collect();
             let text = Msg::PickTimeZone { input }.render(ctx.user.lang());
             ctx.reply(OutMessage::text(text).with_keyboard(keyboard)).await
@@ -171,45 +179,40 @@ pub(super) async fn typed_time_zone(ctx: &mut Ctx<'_>, input: &str) -> Result<()
     }
 }
 
-pub(super) async fn button(ctx: &mut Ctx<'_>, message_id: i32, data: &str) -> Result<Answer, HandleError> {
-    let Some(rest) = data.strip_prefix("s:") else {
-        return Ok(Answer::Expired);
-    };
+pub(super) async fn button(
+    ctx: &mut Ctx<'_>,
+    message_id: i32,
+    callback: Callback,
+) -> Result<Answer, HandleError> {
     let messenger = &ctx.deps.messenger;
-    match rest.split_once(':') {
-        None if rest == "menu" => {
+    match callback {
+        Callback::Settings => {
             messenger.edit(ctx.chat, message_id, &menu(&ctx.user)).await?;
             Ok(Answer::Toast(None))
         }
-        None if rest == "lang" => {
+        Callback::LanguageMenu => {
             messenger.edit(ctx.chat, message_id, &language_menu(ctx.user.lang())).await?;
             Ok(Answer::Toast(None))
         }
-        None if rest == "tz" => {
+        Callback::ZoneMenu => {
             messenger.edit(ctx.chat, message_id, &time_zone_menu(&ctx.user)).await?;
             Ok(Answer::Toast(None))
         }
-        Some(("lang", code)) => {
-            let Some(language) = Language::from_code(code) else {
-                return Ok(Answer::Expired);
-            };
+        Callback::Language(language) => {
             ctx.patch(UserPatch { language: Some(language), ..UserPatch::default() }).await?;
             ctx.deps.messenger.edit(ctx.chat, message_id, &menu(&ctx.user)).await?;
             Ok(Answer::Toast(Some(Msg::LanguageSet { language }.render(language))))
         }
-        None if rest == "zask" => {
+        Callback::AskZone => {
             ask_zone(ctx).await?;
             Ok(Answer::Toast(None))
         }
-        Some(("z", name)) => {
-            let Ok(timezone) = TimeZone::parse(name) else {
-                return Ok(Answer::Expired);
-            };
+        Callback::Zone(timezone) => {
             let set = set_zone(ctx, timezone).await?;
             messenger.edit(ctx.chat, message_id, &set).await?;
             Ok(Answer::Toast(None))
         }
-        None if rest == "zw" => {
+        Callback::FollowZone => {
             let (timezone, now) = (ctx.user.tz(), ctx.deps.clock.now());
             let limits = ctx.deps.policy.limits.for_tier(ctx.user.tier).tasks;
             let count =
@@ -219,21 +222,18 @@ pub(super) async fn button(ctx: &mut Ctx<'_>, message_id: i32, data: &str) -> Re
             messenger.edit(ctx.chat, message_id, &OutMessage::text(done)).await?;
             Ok(Answer::Toast(None))
         }
-        None if rest == "zi" => {
+        Callback::KeepInstants => {
             let kept = Msg::ZoneMomentsKept.render(ctx.user.lang());
             messenger.edit(ctx.chat, message_id, &OutMessage::text(kept)).await?;
             Ok(Answer::Toast(None))
         }
-        Some(("tz", "?")) => {
+        Callback::TypeZone => {
             let patch = UserPatch { awaiting: Some(Some(Awaiting::TimeZone)), ..UserPatch::default() };
             ctx.patch(patch).await?;
             ctx.say(Msg::AskTimeZone).await?;
             Ok(Answer::Toast(None))
         }
-        Some(("tz", name)) => {
-            let Ok(timezone) = TimeZone::parse(name) else {
-                return Ok(Answer::Expired);
-            };
+        Callback::ZoneFromMenu(timezone) => {
             let set = set_zone(ctx, timezone).await?;
             ctx.deps.messenger.edit(ctx.chat, message_id, &menu(&ctx.user)).await?;
             if set.keyboard.is_empty() {
@@ -251,26 +251,28 @@ fn menu(user: &User) -> OutMessage {
     let lang = user.lang();
     let text = Msg::SettingsMenu { language: lang, timezone: user.tz() }.render(lang);
     OutMessage::text(text).with_keyboard(vec![vec![
-        Button::new(Msg::ButtonLanguage.render(lang), "s:lang"),
-        Button::new(Msg::ButtonTimeZone.render(lang), "s:tz"),
+        Button::new(Msg::ButtonLanguage.render(lang), Callback::LanguageMenu.encode()),
+        Button::new(Msg::ButtonTimeZone.render(lang), Callback::ZoneMenu.encode()),
     ]])
 }
 
 fn language_menu(lang: Language) -> OutMessage {
-    let choices = Language::ALL.iter().map(|l| Button::new(l.native_name(), format!("s:lang:{}", l.code())));
-    OutMessage::text(Msg::ChooseLanguage.render(lang))
-        .with_keyboard(vec![choices.collect(), vec![Button::new(Msg::ButtonBack.render(lang), "s:menu")]])
+    let choices = Language::ALL.iter().map(|l| Button::new(l.native_name(), Callback::Language(*l).encode()));
+    OutMessage::text(Msg::ChooseLanguage.render(lang)).with_keyboard(vec![
+        choices.collect(),
+        vec![Button::new(Msg::ButtonBack.render(lang), Callback::Settings.encode())],
+    ])
 }
 
 fn time_zone_menu(user: &User) -> OutMessage {
     let lang = user.lang();
     let mut keyboard: Keyboard = TIME_ZONE_CHOICES
         .chunks(2)
-        .map(|row| row.iter().map(|tz| Button::new(*tz, format!("s:tz:{tz}"))).collect())
+        .map(|row| row.iter().map(|tz| Button::new(*tz, zone_from_menu(tz))).collect())
         .collect();
     keyboard.push(vec![
-        Button::new(Msg::ButtonOther.render(lang), "s:tz:?"),
-        Button::new(Msg::ButtonBack.render(lang), "s:menu"),
+        Button::new(Msg::ButtonOther.render(lang), Callback::TypeZone.encode()),
+        Button::new(Msg::ButtonBack.render(lang), Callback::Settings.encode()),
     ]);
     OutMessage::text(Msg::ChooseTimeZone { current: user.tz() }.render(lang)).with_keyboard(keyboard)
 }

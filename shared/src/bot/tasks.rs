@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::HandleError;
 use super::ctx::{Answer, Ctx};
+use crate::callback::Callback;
 use crate::domain::{
     Awaiting, UserPatch,
     task::{Task, TaskNumber, TaskStatus, sort_for_listing},
@@ -59,19 +60,18 @@ pub(super) async fn add(ctx: &mut Ctx<'_>, args: &str) -> Result<(), HandleError
     };
     let lang = ctx.user.lang();
     let mut text = TaskMsg::Created { task: &task, recurrence: recurrence.as_ref(), tz }.render(lang);
-    let n = task.number.0;
     let mut keyboard = vec![vec![
         // A to-do has no time to change yet: its button sets one.
         Button::new(
             if task.due.is_some() { TaskMsg::ButtonEditTime } else { TaskMsg::ButtonSetTime }.render(lang),
-            format!("t:e:{n}"),
+            Callback::Edit(task.number).encode(),
         ),
-        Button::new(TaskMsg::ButtonDelete.render(lang), format!("t:r:{n}")),
+        Button::new(TaskMsg::ButtonDelete.render(lang), Callback::DeleteNew(task.number).encode()),
     ]];
     // Until the user says where they are, say which zone the time was read in.
     if ctx.user.timezone.is_none() && task.due.is_some() {
         text = format!("{text}\n\n{}", Msg::TimesInUtc.render(lang));
-        keyboard.push(vec![Button::new(Msg::ButtonSetTimeZone.render(lang), "s:zask")]);
+        keyboard.push(vec![Button::new(Msg::ButtonSetTimeZone.render(lang), Callback::AskZone.encode())]);
     }
     ctx.reply(OutMessage::text(text).with_keyboard(keyboard)).await
 }
@@ -92,23 +92,25 @@ async fn page_view(ctx: &Ctx<'_>, page: usize) -> Result<OutMessage, HandleError
     let mut keyboard: Keyboard = shown
         .iter()
         .map(|t| {
-            let (n, shown) = (t.number.0, numbered(t.number, lang));
-            let due = t.due.map(|at| format!(":{}", at.timestamp())).unwrap_or_default();
+            let (number, shown) = (t.number, numbered(t.number, lang));
             // A to-do has no reminder to put off: no 💤.
-            let snooze = t.due.map(|_| Button::new(format!("💤 {shown}"), format!("t:s:{n}:{page}")));
-            [Some(Button::new(format!("✅ {shown}"), format!("t:d:{n}:{page}{due}"))), snooze]
+            let snooze = t
+                .due
+                .map(|_| Button::new(format!("💤 {shown}"), Callback::ListSnooze { number, page }.encode()));
+            let done = Callback::ListDone { number, page, due: t.due };
+            [Some(Button::new(format!("✅ {shown}"), done.encode())), snooze]
                 .into_iter()
                 .flatten()
-                .chain([Button::new(format!("🗑 {shown}"), format!("t:x:{n}:{page}"))])
+                .chain([Button::new(format!("🗑 {shown}"), Callback::ListDelete { number, page }.encode())])
                 .collect()
         })
         .collect();
     let mut nav = Vec::new();
     if page > 1 {
-        nav.push(Button::new(TaskMsg::ButtonPrevious.render(lang), format!("t:p:{}", page - 1)));
+        nav.push(Button::new(TaskMsg::ButtonPrevious.render(lang), Callback::Page(page - 1).encode()));
     }
     if page < pages {
-        nav.push(Button::new(TaskMsg::ButtonNext.render(lang), format!("t:p:{}", page + 1)));
+        nav.push(Button::new(TaskMsg::ButtonNext.render(lang), Callback::Page(page + 1).encode()));
     }
     if !nav.is_empty() {
         keyboard.push(nav);
@@ -145,10 +147,6 @@ async fn finish(
 }
 
 /// The occurrence a button was made for: its due time, in Unix seconds.
-fn occurrence(part: Option<&&str>) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(part?.parse().ok()?, 0)
-}
-
 /// Whether `occurrence` of `task` is over: the task is done, or the
 /// occurrence was marked done.
 fn is_over(task: &Task, occurrence: Option<DateTime<Utc>>) -> bool {
@@ -238,42 +236,45 @@ pub(super) async fn reschedule(ctx: &mut Ctx<'_>, number: TaskNumber, text: &str
     }
 }
 
-pub(super) async fn button(ctx: &mut Ctx<'_>, message_id: i32, data: &str) -> Result<Answer, HandleError> {
-    let parts: Vec<&str> = data.split(':').collect();
-    let number = |i: usize| parts.get(i).and_then(|n| n.parse().ok()).map(TaskNumber);
-    let page = |i: usize| parts.get(i).and_then(|p| p.parse::<usize>().ok()).unwrap_or(1);
+pub(super) async fn button(
+    ctx: &mut Ctx<'_>,
+    message_id: i32,
+    callback: Callback,
+) -> Result<Answer, HandleError> {
     let lang = ctx.user.lang();
     let deps = ctx.deps;
     let (store, user, now, tz) = (&deps.store, ctx.user.id, deps.clock.now(), ctx.user.tz());
-    let toast = match (parts.get(1).copied(), number(2)) {
-        (Some("p"), _) => None,
-        (Some("d"), Some(n)) => Some(finish(ctx, n, occurrence(parts.get(4))).await?),
-        (Some("s"), Some(n)) => {
-            let moved = store.reschedule_task(user, n, now + SNOOZE).await?;
-            moved.map(|task| TaskMsg::Snoozed { task: &task, tz }.render(lang))
-        }
-        (Some("x" | "r"), Some(n)) => {
-            let deleted = store.delete_task(user, n).await?;
-            deleted.map(|task| TaskMsg::Deleted { task: &task }.render(lang))
-        }
-        (Some("e"), Some(n)) => {
-            ask_time(ctx, n).await?;
-            return Ok(Answer::Toast(None));
-        }
+    let (number, page) = match callback {
+        Callback::Page(page) => (None, page),
+        Callback::ListDone { number, page, .. }
+        | Callback::ListSnooze { number, page }
+        | Callback::ListDelete { number, page } => (Some(number), page),
+        Callback::Edit(number) | Callback::DeleteNew(number) => (Some(number), 1),
         _ => return Ok(Answer::Expired),
     };
-    let browsing = parts.get(1) == Some(&"p");
-    let outcome = match (browsing, number(2)) {
-        (true, _) => None,
-        (false, Some(number)) => Some(toast.unwrap_or_else(|| TaskMsg::NotFound { number }.render(lang))),
-        (false, None) => None,
+    let toast = match callback {
+        Callback::ListDone { number, due, .. } => Some(finish(ctx, number, due).await?),
+        Callback::ListSnooze { number, .. } => {
+            let moved = store.reschedule_task(user, number, now + SNOOZE).await?;
+            moved.map(|task| TaskMsg::Snoozed { task: &task, tz }.render(lang))
+        }
+        Callback::ListDelete { number, .. } | Callback::DeleteNew(number) => {
+            let deleted = store.delete_task(user, number).await?;
+            deleted.map(|task| TaskMsg::Deleted { task: &task }.render(lang))
+        }
+        Callback::Edit(number) => {
+            ask_time(ctx, number).await?;
+            return Ok(Answer::Toast(None));
+        }
+        _ => None,
     };
-    if parts.get(1) == Some(&"r") {
+    let outcome = number.map(|number| toast.unwrap_or_else(|| TaskMsg::NotFound { number }.render(lang)));
+    if matches!(callback, Callback::DeleteNew(_)) {
         // Under a new task's confirmation: replace it with what happened.
         let text = outcome.clone().unwrap_or_default();
         deps.messenger.edit(ctx.chat, message_id, &OutMessage::text(text)).await?;
     } else {
-        let view = page_view(ctx, if browsing { page(2) } else { page(3) }).await?;
+        let view = page_view(ctx, page).await?;
         deps.messenger.edit(ctx.chat, message_id, &view).await?;
     }
     Ok(Answer::Toast(outcome.map(|text| plain_text(&text))))
@@ -286,32 +287,26 @@ pub(super) async fn button(ctx: &mut Ctx<'_>, message_id: i32, data: &str) -> Re
 pub(super) async fn reminder_button(
     ctx: &mut Ctx<'_>,
     message_id: i32,
-    data: &str,
+    callback: Callback,
 ) -> Result<Answer, HandleError> {
-    let parts: Vec<&str> = data.split(':').collect();
     let deps = ctx.deps;
     let (lang, tz, now, user) = (ctx.user.lang(), ctx.user.tz(), deps.clock.now(), ctx.user.id);
-    let number = |i: usize| parts.get(i).and_then(|n| n.parse().ok()).map(TaskNumber);
-    let (action, number, occurrence) = match (parts.get(1).copied(), parts.get(2).copied()) {
-        (Some("d"), _) => ("d", number(2), occurrence(parts.get(3))),
-        (Some("t"), _) => ("t", number(2), occurrence(parts.get(3))),
-        (Some("z"), Some(minutes)) => match minutes.parse::<i64>().ok().filter(|m| (1..=1440).contains(m)) {
-            Some(_) => ("z", number(3), occurrence(parts.get(4))),
-            None => return Ok(Answer::Expired),
-        },
+    let (number, occurrence, snooze) = match callback {
+        Callback::ReminderDone { number, due } => (number, due, None),
+        Callback::ReminderSnooze { minutes, number, due } => (number, due, Some(i64::from(minutes))),
+        Callback::ReminderTomorrow { number, due } => (number, due, None),
         _ => return Ok(Answer::Expired),
     };
-    let Some(number) = number else { return Ok(Answer::Expired) };
-    let text = if action == "d" {
+    let text = if matches!(callback, Callback::ReminderDone { .. }) {
         finish(ctx, number, occurrence).await?
     } else {
         match deps.store.get_task(user, number).await? {
             None => TaskMsg::NotFound { number }.render(lang),
             Some(task) if is_over(&task, occurrence) => TaskMsg::AlreadyDone { task: &task }.render(lang),
             Some(task) => {
-                let to = match (action, parts.get(2).and_then(|m| m.parse::<i64>().ok())) {
-                    ("z", Some(minutes)) => now + Duration::minutes(minutes),
-                    _ => {
+                let to = match snooze {
+                    Some(minutes) => now + Duration::minutes(minutes),
+                    None => {
                         let shown = occurrence.or(task.due).unwrap_or(now);
                         crate::services::reminders::tomorrow_same_time(shown, now, tz)
                     }

@@ -14,6 +14,7 @@ use futures::FutureExt as _;
 use tokio::time::Instant;
 use tracing::{error, info, warn};
 
+use crate::callback::Callback;
 use crate::domain::{
     TelegramId, TimeZone, User,
     task::{Task, TaskNumber},
@@ -97,16 +98,21 @@ pub fn reminder_buttons(
     due: Option<DateTime<Utc>>,
     lang: crate::domain::Language,
 ) -> Vec<Vec<Button>> {
-    let n = number.0;
-    let at = due.map(|at| format!(":{}", at.timestamp())).unwrap_or_default();
+    let snooze = |minutes: u32| {
+        let label = TaskMsg::ButtonSnooze { minutes }.render(lang);
+        Button::new(label, Callback::ReminderSnooze { minutes, number, due }.encode())
+    };
     vec![
         vec![
-            Button::new(TaskMsg::ButtonDone.render(lang), format!("r:d:{n}{at}")),
-            Button::new(TaskMsg::ButtonSnooze { minutes: 10 }.render(lang), format!("r:z:10:{n}{at}")),
+            Button::new(TaskMsg::ButtonDone.render(lang), Callback::ReminderDone { number, due }.encode()),
+            snooze(10),
         ],
         vec![
-            Button::new(TaskMsg::ButtonSnooze { minutes: 60 }.render(lang), format!("r:z:60:{n}{at}")),
-            Button::new(TaskMsg::ButtonTomorrow.render(lang), format!("r:t:{n}{at}")),
+            snooze(60),
+            Button::new(
+                TaskMsg::ButtonTomorrow.render(lang),
+                Callback::ReminderTomorrow { number, due }.encode(),
+            ),
         ],
     ]
 }
