@@ -5,7 +5,7 @@
 //! update's claim, and the redelivery only sends them. A panic while routing
 //! one update is caught here, logged and answered, and takes nothing else down.
 
-use std::{panic::AssertUnwindSafe, sync::Arc, time::Duration};
+use std::{panic::AssertUnwindSafe, sync::Arc};
 
 use futures::FutureExt as _;
 use teloxide_core::types::{Update, UpdateKind};
@@ -13,20 +13,16 @@ use tracing::{error, info, warn};
 
 use super::outbox::{OutCall, Outbox, deliver};
 use super::{HandleError, Router};
-use crate::services::Deps;
+use crate::services::{
+    Deps,
+    once::{ClaimTimes, Claimed, Once, Settle, once},
+};
 use crate::{
     domain::{Language, TelegramId, UpdateId},
     i18n::Msg,
-    ports::{ChatId, Claim, ClaimKey, Messenger as _, MessengerError, OutMessage},
+    ports::{ChatId, ClaimKey, Messenger as _, MessengerError, OutMessage},
     telemetry::panic_message,
 };
-
-/// How long a delivery owns its update before a redelivery may take it over:
-/// longer than the webhook function's timeout (30 s).
-pub const CLAIM_LEASE: Duration = Duration::from_secs(60);
-
-/// How long a handled update is remembered: Telegram redelivers for up to 24 h.
-pub const CLAIM_KEEP: Duration = Duration::from_secs(25 * 3600);
 
 /// What became of an update.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,21 +53,31 @@ impl Dispatcher {
     /// to send are parked and the error returned, so the redelivery sends them.
     #[tracing::instrument(skip_all, fields(update_id = update.id.0))]
     pub async fn dispatch(&self, update: &Update) -> Result<Dispatched, HandleError> {
-        let id = &ClaimKey::update(UpdateId(update.id.0));
-        let claims = &self.deps.store;
-        let now = self.deps.clock.now();
-        match claims.claim(id, now, CLAIM_LEASE).await? {
-            Claim::Acquired => {}
-            Claim::Resumed(note) => return self.resume(id, &note).await,
-            Claim::InProgress => {
-                info!("update is being handled by another delivery");
-                return Ok(Dispatched::InProgress);
+        let key = ClaimKey::update(UpdateId(update.id.0));
+        let (store, clock) = (self.deps.store.as_ref(), self.deps.clock.as_ref());
+        let ran = once(store, clock, &key, ClaimTimes::UPDATE, |claimed| async move {
+            match claimed {
+                Claimed::Fresh => self.handle(update).await,
+                Claimed::Resumed(note) => self.resume(&note).await,
             }
-            Claim::Completed(_) => {
+        })
+        .await?;
+        match ran {
+            Once::Ran(result) => result,
+            Once::Busy => {
+                info!("update is being handled by another delivery");
+                Ok(Dispatched::InProgress)
+            }
+            Once::Duplicate(_) => {
                 info!("duplicate update ignored");
-                return Ok(Dispatched::Duplicate);
+                Ok(Dispatched::Duplicate)
             }
         }
+    }
+
+    /// Routes a claimed update, its replies through an outbox that holds
+    /// what Telegram did not take.
+    async fn handle(&self, update: &Update) -> Settle<Dispatched, HandleError> {
         let outbox = Arc::new(Outbox::new(self.deps.messenger.clone(), sender(update)));
         let router = Router::new(Deps { messenger: outbox.clone(), ..self.deps.clone() });
         let routed = AssertUnwindSafe(router.route(update)).catch_unwind().await;
@@ -79,10 +85,7 @@ impl Dispatcher {
             Ok(Ok(())) => Dispatched::Handled,
             Ok(Err(e)) if e.is_transient() && !outbox.acted() => {
                 warn!(error = %e, "transient failure, releasing the update for a retry");
-                if let Err(release) = claims.release_claim(id).await {
-                    warn!(error = %release, "could not release the claim; it expires with its lease");
-                }
-                return Err(e);
+                return Settle::Release(e);
             }
             Ok(Err(e)) if e.is_transient() => {
                 // Running it again would repeat what it did: what is left is lost, said in the log.
@@ -100,15 +103,11 @@ impl Dispatcher {
             }
         };
         let held = outbox.held();
-        if !held.is_empty() {
-            return self.park(id, &held).await;
-        }
-        self.complete(id).await;
-        Ok(outcome)
+        if held.is_empty() { Settle::done(outcome) } else { park(&held) }
     }
 
     /// A redelivery of an update that acted: only its held replies are sent.
-    async fn resume(&self, id: &ClaimKey, note: &str) -> Result<Dispatched, HandleError> {
+    async fn resume(&self, note: &str) -> Settle<Dispatched, HandleError> {
         let calls: Vec<OutCall> = match serde_json::from_str(note) {
             Ok(calls) => calls,
             Err(e) => {
@@ -117,28 +116,9 @@ impl Dispatcher {
             }
         };
         info!(calls = calls.len(), "redelivery of an update that acted: sending its held replies");
-        if let Err((left, e)) = deliver(self.deps.messenger.as_ref(), calls).await {
-            self.park(id, &left).await?;
-            return Err(e.into());
-        }
-        self.complete(id).await;
-        Ok(Dispatched::Handled)
-    }
-
-    /// Leaves `held` on the claim for the redelivery, and asks for one.
-    async fn park(&self, id: &ClaimKey, held: &[OutCall]) -> Result<Dispatched, HandleError> {
-        let note = serde_json::to_string(held)
-            .map_err(|e| HandleError::Messenger(MessengerError::Refused(e.to_string())))?;
-        self.deps.store.park_claim(id, &note, self.deps.clock.now(), CLAIM_KEEP).await?;
-        info!(calls = held.len(), "replies held for the redelivery");
-        Err(HandleError::Messenger(MessengerError::Unavailable("replies held for the redelivery".into())))
-    }
-
-    async fn complete(&self, id: &ClaimKey) {
-        if let Err(e) = self.deps.store.complete_claim(id, self.deps.clock.now(), CLAIM_KEEP, None).await {
-            // The work is done; a retry would repeat it. The claim stays in progress
-            // until its lease ends, which still stops an immediate redelivery.
-            warn!(error = %e, "could not mark the update completed");
+        match deliver(self.deps.messenger.as_ref(), calls).await {
+            Ok(()) => Settle::done(Dispatched::Handled),
+            Err((left, _)) => park(&left),
         }
     }
 
@@ -161,6 +141,22 @@ impl Dispatcher {
         if let Err(e) = sent {
             warn!(error = %e, "could not tell the user their update failed");
         }
+    }
+}
+
+/// Leaves `held` on the claim for the redelivery, and asks for one.
+fn park(held: &[OutCall]) -> Settle<Dispatched, HandleError> {
+    match serde_json::to_string(held) {
+        Ok(note) => {
+            info!(calls = held.len(), "replies held for the redelivery");
+            let error =
+                HandleError::Messenger(MessengerError::Unavailable("replies held for the redelivery".into()));
+            Settle::Park { note, error }
+        }
+        Err(e) => Settle::Keep {
+            result: Err(HandleError::Messenger(MessengerError::Refused(e.to_string()))),
+            note: None,
+        },
     }
 }
 

@@ -125,6 +125,16 @@ impl ClaimKey {
         ClaimKey(format!("JOB#{id}"))
     }
 
+    /// A tool call of job `job`'s answer: its round, its place in the round, the tool.
+    pub fn tool_call(job: &str, round: usize, index: usize, tool: &str) -> ClaimKey {
+        ClaimKey::job(&format!("{job}/{round}/{index}/{tool}"))
+    }
+
+    /// One recipient of broadcast `broadcast`.
+    pub fn recipient(broadcast: &str, user: TelegramId) -> ClaimKey {
+        ClaimKey::job(&format!("{broadcast}/to/{}", user.0))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

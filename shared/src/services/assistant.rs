@@ -19,10 +19,22 @@ use crate::domain::{
 };
 use crate::i18n::tasks::when;
 use crate::ports::{
-    Claim, ClaimKey, Store, StoreError,
+    ClaimKey, Clock, Store, StoreError,
     ai::{AiProvider, ChatReply, ChatRequest, ProviderError, ToolCall, ToolSpec},
 };
-use crate::services::tasks::Finished;
+use crate::services::{
+    once::{ClaimTimes, Once, Settle, once},
+    tasks::Finished,
+};
+
+/// The time of the answer the tool calls belong to, as a clock for their claims.
+struct At(DateTime<Utc>);
+
+impl Clock for At {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
 
 /// Rounds of tool calls in one answer before giving up.
 const MAX_TOOL_ROUNDS: usize = 4;
@@ -41,6 +53,9 @@ pub enum AssistantError {
     TooManyToolRounds,
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The same tool call runs in another delivery of the job right now.
+    #[error("the same tool call runs elsewhere")]
+    ClaimBusy,
 }
 
 impl AssistantError {
@@ -50,13 +65,10 @@ impl AssistantError {
             AssistantError::Providers(e) => e.is_retryable(),
             AssistantError::TooManyToolRounds => false,
             AssistantError::Store(e) => e.is_transient(),
+            AssistantError::ClaimBusy => true,
         }
     }
 }
-
-/// How long a tool call that changed something is held by its job against a
-/// second run: past any redelivery.
-const TOOL_CLAIM_LEASE: Duration = Duration::from_secs(120);
 
 /// An answer, and the question and answer to remember once the user has it.
 #[derive(Debug, Clone)]
@@ -161,35 +173,30 @@ impl Assistant {
         call: &ToolCall,
         now: DateTime<Utc>,
         place: ToolPlace<'_>,
-    ) -> Result<Value, StoreError> {
+    ) -> Result<Value, AssistantError> {
         if call.name == "list_tasks" {
-            return self.run_tool(user, call, now).await;
+            return Ok(self.run_tool(user, call, now).await?);
         }
-        let key = ClaimKey::job(&format!("{}/{}/{}/{}", place.job.0, place.round, place.index, call.name));
-        match self.store.claim(&key, now, TOOL_CLAIM_LEASE).await? {
-            Claim::Acquired | Claim::Resumed(_) => {}
-            Claim::Completed(recorded) => {
-                let replayed = recorded.as_deref().and_then(|r| serde_json::from_str(r).ok());
-                return Ok(replayed.unwrap_or_else(
-                    || json!({ "note": "already done for this question in an earlier attempt" }),
-                ));
-            }
-            Claim::InProgress => {
-                return Err(StoreError::Unavailable("the same tool call runs elsewhere".into()));
-            }
-        }
-        match self.run_tool(user, call, now).await {
-            Ok(result) => {
-                let recorded = result.to_string();
-                self.store.complete_claim(&key, now, super::jobs::JOB_KEEP, Some(&recorded)).await?;
-                Ok(result)
-            }
-            Err(e) => {
-                if let Err(release) = self.store.release_claim(&key).await {
-                    warn!(error = %release, "could not release a tool claim; it expires with its lease");
+        let key = ClaimKey::tool_call(&place.job.0, place.round, place.index, &call.name);
+        let ran = once(self.store.as_ref(), &At(now), &key, ClaimTimes::TOOL_CALL, |_| async {
+            match self.run_tool(user, call, now).await {
+                Ok(result) => {
+                    let note = Some(result.to_string());
+                    Settle::Keep { result: Ok(result), note }
                 }
-                Err(e)
+                Err(e) => Settle::Release(e),
             }
+        })
+        .await?;
+        match ran {
+            Once::Ran(result) => Ok(result?),
+            Once::Duplicate(recorded) => {
+                let replayed = recorded.as_deref().and_then(|r| serde_json::from_str(r).ok());
+                Ok(replayed.unwrap_or_else(
+                    || json!({ "note": "already done for this question in an earlier attempt" }),
+                ))
+            }
+            Once::Busy => Err(AssistantError::ClaimBusy),
         }
     }
 

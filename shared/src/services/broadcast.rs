@@ -7,14 +7,17 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tracing::{info, warn};
 
-use super::outbox::{Pacer, send_within};
+use super::{
+    once::{ClaimTimes, Once, Settle, once},
+    outbox::{Pacer, send_within},
+};
 use crate::{
     domain::{
         Tier,
         job::{BroadcastPage, Job, JobId, Work},
     },
     i18n::{admin::AdminMsg, escape},
-    ports::{ChatId, Claim, ClaimKey, MessengerError, OutMessage, QueueError, StoreError},
+    ports::{ChatId, ClaimKey, MessengerError, OutMessage, QueueError, StoreError},
     services::Deps,
 };
 
@@ -22,8 +25,12 @@ pub use crate::config::BroadcastSettings;
 
 /// How long one page may take: inside the jobs function's 120 s.
 const PAGE_BUDGET: Duration = Duration::from_secs(90);
-/// How long a recipient's "sent" record is kept.
-const SENT_KEEP: Duration = Duration::from_secs(15 * 24 * 3600);
+/// What became of one recipient's message.
+enum Delivery {
+    Sent,
+    Blocked,
+    Refused,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum BroadcastError {
@@ -68,34 +75,33 @@ pub async fn run_page(
             continue;
         }
         // One record per recipient: a retried page skips who got it already.
-        let key = ClaimKey::job(&format!("{}/to/{}", page.broadcast, user.id.0));
-        match deps.store.claim(&key, deps.clock.now(), PAGE_BUDGET * 2).await? {
-            Claim::Acquired | Claim::Resumed(_) => {}
-            Claim::Completed(_) | Claim::InProgress => {
-                sent += 1;
-                continue;
+        let key = ClaimKey::recipient(&page.broadcast, user.id);
+        let ran = once(deps.store.as_ref(), deps.clock.as_ref(), &key, ClaimTimes::RECIPIENT, |_| async {
+            pacer.wait_turn(None).await;
+            let result =
+                send_within(deps.messenger.as_ref(), ChatId(user.id.0), &message, deadline, &mut throttled)
+                    .await;
+            pacer.sent();
+            match result {
+                Ok(()) => Settle::done(Delivery::Sent),
+                Err(MessengerError::Unreachable(_)) => Settle::done(Delivery::Blocked),
+                Err(MessengerError::Refused(reason)) => {
+                    warn!(user = user.id.0, %reason, "broadcast message refused");
+                    Settle::done(Delivery::Refused)
+                }
+                Err(e) => Settle::Release(e),
             }
-        }
-        pacer.wait_turn(None).await;
-        let result =
-            send_within(deps.messenger.as_ref(), ChatId(user.id.0), &message, deadline, &mut throttled).await;
-        pacer.sent();
-        match result {
-            Ok(()) => sent += 1,
-            Err(MessengerError::Unreachable(_)) => {
+        })
+        .await?;
+        match ran {
+            Once::Ran(Ok(Delivery::Sent)) | Once::Duplicate(_) | Once::Busy => sent += 1,
+            Once::Ran(Ok(Delivery::Blocked)) => {
                 deps.store.mark_blocked(user.id, deps.clock.now()).await?;
                 blocked += 1;
             }
-            Err(MessengerError::Refused(reason)) => {
-                warn!(user = user.id.0, %reason, "broadcast message refused");
-                failed += 1;
-            }
-            Err(e) => {
-                deps.store.release_claim(&key).await?;
-                return Err(BroadcastError::Telegram(e));
-            }
+            Once::Ran(Ok(Delivery::Refused)) => failed += 1,
+            Once::Ran(Err(e)) => return Err(BroadcastError::Telegram(e)),
         }
-        deps.store.complete_claim(&key, deps.clock.now(), SENT_KEEP, None).await?;
     }
     let next = match (users.next, tier) {
         (Some(after), _) => Some((tier, Some(after.0))),

@@ -14,6 +14,7 @@ use super::{
     admin,
     assistant::{Assistant, AssistantError},
     broadcast::{self, BroadcastSettings},
+    once::{ClaimTimes, Once, Settle, once},
 };
 use crate::{
     domain::{
@@ -22,16 +23,11 @@ use crate::{
     },
     i18n::assistant::AssistantMsg,
     markdown::to_telegram_html,
-    ports::{ChatId, Claim, ClaimKey, Messenger, MessengerError, OutMessage, StoreError, ai::ProviderError},
+    ports::{ChatId, ClaimKey, Messenger, MessengerError, OutMessage, StoreError, ai::ProviderError},
     services::Deps,
     telemetry::panic_message,
 };
 
-/// How long a delivery owns its job: longer than the jobs function's timeout (120 s).
-pub const JOB_LEASE: Duration = Duration::from_secs(180);
-/// How long a finished job is remembered: longer than a message can live in a
-/// queue or its dead-letter queue (14 days), so no redelivery runs it again.
-pub const JOB_KEEP: Duration = Duration::from_secs(15 * 24 * 3600);
 /// The longest wait between two attempts.
 pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(15 * 60);
 /// The longest an answer may take, tool calls and fallbacks included: inside
@@ -106,7 +102,9 @@ impl From<AssistantError> for JobError {
             _ if e.is_retryable() => return JobError::Retryable(e.to_string()),
             AssistantError::Providers(ProviderError::Unauthorized) => JobFailure::KeyRefused,
             AssistantError::Providers(_) => JobFailure::QuestionRefused,
-            AssistantError::TooManyToolRounds | AssistantError::Store(_) => JobFailure::NoAnswer,
+            AssistantError::TooManyToolRounds | AssistantError::Store(_) | AssistantError::ClaimBusy => {
+                JobFailure::NoAnswer
+            }
         };
         JobError::Permanent(failure, e.to_string())
     }
@@ -148,22 +146,44 @@ impl JobRunner {
     pub async fn run(&self, job: &Job, attempt: Attempt) -> JobOutcome {
         let key = ClaimKey::job(&job.id.0);
         let store = &self.deps.store;
-        match store.claim(&key, self.deps.clock.now(), JOB_LEASE).await {
-            // Only the dispatcher parks claims; a parked job is owned all the same.
-            Ok(Claim::Acquired | Claim::Resumed(_)) => {}
-            Ok(Claim::Completed(_)) => {
-                info!("job done before; this delivery does nothing");
-                return JobOutcome::Duplicate;
+        let ran = once(store.as_ref(), self.deps.clock.as_ref(), &key, ClaimTimes::JOB, |_| async {
+            match self.work(job, attempt).await {
+                Ok(()) => Settle::done(JobOutcome::Done),
+                Err(JobError::Retryable(why)) => {
+                    if attempt.last {
+                        error!(error = %why, "job failed on its last attempt; the queue moves it to its dead-letter queue");
+                    } else {
+                        warn!(error = %why, "job failed; retried later");
+                    }
+                    Settle::Release(JobOutcome::Retry)
+                }
+                Err(JobError::Permanent(failure, why)) => {
+                    warn!(error = %why, ?failure, "job failed for good; not retried");
+                    Settle::done(JobOutcome::Failed)
+                }
             }
-            Ok(Claim::InProgress) => {
+        })
+        .await;
+        match ran {
+            Ok(Once::Ran(Ok(outcome) | Err(outcome))) => outcome,
+            // A parked job (only the dispatcher parks) is owned all the same: `once` runs it.
+            Ok(Once::Duplicate(_)) => {
+                info!("job done before; this delivery does nothing");
+                JobOutcome::Duplicate
+            }
+            Ok(Once::Busy) => {
                 info!("job running in another delivery; retried later");
-                return JobOutcome::Retry;
+                JobOutcome::Retry
             }
             Err(e) => {
                 warn!(error = %e, "could not claim the job; retried later");
-                return JobOutcome::Retry;
+                JobOutcome::Retry
             }
         }
+    }
+
+    /// The job's work, a panic caught as its failure for good.
+    async fn work(&self, job: &Job, attempt: Attempt) -> Result<(), JobError> {
         let work = async {
             match &job.work {
                 Work::Ask { user, chat, question } => {
@@ -178,40 +198,18 @@ impl JobRunner {
             }
         };
         // A panic in one job is this job's failure for good, not the batch's.
-        let result = match AssertUnwindSafe(work).catch_unwind().await {
+        match AssertUnwindSafe(work).catch_unwind().await {
             Ok(result) => result,
             Err(panic) => {
                 error!(panic = panic_message(panic.as_ref()), "the job panicked; failed for good");
                 if let Work::Ask { user, chat, .. } = &job.work {
-                    let user = store.get_user(TelegramId(*user)).await.ok().flatten();
+                    let user = self.deps.store.get_user(TelegramId(*user)).await.ok().flatten();
                     self.tell(ChatId(*chat), user.map_or(Language::En, |u| u.lang()), JobFailure::NoAnswer)
                         .await;
                 }
                 Err(JobError::Permanent(JobFailure::NoAnswer, "the job panicked".into()))
             }
-        };
-        let outcome = match result {
-            Ok(()) => JobOutcome::Done,
-            Err(JobError::Retryable(why)) => {
-                if attempt.last {
-                    error!(error = %why, "job failed on its last attempt; the queue moves it to its dead-letter queue");
-                } else {
-                    warn!(error = %why, "job failed; retried later");
-                }
-                if let Err(e) = store.release_claim(&key).await {
-                    warn!(error = %e, "could not release the job's claim; it expires with its lease");
-                }
-                return JobOutcome::Retry;
-            }
-            Err(JobError::Permanent(failure, why)) => {
-                warn!(error = %why, ?failure, "job failed for good; not retried");
-                JobOutcome::Failed
-            }
-        };
-        if let Err(e) = store.complete_claim(&key, self.deps.clock.now(), JOB_KEEP, None).await {
-            warn!(error = %e, "could not mark the job done; its lease still holds redeliveries off");
         }
-        outcome
     }
 
     /// A question for the assistant; a failure for good, or on the last

@@ -6,6 +6,7 @@ pub mod broadcast;
 pub mod credentials;
 mod deps;
 pub mod jobs;
+pub mod once;
 pub mod outbox;
 pub mod reminders;
 pub mod tasks;
