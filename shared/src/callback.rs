@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::{Language, TimeZone, task::TaskNumber};
 
 /// Telegram's limit on a button's callback data, in bytes.
-pub const MAX_CALLBACK_BYTES: usize = 64;
+pub const MAX_CALLBACK_BYTES: usize = crate::domain::limits::CALLBACK_BYTES;
 
 /// A button's action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

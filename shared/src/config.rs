@@ -184,7 +184,7 @@ pub struct BroadcastSettings {
 
 impl Default for BroadcastSettings {
     fn default() -> BroadcastSettings {
-        BroadcastSettings { per_second: 25, page: 500 }
+        BroadcastSettings { per_second: crate::domain::limits::MESSAGES_PER_SECOND, page: 500 }
     }
 }
 

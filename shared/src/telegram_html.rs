@@ -3,10 +3,10 @@
 //! a tag or an entity (an element open at a cut is closed and reopened).
 
 /// Telegram's limit on one message's text.
-pub const MESSAGE_LIMIT: usize = 4096;
+pub const MESSAGE_LIMIT: usize = crate::domain::limits::MESSAGE_CHARS;
 
 /// Telegram's limit on a callback query's toast (plain text).
-pub const TOAST_LIMIT: usize = 200;
+pub const TOAST_LIMIT: usize = crate::domain::limits::TOAST_CHARS;
 
 /// `html` cut to at most `limit` characters, with an ellipsis when cut: for
 /// an edited message, which cannot be split in two.

@@ -107,7 +107,7 @@ async fn rate_limits_and_server_errors_are_retryable_with_retry_after() {
         assert_eq!(limited, ProviderError::RateLimited { retry_after: Some(Duration::from_secs(7)) });
         fake.script(Scripted::ServerError);
         let down = provider.chat(&request()).await.unwrap_err();
-        assert!(matches!(down, ProviderError::Unavailable(_)) && down.is_retryable(), "{down:?}");
+        assert!(matches!(down, ProviderError::Unavailable(_)) && down.is_transient(), "{down:?}");
     }
 }
 
@@ -115,7 +115,7 @@ async fn rate_limits_and_server_errors_are_retryable_with_retry_after() {
 async fn an_unreachable_provider_is_unavailable_and_keys_never_show() {
     let openai = OpenAi::new(KEY.to_owned().into(), "http://127.0.0.1:9", "gpt-4o-mini").unwrap();
     let error = openai.chat(&request()).await.unwrap_err();
-    assert!(error.is_retryable(), "{error:?}");
+    assert!(error.is_transient(), "{error:?}");
     for shown in [format!("{error:?}"), error.to_string(), format!("{openai:?}")] {
         assert!(!shown.contains(KEY), "{shown}");
     }

@@ -97,7 +97,7 @@ async fn a_refused_key_falls_back_and_is_reported_when_both_refuse() {
         Assistant::new(vec![openai(&fake, "sk-wrong"), gemini(&fake, "bad")], store, Default::default());
     let error = both_wrong.answer(&user, "hi", Utc::now(), &job()).await.unwrap_err();
     assert!(matches!(error, AssistantError::Providers(ProviderError::Unauthorized)), "{error:?}");
-    assert!(!error.is_retryable());
+    assert!(!error.is_transient());
 }
 
 #[tokio::test]

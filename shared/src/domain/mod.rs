@@ -5,6 +5,7 @@ pub mod audit;
 pub mod integration;
 pub mod job;
 mod language;
+pub mod limits;
 pub mod policy;
 pub mod rate_limit;
 pub mod recurrence;

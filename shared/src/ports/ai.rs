@@ -58,7 +58,7 @@ pub enum ProviderError {
 
 impl ProviderError {
     /// Worth retrying, or trying the fallback provider.
-    pub fn is_retryable(&self) -> bool {
+    pub fn is_transient(&self) -> bool {
         matches!(self, ProviderError::RateLimited { .. } | ProviderError::Unavailable(_))
     }
 }

@@ -18,7 +18,10 @@ pub struct Button {
 impl Button {
     pub fn new(label: impl Into<String>, data: impl Into<String>) -> Button {
         let data = data.into();
-        debug_assert!(data.len() <= 64, "callback_data over 64 bytes: {data}");
+        debug_assert!(
+            data.len() <= crate::domain::limits::CALLBACK_BYTES,
+            "callback_data over 64 bytes: {data}"
+        );
         Button { label: label.into(), data }
     }
 }

@@ -60,7 +60,7 @@ pub enum StatsError {
 }
 
 impl StatsError {
-    pub fn is_retryable(&self) -> bool {
+    pub fn is_transient(&self) -> bool {
         match self {
             StatsError::Store(e) => e.is_transient(),
             StatsError::Queue(e) => e.is_transient(),

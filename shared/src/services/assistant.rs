@@ -60,9 +60,9 @@ pub enum AssistantError {
 
 impl AssistantError {
     /// Worth retrying later (the job is retried); otherwise the user is told.
-    pub fn is_retryable(&self) -> bool {
+    pub fn is_transient(&self) -> bool {
         match self {
-            AssistantError::Providers(e) => e.is_retryable(),
+            AssistantError::Providers(e) => e.is_transient(),
             AssistantError::TooManyToolRounds => false,
             AssistantError::Store(e) => e.is_transient(),
             AssistantError::ClaimBusy => true,
@@ -137,7 +137,7 @@ impl Assistant {
                         last = ProviderError::Unauthorized;
                         break;
                     }
-                    Err(e) if e.is_retryable() => {
+                    Err(e) if e.is_transient() => {
                         warn!(provider = provider.name(), attempt, error = %e, "provider failed; retrying");
                         let wait = match &e {
                             ProviderError::RateLimited { retry_after: Some(wait) } => {

@@ -44,7 +44,7 @@ pub enum BroadcastError {
 }
 
 impl BroadcastError {
-    pub fn is_retryable(&self) -> bool {
+    pub fn is_transient(&self) -> bool {
         match self {
             BroadcastError::Store(e) => e.is_transient(),
             BroadcastError::Queue(e) => e.is_transient(),

@@ -99,7 +99,7 @@ impl From<StoreError> for JobError {
 impl From<AssistantError> for JobError {
     fn from(e: AssistantError) -> JobError {
         let failure = match &e {
-            _ if e.is_retryable() => return JobError::Retryable(e.to_string()),
+            _ if e.is_transient() => return JobError::Retryable(e.to_string()),
             AssistantError::Providers(ProviderError::Unauthorized) => JobFailure::KeyRefused,
             AssistantError::Providers(_) => JobFailure::QuestionRefused,
             AssistantError::TooManyToolRounds | AssistantError::Store(_) | AssistantError::ClaimBusy => {
@@ -191,10 +191,10 @@ impl JobRunner {
                 }
                 Work::Broadcast(page) => broadcast::run_page(&self.deps, self.broadcast, page)
                     .await
-                    .map_err(|e| JobError::sorted(e.is_retryable(), &e)),
+                    .map_err(|e| JobError::sorted(e.is_transient(), &e)),
                 Work::Stats(page) => admin::run_stats_page(&self.deps, self.stats_per_job, page)
                     .await
-                    .map_err(|e| JobError::sorted(e.is_retryable(), &e)),
+                    .map_err(|e| JobError::sorted(e.is_transient(), &e)),
             }
         };
         // A panic in one job is this job's failure for good, not the batch's.

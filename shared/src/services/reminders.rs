@@ -16,7 +16,7 @@ use tracing::{error, info, warn};
 
 use crate::callback::Callback;
 use crate::domain::{
-    TelegramId, TimeZone, User,
+    TelegramId, TimeZone, User, limits,
     task::{Task, TaskNumber},
     when::to_utc,
 };
@@ -49,7 +49,7 @@ impl Default for SweepSettings {
         SweepSettings {
             lease: Duration::from_secs(120),
             late_after: chrono::Duration::minutes(5),
-            per_second: 25,
+            per_second: limits::MESSAGES_PER_SECOND,
             batch: 2000,
             ahead: chrono::Duration::seconds(60),
             reread: Duration::from_secs(10),
@@ -264,7 +264,7 @@ impl ReminderSweep {
             return Ok(());
         };
         // Telegram: about 30 messages a second overall, one a second per chat.
-        let chat_free_at = sweep.last_to_chat.get(&task.user).map(|at| *at + Duration::from_secs(1));
+        let chat_free_at = sweep.last_to_chat.get(&task.user).map(|at| *at + limits::CHAT_GAP);
         sweep.pacer.wait_turn(chat_free_at).await;
         let now = self.deps.clock.now();
         let late = task.due.is_some_and(|at| now - at > self.settings.late_after);

@@ -8,8 +8,8 @@ use super::{Endpoint, exchange};
 use crate::domain::assistant::Role;
 use crate::ports::ai::{AiProvider, ChatReply, ChatRequest, ProviderError, ToolCall};
 
-pub const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com";
-pub const DEFAULT_MODEL: &str = "gemini-2.0-flash";
+pub use crate::config::DEFAULT_GEMINI_BASE_URL as DEFAULT_BASE_URL;
+pub use crate::config::DEFAULT_GEMINI_MODEL as DEFAULT_MODEL;
 
 #[derive(Debug)]
 pub struct Gemini {

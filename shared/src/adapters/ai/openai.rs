@@ -8,8 +8,8 @@ use super::{Endpoint, exchange};
 use crate::domain::assistant::Role;
 use crate::ports::ai::{AiProvider, ChatReply, ChatRequest, ProviderError, ToolCall};
 
-pub const DEFAULT_BASE_URL: &str = "https://api.openai.com";
-pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
+pub use crate::config::DEFAULT_OPENAI_BASE_URL as DEFAULT_BASE_URL;
+pub use crate::config::DEFAULT_OPENAI_MODEL as DEFAULT_MODEL;
 
 #[derive(Debug)]
 pub struct OpenAi {
