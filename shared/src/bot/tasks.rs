@@ -12,14 +12,14 @@ use crate::callback::Callback;
 use crate::domain::{
     Awaiting, UserPatch,
     task::{Task, TaskNumber, TaskStatus, sort_for_listing},
-    when::{WhenError, parse_due, parse_task},
+    when::{WhenError, parse_due},
 };
 use crate::i18n::{
     Msg, plain_text,
     tasks::{TaskMsg, numbered},
 };
 use crate::ports::{Button, Keyboard, OutMessage};
-use crate::services::tasks::{Finished, finish_occurrence};
+use crate::services::tasks::{Created, Finished, NotCreated, create_from_text, finish_occurrence};
 
 /// Tasks per page of `/tasks`.
 pub const PAGE_SIZE: usize = 5;
@@ -47,17 +47,14 @@ pub(super) async fn add(ctx: &mut Ctx<'_>, args: &str) -> Result<(), HandleError
         return say(ctx, TaskMsg::Usage).await;
     }
     let (now, tz) = (ctx.deps.clock.now(), ctx.user.tz());
-    let parsed = match parse_task(args, now, tz) {
-        Ok(parsed) => parsed,
-        Err(e) => return say(ctx, say_error(ctx, &e)).await,
-    };
-    let recurrence = parsed.due.as_ref().and_then(|d| d.recurrence.clone());
-    let new = parsed.to_new_task(tz);
     let limits = ctx.deps.policy.limits.for_tier(ctx.user.tier).tasks;
-    let task = match ctx.deps.store.create_task(ctx.user.id, &new, limits, now).await? {
-        Ok(task) => task,
-        Err(limit) => return say(ctx, TaskMsg::Limit(limit)).await,
-    };
+    let store = ctx.deps.store.as_ref();
+    let Created { task, recurrence } =
+        match create_from_text(store, ctx.user.id, tz, limits, args, now).await? {
+            Ok(created) => created,
+            Err(NotCreated::Unread(e)) => return say(ctx, say_error(ctx, &e)).await,
+            Err(NotCreated::Limit(limit)) => return say(ctx, TaskMsg::Limit(limit)).await,
+        };
     let lang = ctx.user.lang();
     let mut text = TaskMsg::Created { task: &task, recurrence: recurrence.as_ref(), tz }.render(lang);
     let mut keyboard = vec![vec![

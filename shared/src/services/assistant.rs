@@ -15,7 +15,6 @@ use crate::domain::{
     job::JobId,
     task::{TaskNumber, sort_for_listing},
     tier::TierLimits,
-    when::parse_task,
 };
 use crate::i18n::tasks::when;
 use crate::ports::{
@@ -24,7 +23,7 @@ use crate::ports::{
 };
 use crate::services::{
     once::{ClaimTimes, Once, Settle, once},
-    tasks::Finished,
+    tasks::{Created, Finished, NotCreated, create_from_text},
 };
 
 /// The time of the answer the tool calls belong to, as a clock for their claims.
@@ -207,23 +206,16 @@ impl Assistant {
         Ok(match call.name.as_str() {
             "create_task" => {
                 let text = call.arguments["text"].as_str().unwrap_or_default();
-                match parse_task(text, now, tz) {
-                    Err(e) => json!({ "error": e.to_string() }),
-                    Ok(parsed) => {
-                        let new = parsed.to_new_task(tz);
-                        match store
-                            .create_task(user.id, &new, self.limits.for_tier(user.tier).tasks, now)
-                            .await?
-                        {
-                            Ok(task) => json!({
-                                "number": task.number.0,
-                                "title": task.title,
-                                "due": task.due.map(|at| when(at, tz, lang)),
-                                "repeats": task.series.is_some(),
-                            }),
-                            Err(limit) => json!({ "error": format!("limit reached: {limit:?}") }),
-                        }
-                    }
+                let limits = self.limits.for_tier(user.tier).tasks;
+                match create_from_text(store.as_ref(), user.id, tz, limits, text, now).await? {
+                    Ok(Created { task, .. }) => json!({
+                        "number": task.number.0,
+                        "title": task.title,
+                        "due": task.due.map(|at| when(at, tz, lang)),
+                        "repeats": task.series.is_some(),
+                    }),
+                    Err(NotCreated::Unread(e)) => json!({ "error": e.to_string() }),
+                    Err(NotCreated::Limit(limit)) => json!({ "error": format!("limit reached: {limit:?}") }),
                 }
             }
             "list_tasks" => {

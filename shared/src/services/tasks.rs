@@ -4,11 +4,48 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::{
     TelegramId, TimeZone,
+    recurrence::Recurrence,
     recurrence::Series,
-    task::{Task, TaskLimits, TaskNumber, TaskStatus, sort_for_listing},
-    when::to_utc,
+    task::{LimitReached, Task, TaskLimits, TaskNumber, TaskStatus, sort_for_listing},
+    when::{WhenError, parse_task, to_utc},
 };
-use crate::ports::{Store, StoreError};
+use crate::ports::{Store, StoreError, Tasks};
+
+/// A task created from what the user typed, with its repetition as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    pub task: Task,
+    pub recurrence: Option<Recurrence>,
+}
+
+/// Why a typed task was not created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotCreated {
+    /// The time could not be read, has passed, or the title is wrong.
+    Unread(WhenError),
+    Limit(LimitReached),
+}
+
+/// Creating a task from text, for `/task` and for the assistant's tool: read
+/// in the user's zone `tz`, then stored within `limits` (checked in the write).
+pub async fn create_from_text(
+    tasks: &dyn Tasks,
+    user: TelegramId,
+    tz: TimeZone,
+    limits: TaskLimits,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<Created, NotCreated>, StoreError> {
+    let parsed = match parse_task(text, now, tz) {
+        Ok(parsed) => parsed,
+        Err(e) => return Ok(Err(NotCreated::Unread(e))),
+    };
+    let recurrence = parsed.due.as_ref().and_then(|d| d.recurrence.clone());
+    Ok(match tasks.create_task(user, &parsed.to_new_task(tz), limits, now).await? {
+        Ok(task) => Ok(Created { task, recurrence }),
+        Err(limit) => Err(NotCreated::Limit(limit)),
+    })
+}
 
 /// What finishing a task (or one occurrence of a series) did.
 #[derive(Debug, Clone, PartialEq, Eq)]
