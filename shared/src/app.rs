@@ -23,7 +23,7 @@ use crate::{
     domain::job::Job,
     emf::{self, names},
     http,
-    ports::{StoreError, SystemClock, ai::ProviderError},
+    ports::{StoreError, ai::ProviderError},
     services::Deps,
     services::{
         assistant::Assistant,
@@ -177,14 +177,11 @@ async fn lambda_deps(config: &Config, aws: &SdkConfig) -> Result<(Deps, Secrets,
     )?;
     let ai_url = config.queues.ai_url.clone().ok_or(StartupError::Missing("AI_JOBS_QUEUE_URL"))?;
     let queue = SqsQueue::new(sqs(aws), ai_url, config.queues.integrations_url.clone());
+    let store = Arc::new(DynamoStore::new(dynamodb(aws), &config.table));
     let deps = Deps {
-        store: Arc::new(DynamoStore::new(dynamodb(aws), &config.table)),
-        messenger: Arc::new(messenger),
-        clock: Arc::new(SystemClock),
-        policy: config.policy(),
-        queue: Arc::new(queue.clone()),
         assistant_on: secrets.openai_key.is_some() || secrets.gemini_key.is_some(),
         vault: vault(secrets.encryption_key.as_ref())?,
+        ..Deps::new(store, Arc::new(messenger), Arc::new(queue.clone()), config.policy())
     };
     Ok((deps, secrets, queue))
 }

@@ -316,7 +316,7 @@ async fn a_panic_while_handling_one_update_or_job_takes_nothing_else_down() {
     use linklet::{
         bot::{Dispatched, Dispatcher},
         domain::job::{Job, JobId, StatsPage, UserCounts, Work},
-        ports::{Claim, ClaimKey, Claims, SystemClock},
+        ports::{Claim, ClaimKey, Claims},
         services::Deps,
         services::jobs::{Attempt, JobOutcome, JobRunner},
     };
@@ -330,15 +330,12 @@ async fn a_panic_while_handling_one_update_or_job_takes_nothing_else_down() {
     )
     .unwrap();
     let store = Arc::new(hook.store());
-    let deps = Deps {
-        store: store.clone(),
-        messenger: Arc::new(PanicsFor(666, telegram)),
-        clock: Arc::new(SystemClock),
-        policy: Default::default(),
-        queue: Arc::new(linklet_local::jobs::in_process_queue().0),
-        assistant_on: false,
-        vault: None,
-    };
+    let deps = Deps::new(
+        store.clone(),
+        Arc::new(PanicsFor(666, telegram)),
+        Arc::new(linklet_local::jobs::in_process_queue().0),
+        Default::default(),
+    );
     let dispatcher = Dispatcher::new(deps.clone());
     let dispatch = async |id: u32, person: &Person| {
         let update = serde_json::from_str(&private_text(id, person, "/help").to_string()).unwrap();

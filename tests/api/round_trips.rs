@@ -23,7 +23,7 @@ use linklet::{
     },
     ports::{
         Claim, ClaimKey, Claims, Conversations, Directory, Integrations, Quotas, RateCount, Reminders,
-        StoreError, SystemClock, Tasks, UserPage, Users,
+        StoreError, Tasks, UserPage, Users,
     },
     services::Deps,
 };
@@ -309,15 +309,12 @@ async fn start_help_and_profile_cost_two_sequential_round_trips_besides_the_clai
         Duration::from_secs(10),
     )
     .unwrap();
-    let deps = Deps {
-        store: store.clone(),
-        messenger: Arc::new(telegram),
-        clock: Arc::new(SystemClock),
-        policy: Default::default(),
-        queue: Arc::new(linklet_local::jobs::in_process_queue().0),
-        assistant_on: false,
-        vault: None,
-    };
+    let deps = Deps::new(
+        store.clone(),
+        Arc::new(telegram),
+        Arc::new(linklet_local::jobs::in_process_queue().0),
+        Default::default(),
+    );
     let dispatcher = Dispatcher::new(deps);
     let ada = Person::english(2001);
 
@@ -373,15 +370,12 @@ async fn a_known_users_plain_command_costs_the_claim_and_two_dynamodb_requests()
         Duration::from_secs(10),
     )
     .unwrap();
-    let deps = Deps {
+    let deps = Deps::new(
         store,
-        messenger: Arc::new(telegram),
-        clock: Arc::new(SystemClock),
-        policy: Default::default(),
-        queue: Arc::new(linklet_local::jobs::in_process_queue().0),
-        assistant_on: false,
-        vault: None,
-    };
+        Arc::new(telegram),
+        Arc::new(linklet_local::jobs::in_process_queue().0),
+        Default::default(),
+    );
     let dispatcher = Dispatcher::new(deps);
     let ada = Person::english(2002);
     let mut counts = Vec::new();

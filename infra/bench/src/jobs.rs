@@ -153,7 +153,7 @@ pub async fn embedded(jobs: u32, concurrency: usize) -> anyhow::Result<()> {
             SeenUser, TelegramId,
             job::{Job, JobId, Work},
         },
-        ports::{Store, SystemClock},
+        ports::Store,
         services::Deps,
         services::jobs::{Attempt, JobOutcome, JobRunner},
     };
@@ -177,15 +177,8 @@ pub async fn embedded(jobs: u32, concurrency: usize) -> anyhow::Result<()> {
         };
         store.upsert_seen(&seen, chrono::Utc::now()).await?;
     }
-    let deps = Deps {
-        store,
-        messenger: Arc::new(messenger),
-        clock: Arc::new(SystemClock),
-        policy: config.policy(),
-        queue: Arc::new(linklet_local::jobs::in_process_queue().0),
-        assistant_on: true,
-        vault: None,
-    };
+    let queue = Arc::new(linklet_local::jobs::in_process_queue().0);
+    let deps = Deps { assistant_on: true, ..Deps::new(store, Arc::new(messenger), queue, config.policy()) };
     let assistant = app::assistant(&config, (config.ai.openai_key.as_ref(), None), &deps)?;
     let runner = Arc::new(JobRunner::new(deps, assistant));
     let started = Instant::now();

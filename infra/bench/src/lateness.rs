@@ -15,7 +15,7 @@ use linklet::{
         SeenUser, TelegramId,
         task::{NewTask, TaskLimits},
     },
-    ports::{Store, SystemClock},
+    ports::Store,
     services::Deps,
     services::reminders::{ReminderSweep, SweepSettings},
 };
@@ -51,15 +51,12 @@ pub async fn run(reminders: usize, minutes: u32, users: usize) -> anyhow::Result
             .map_err(|l| anyhow::anyhow!("{l:?}"))?;
     }
 
-    let deps = Deps {
+    let deps = Deps::new(
         store,
-        messenger: Arc::new(messenger),
-        clock: Arc::new(SystemClock),
-        policy: Default::default(),
-        queue: Arc::new(linklet_local::jobs::in_process_queue().0),
-        assistant_on: false,
-        vault: None,
-    };
+        Arc::new(messenger),
+        Arc::new(linklet_local::jobs::in_process_queue().0),
+        Default::default(),
+    );
     let sweep = Arc::new(ReminderSweep::new(deps, SweepSettings::default()));
     // EventBridge: one invocation a minute, each on its own; they may overlap.
     let mut sweeps = Vec::new();

@@ -376,7 +376,7 @@ async fn sweep(users: i64, per_user: u32, per_second: u32, store: &str) -> anyho
             SeenUser, TelegramId,
             task::{NewTask, TaskLimits},
         },
-        ports::{Store, SystemClock},
+        ports::Store,
         services::Deps,
         services::reminders::{ReminderSweep, SweepSettings},
     };
@@ -431,15 +431,12 @@ async fn sweep(users: i64, per_user: u32, per_second: u32, store: &str) -> anyho
     let loaded = loading.elapsed();
     let due = users as usize * per_user as usize;
 
-    let deps = Deps {
+    let deps = Deps::new(
         store,
-        messenger: Arc::new(messenger),
-        clock: Arc::new(SystemClock),
-        policy: Default::default(),
-        queue: Arc::new(linklet_local::jobs::in_process_queue().0),
-        assistant_on: false,
-        vault: None,
-    };
+        Arc::new(messenger),
+        Arc::new(linklet_local::jobs::in_process_queue().0),
+        Default::default(),
+    );
     let settings = SweepSettings { per_second, batch: due, ..SweepSettings::default() };
     let sweep = ReminderSweep::new(deps, settings);
     let started = Instant::now();

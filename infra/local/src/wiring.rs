@@ -7,7 +7,7 @@ use std::sync::Arc;
 use linklet::{
     app,
     config::Config,
-    ports::{Messenger, Store, SystemClock},
+    ports::{Messenger, Store},
     services::Deps,
     services::{jobs::JobRunner, reminders::ReminderSweep},
 };
@@ -39,15 +39,8 @@ pub fn local_encryption_key(data_dir: &std::path::Path) -> anyhow::Result<secrec
 pub fn start(config: &Config, store: Arc<dyn Store>, messenger: Arc<dyn Messenger>) -> anyhow::Result<Local> {
     let (queue, worker) = crate::jobs::in_process_queue();
     let keys = (config.ai.openai_key.as_ref(), config.ai.gemini_key.as_ref());
-    let mut deps = Deps {
-        store,
-        messenger,
-        clock: Arc::new(SystemClock),
-        policy: config.policy(),
-        queue: Arc::new(queue),
-        assistant_on: false,
-        vault: app::vault(config.encryption_key.as_ref())?,
-    };
+    let vault = app::vault(config.encryption_key.as_ref())?;
+    let mut deps = Deps { vault, ..Deps::new(store, messenger, Arc::new(queue), config.policy()) };
     let assistant = app::assistant(config, keys, &deps)?;
     deps.assistant_on = assistant.is_some();
     let runner = JobRunner::new(deps.clone(), assistant)

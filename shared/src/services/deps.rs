@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::{
     domain::policy::Policy,
-    ports::{Clock, JobQueue, Messenger, Store},
+    ports::{Clock, JobQueue, Messenger, Store, SystemClock},
     vault::KeyRing,
 };
 
@@ -21,4 +21,25 @@ pub struct Deps {
     pub assistant_on: bool,
     /// Seals integration credentials; `None` without an encryption key (`/connect` says so).
     pub vault: Option<Arc<KeyRing>>,
+}
+
+impl Deps {
+    /// The usual wiring: the system clock, and no assistant and no vault
+    /// until they are set (`Deps { vault, ..Deps::new(…) }`).
+    pub fn new(
+        store: Arc<dyn Store>,
+        messenger: Arc<dyn Messenger>,
+        queue: Arc<dyn JobQueue>,
+        policy: Policy,
+    ) -> Deps {
+        Deps {
+            store,
+            messenger,
+            clock: Arc::new(SystemClock),
+            policy,
+            queue,
+            assistant_on: false,
+            vault: None,
+        }
+    }
 }
