@@ -360,9 +360,9 @@ async fn a_panic_while_handling_one_update_or_job_takes_nothing_else_down() {
         id: JobId(format!("stats-{chat}")),
         work: Work::Stats(StatsPage {
             stats: format!("stats-{chat}"),
-            admin_chat: chat,
+            admin_chat: linklet::domain::ChatId(chat),
             at: now.timestamp(),
-            tier: "free".into(),
+            tier: linklet::domain::Tier::Free,
             after: None,
             page: 0,
             counts: UserCounts::default(),

@@ -189,7 +189,11 @@ pub async fn embedded(jobs: u32, concurrency: usize) -> anyhow::Result<()> {
                 let user = 8_000_000 + i64::from(i % users);
                 let job = Job {
                     id: JobId(format!("bench-{i}")),
-                    work: Work::Ask { user, chat: user, question: format!("question {i}") },
+                    work: Work::Ask {
+                        user: linklet::domain::TelegramId(user),
+                        chat: linklet::domain::ChatId(user),
+                        question: format!("question {i}"),
+                    },
                 };
                 let began = Instant::now();
                 let outcome = runner.run(&job, Attempt::of(1, 5)).await;

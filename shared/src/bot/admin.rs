@@ -114,9 +114,9 @@ pub(super) async fn button(
             let broadcast = format!("bc-{}-{message_id}", ctx.chat.0);
             let first = BroadcastPage {
                 broadcast: broadcast.clone(),
-                admin_chat: ctx.chat.0,
+                admin_chat: ctx.chat,
                 text: text.to_owned(),
-                tier: Tier::Free.code().to_owned(),
+                tier: Tier::Free,
                 after: None,
                 page: 0,
                 sent: 0,

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{ChatId, TelegramId, Tier};
+
 /// A job's id, stable across redeliveries: the key of its idempotency claim.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct JobId(pub String);
@@ -27,7 +29,7 @@ pub struct Job {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Work {
     /// A question for the assistant from `user`, answered in `chat`.
-    Ask { user: i64, chat: i64, question: String },
+    Ask { user: TelegramId, chat: ChatId, question: String },
     /// One page of an admin's broadcast: the users of `tier` after `after`;
     /// the job for the next page carries the counts so far.
     Broadcast(BroadcastPage),
@@ -42,11 +44,12 @@ pub struct BroadcastPage {
     /// The broadcast's id, the same for all its pages.
     pub broadcast: String,
     /// Where progress and the final counts are reported.
-    pub admin_chat: i64,
+    pub admin_chat: ChatId,
     pub text: String,
     /// `free` then `pro`.
-    pub tier: String,
-    pub after: Option<i64>,
+    pub tier: Tier,
+    /// The last user of the page before.
+    pub after: Option<TelegramId>,
     pub page: u32,
     pub sent: u64,
     pub blocked: u64,
@@ -59,12 +62,13 @@ pub struct StatsPage {
     /// The count's id, the same for all its stretches.
     pub stats: String,
     /// Where the figures are sent.
-    pub admin_chat: i64,
+    pub admin_chat: ChatId,
     /// When the admin asked (unix seconds): "active" is relative to it.
     pub at: i64,
     /// `free` then `pro`.
-    pub tier: String,
-    pub after: Option<i64>,
+    pub tier: Tier,
+    /// The last user of the stretch before.
+    pub after: Option<TelegramId>,
     pub page: u32,
     pub counts: UserCounts,
 }
@@ -129,24 +133,6 @@ impl std::fmt::Debug for Job {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_job_travels_as_tagged_json() {
-        let job = Job {
-            id: JobId::for_message("ask", 42, 7),
-            work: Work::Ask { user: 42, chat: 42, question: "hi".into() },
-        };
-        let text = serde_json::to_string(&job).unwrap();
-        assert_eq!(text, r#"{"id":"ask-42-7","kind":"ask","user":42,"chat":42,"question":"hi"}"#);
-        assert_eq!(serde_json::from_str::<Job>(&text).unwrap(), job);
-        assert!(!format!("{job:?}").contains("hi"));
-        assert!(serde_json::from_str::<Job>(r#"{"id":"x","kind":"mine_bitcoin"}"#).is_err());
-    }
-}
-
 /// How many jobs wait (queued or running) and how many failed for good (in
 /// the dead-letter queues), over every lane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -165,3 +151,31 @@ pub struct Stats {
 
 /// `STATS_PER_JOB`: users one stats job counts before queuing the next.
 pub const STATS_PER_JOB: usize = 10_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_job_travels_as_tagged_json() {
+        let job = Job {
+            id: JobId::for_message("ask", 42, 7),
+            work: Work::Ask { user: TelegramId(42), chat: ChatId(42), question: "hi".into() },
+        };
+        let text = serde_json::to_string(&job).unwrap();
+        assert_eq!(text, r#"{"id":"ask-42-7","kind":"ask","user":42,"chat":42,"question":"hi"}"#);
+        assert_eq!(serde_json::from_str::<Job>(&text).unwrap(), job);
+        assert!(!format!("{job:?}").contains("hi"));
+        assert!(serde_json::from_str::<Job>(r#"{"id":"x","kind":"mine_bitcoin"}"#).is_err());
+    }
+
+    #[test]
+    fn typed_ids_keep_the_wire_form_of_queued_pages() {
+        // A page queued before ids were typed reads the same.
+        let queued = r#"{"id":"bc-7-3-p1","kind":"broadcast","broadcast":"bc-7-3","admin_chat":7,"text":"hi","tier":"pro","after":42,"page":1,"sent":2,"blocked":0,"failed":0}"#;
+        let job: Job = serde_json::from_str(queued).unwrap();
+        let Work::Broadcast(page) = &job.work else { panic!("{queued}") };
+        assert_eq!((page.admin_chat, page.tier, page.after), (ChatId(7), Tier::Pro, Some(TelegramId(42))));
+        assert_eq!(serde_json::to_string(&job).unwrap(), queued);
+    }
+}

@@ -18,4 +18,4 @@ pub mod zone_search;
 
 pub use language::Language;
 pub use timezone::{InvalidTimeZone, TimeZone};
-pub use user::{Awaiting, SeenUser, TelegramId, Tier, UpdateId, User, UserPatch};
+pub use user::{Awaiting, ChatId, SeenUser, TelegramId, Tier, UpdateId, User, UserPatch};

@@ -5,15 +5,23 @@ use chrono::{DateTime, Utc};
 use super::{Language, TimeZone, integration::Service, task::TaskNumber};
 
 /// A Telegram user id (also the id of the user's private chat).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct TelegramId(pub i64);
+
+/// A chat id (a user's private chat has the user's id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct ChatId(pub i64);
 
 /// A Telegram update id, the key of webhook idempotency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct UpdateId(pub u32);
 
 /// Subscription tier; limits per tier arrive with the features that use them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// On the wire (job payloads) as its code, `free` or `pro`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Tier {
     #[default]
     Free,

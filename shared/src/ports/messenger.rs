@@ -4,9 +4,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-/// A chat id (a user's private chat has the user's id).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ChatId(pub i64);
+pub use crate::domain::ChatId;
 
 /// An inline button; `data` is the callback data (at most 64 bytes).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

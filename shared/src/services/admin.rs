@@ -39,9 +39,9 @@ pub fn stats_job(chat: ChatId, message_id: i32, now: DateTime<Utc>) -> Job {
     let id = JobId::for_message("stats", chat.0, message_id);
     let first = StatsPage {
         stats: id.0.clone(),
-        admin_chat: chat.0,
+        admin_chat: chat,
         at: now.timestamp(),
-        tier: Tier::Free.code().to_owned(),
+        tier: Tier::Free,
         after: None,
         page: 0,
         counts: UserCounts::default(),
@@ -76,8 +76,8 @@ impl StatsError {
 pub async fn run_stats_page(deps: &Deps, per_job: usize, page: &StatsPage) -> Result<(), StatsError> {
     let at = Utc.timestamp_opt(page.at, 0).single().unwrap_or_else(|| deps.clock.now());
     let mut counts = page.counts;
-    let mut tier = Tier::from_code(&page.tier).unwrap_or(Tier::Free);
-    let mut after = page.after.map(TelegramId);
+    let mut tier = page.tier;
+    let mut after = page.after;
     let mut read = 0;
     let next = loop {
         let users = deps.store.users_page(tier, after, (per_job - read).clamp(1, PAGE)).await?;
@@ -95,13 +95,7 @@ pub async fn run_stats_page(deps: &Deps, per_job: usize, page: &StatsPage) -> Re
     };
     info!(stats = %page.stats, page = page.page, read, total = counts.total, "stats stretch counted");
     if let Some((tier, after)) = next {
-        let next_page = StatsPage {
-            tier: tier.code().to_owned(),
-            after: after.map(|id| id.0),
-            page: page.page + 1,
-            counts,
-            ..page.clone()
-        };
+        let next_page = StatsPage { tier, after, page: page.page + 1, counts, ..page.clone() };
         let job =
             Job { id: JobId(format!("{}-p{}", page.stats, next_page.page)), work: Work::Stats(next_page) };
         deps.queue.enqueue(&job).await?;
@@ -115,9 +109,9 @@ pub async fn run_stats_page(deps: &Deps, per_job: usize, page: &StatsPage) -> Re
             None
         }
     };
-    let lang = deps.store.get_user(TelegramId(page.admin_chat)).await?.map_or(Language::En, |u| u.lang());
+    let lang = deps.store.get_user(TelegramId(page.admin_chat.0)).await?.map_or(Language::En, |u| u.lang());
     let text = AdminMsg::Stats(&Stats { users: counts, jobs }).render(lang);
-    match deps.messenger.send(ChatId(page.admin_chat), &OutMessage::text(text)).await {
+    match deps.messenger.send(page.admin_chat, &OutMessage::text(text)).await {
         Ok(()) => Ok(()),
         Err(e) if e.is_transient() => Err(StatsError::Telegram(e)),
         Err(e) => {

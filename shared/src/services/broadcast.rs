@@ -59,8 +59,8 @@ pub async fn run_page(
     settings: BroadcastSettings,
     page: &BroadcastPage,
 ) -> Result<(), BroadcastError> {
-    let tier = Tier::from_code(&page.tier).unwrap_or(Tier::Free);
-    let users = deps.store.users_page(tier, page.after.map(crate::domain::TelegramId), settings.page).await?;
+    let tier = page.tier;
+    let users = deps.store.users_page(tier, page.after, settings.page).await?;
     let deadline = Instant::now() + PAGE_BUDGET;
     let message = OutMessage::text(escape(&page.text));
     let mut pacer = Pacer::new(settings.per_second);
@@ -104,25 +104,18 @@ pub async fn run_page(
         }
     }
     let next = match (users.next, tier) {
-        (Some(after), _) => Some((tier, Some(after.0))),
+        (Some(after), _) => Some((tier, Some(after))),
         (None, Tier::Free) => Some((Tier::Pro, None)),
         (None, Tier::Pro) => None,
     };
-    let admin = ChatId(page.admin_chat);
-    let lang = deps.store.get_user(crate::domain::TelegramId(page.admin_chat)).await?.map(|u| u.lang());
+    let admin = page.admin_chat;
+    let lang = deps.store.get_user(crate::domain::TelegramId(page.admin_chat.0)).await?.map(|u| u.lang());
     let lang = lang.unwrap_or(crate::domain::Language::En);
     info!(broadcast = %page.broadcast, page = page.page, sent, blocked, failed, throttled, "broadcast page sent");
     match next {
         Some((tier, after)) => {
-            let next_page = BroadcastPage {
-                tier: tier.code().to_owned(),
-                after,
-                page: page.page + 1,
-                sent,
-                blocked,
-                failed,
-                ..page.clone()
-            };
+            let next_page =
+                BroadcastPage { tier, after, page: page.page + 1, sent, blocked, failed, ..page.clone() };
             let job = Job {
                 id: JobId(format!("{}-p{}", page.broadcast, next_page.page)),
                 work: Work::Broadcast(next_page),

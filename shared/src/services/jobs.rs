@@ -187,7 +187,7 @@ impl JobRunner {
         let work = async {
             match &job.work {
                 Work::Ask { user, chat, question } => {
-                    self.ask(&job.id, TelegramId(*user), ChatId(*chat), question, attempt).await
+                    self.ask(&job.id, *user, *chat, question, attempt).await
                 }
                 Work::Broadcast(page) => broadcast::run_page(&self.deps, self.broadcast, page)
                     .await
@@ -203,9 +203,8 @@ impl JobRunner {
             Err(panic) => {
                 error!(panic = panic_message(panic.as_ref()), "the job panicked; failed for good");
                 if let Work::Ask { user, chat, .. } = &job.work {
-                    let user = self.deps.store.get_user(TelegramId(*user)).await.ok().flatten();
-                    self.tell(ChatId(*chat), user.map_or(Language::En, |u| u.lang()), JobFailure::NoAnswer)
-                        .await;
+                    let user = self.deps.store.get_user(*user).await.ok().flatten();
+                    self.tell(*chat, user.map_or(Language::En, |u| u.lang()), JobFailure::NoAnswer).await;
                 }
                 Err(JobError::Permanent(JobFailure::NoAnswer, "the job panicked".into()))
             }
