@@ -15,7 +15,6 @@ pub mod i18n;
 #[cfg(test)]
 mod layers;
 pub mod markdown;
-pub mod migrations;
 pub mod ports;
 pub mod services;
 pub mod telegram_html;

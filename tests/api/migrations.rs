@@ -2,7 +2,7 @@
 //! applying twice changes nothing.
 
 use aws_sdk_dynamodb::types::{BillingMode, TimeToLiveStatus};
-use linklet::migrations::{self, MIGRATIONS};
+use linklet::adapters::dynamo::migrations::{self, MIGRATIONS};
 
 #[tokio::test]
 async fn applying_twice_changes_nothing() {

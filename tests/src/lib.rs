@@ -8,7 +8,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use aws_config::SdkConfig;
 use lambda_http::{Adapter, Context, LambdaEvent, Service, request::LambdaRequest};
-use linklet::{adapters::aws, app::lambda_webhook, config::Config, migrations};
+use linklet::{
+    adapters::{aws, dynamo::migrations},
+    app::lambda_webhook,
+    config::Config,
+};
 pub use linklet_local::fake_telegram::{Failure, FakeTelegram};
 use serde_json::Value;
 

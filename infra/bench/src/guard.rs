@@ -21,7 +21,7 @@ pub async fn run(updates: u32) -> anyhow::Result<()> {
     if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL") {
         let sdk = aws::local_sdk_config(&endpoint).await;
         let table = format!("linklet-guard-bench-{}", std::process::id());
-        linklet::migrations::apply(&aws::dynamodb(&sdk), &table).await?;
+        linklet::adapters::dynamo::migrations::apply(&aws::dynamodb(&sdk), &table).await?;
         let dynamo: Arc<dyn Store> = Arc::new(DynamoStore::new(aws::dynamodb(&sdk), table));
         rate_limit("DynamoDB (moto)", &dynamo, updates).await?;
     }

@@ -9,7 +9,12 @@ use std::{
 
 use anyhow::Context;
 use axum::{body::Body, http::Request};
-use linklet::{adapters::aws, app, config::Config, http::SECRET_HEADER, migrations};
+use linklet::{
+    adapters::{aws, dynamo::migrations},
+    app,
+    config::Config,
+    http::SECRET_HEADER,
+};
 use linklet_local::{fake_ai::FakeAi, fake_telegram::FakeTelegram};
 use serde_json::{Value, json};
 use tower::ServiceExt;

@@ -388,7 +388,7 @@ async fn sweep(users: i64, per_user: u32, per_second: u32, store: &str) -> anyho
             let config = aws::local_sdk_config(&endpoint).await;
             let client = aws::dynamodb(&config);
             let table = format!("linklet-sweep-bench-{}", std::process::id());
-            linklet::migrations::apply(&client, &table).await?;
+            linklet::adapters::dynamo::migrations::apply(&client, &table).await?;
             Arc::new(DynamoStore::new(client, table))
         }
         _ => Arc::new(EmbeddedStore::open(&dir)?),

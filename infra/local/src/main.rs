@@ -6,12 +6,11 @@ use std::{path::PathBuf, sync::Arc};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use linklet::{
-    adapters::{aws, telegram::TelegramMessenger},
+    adapters::{aws, dynamo::migrations, telegram::TelegramMessenger},
     bot::Dispatcher,
     config::{Config, DEFAULT_TELEGRAM_API_URL},
     domain::Language,
     i18n::{COMMANDS, Msg},
-    migrations,
     ports::Store,
     telemetry::{self, LogFormat},
     vault::KeyRing,

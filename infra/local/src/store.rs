@@ -4,8 +4,11 @@ use std::{path::PathBuf, sync::Arc};
 
 use anyhow::Context;
 use linklet::{
-    adapters::{aws, dynamo::DynamoStore, embedded::EmbeddedStore},
-    migrations,
+    adapters::{
+        aws,
+        dynamo::{DynamoStore, migrations},
+        embedded::EmbeddedStore,
+    },
     ports::Store,
 };
 

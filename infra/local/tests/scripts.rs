@@ -226,7 +226,9 @@ async fn a_deploy_never_mints_a_key_while_sealed_credentials_exist() {
     let fake = FakeTelegram::start("42:script-test").await.unwrap();
     let deploy = Deploy::new(main_secret()).await;
     let aws = linklet::adapters::aws::sdk_config().await;
-    linklet::migrations::apply(&linklet::adapters::aws::dynamodb(&aws), &deploy.table).await.unwrap();
+    linklet::adapters::dynamo::migrations::apply(&linklet::adapters::aws::dynamodb(&aws), &deploy.table)
+        .await
+        .unwrap();
     let store =
         linklet::adapters::dynamo::DynamoStore::new(linklet::adapters::aws::dynamodb(&aws), &deploy.table);
     use linklet::ports::{Integrations, Users};
@@ -275,7 +277,9 @@ async fn table_with_a_credential(setting: &str) -> (linklet::adapters::dynamo::D
     use linklet::ports::{Integrations, Users};
     let aws = linklet::adapters::aws::sdk_config().await;
     let table = format!("vault-{}-{}", std::process::id(), rand_suffix());
-    linklet::migrations::apply(&linklet::adapters::aws::dynamodb(&aws), &table).await.unwrap();
+    linklet::adapters::dynamo::migrations::apply(&linklet::adapters::aws::dynamodb(&aws), &table)
+        .await
+        .unwrap();
     let store = linklet::adapters::dynamo::DynamoStore::new(linklet::adapters::aws::dynamodb(&aws), &table);
     let seen = linklet::domain::SeenUser {
         id: linklet::domain::TelegramId(5),

@@ -5,6 +5,7 @@ mod assistant;
 mod claims;
 mod directory;
 mod integrations;
+pub mod migrations;
 mod reminders;
 mod tasks;
 mod users;

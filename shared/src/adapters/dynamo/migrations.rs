@@ -17,7 +17,7 @@ use aws_sdk_dynamodb::{
 use chrono::Utc;
 use serde::Deserialize;
 
-use crate::adapters::dynamo::{tier_index, username_key};
+use super::{tier_index, username_key};
 use crate::domain::{TelegramId, Tier};
 use tracing::info;
 
@@ -30,8 +30,14 @@ pub struct Migration {
 
 /// Every file of `migrations/`, in order (a test checks the folder matches).
 pub const MIGRATIONS: &[Migration] = &[
-    Migration { name: "0001_create_table", source: include_str!("../../migrations/0001_create_table.json") },
-    Migration { name: "0002_users_index", source: include_str!("../../migrations/0002_users_index.json") },
+    Migration {
+        name: "0001_create_table",
+        source: include_str!("../../../../migrations/0001_create_table.json"),
+    },
+    Migration {
+        name: "0002_users_index",
+        source: include_str!("../../../../migrations/0002_users_index.json"),
+    },
 ];
 
 #[derive(Debug, Deserialize)]
