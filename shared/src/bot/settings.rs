@@ -4,8 +4,6 @@
 //! or typed; outside the menu, a zone set in place or asked for; after a zone
 //! change, repeating tasks on the new zone's clock or at their instants.
 
-use chrono::{DateTime, Utc};
-
 use super::HandleError;
 use super::ctx::{Answer, Ctx};
 use crate::domain::{
@@ -13,7 +11,7 @@ use crate::domain::{
     task::Task,
     zone_search::{self, ZoneSearch},
 };
-use crate::i18n::Msg;
+use crate::i18n::{Msg, clock};
 use crate::ports::{Button, Keyboard, OutMessage};
 use crate::{callback::Callback, services};
 
@@ -97,7 +95,7 @@ async fn set_zone(ctx: &mut Ctx<'_>, timezone: TimeZone) -> Result<OutMessage, H
     let (now, lang, store) = (ctx.deps.clock.now(), ctx.user.lang(), ctx.deps.store.as_ref());
     let set = Msg::TimeZoneSet { timezone, now }.render(lang);
     let others = services::tasks::on_other_clocks(store, ctx.user.id, timezone).await?;
-    let hour = |at: DateTime<Utc>, tz: TimeZone| at.with_timezone(&tz.tz()).format("%H:%M").to_string();
+    let hour = |at, tz| clock(at, tz);
     let differs = |task: &Task| {
         let (Some(due), Some(series)) = (task.due, &task.series) else { return false };
         hour(due, series.tz) != hour(due, timezone)
@@ -106,7 +104,7 @@ async fn set_zone(ctx: &mut Ctx<'_>, timezone: TimeZone) -> Result<OutMessage, H
         // Same hours on both clocks today: the usual wish, without a question.
         if !others.is_empty() {
             let limits = ctx.deps.policy.limits.for_tier(ctx.user.tier).tasks;
-            services::tasks::follow_zone(store, ctx.user.id, timezone, limits, now).await?;
+            services::tasks::follow_zone_with(store, ctx.user.id, &others, timezone, limits, now).await?;
         }
         return Ok(OutMessage::text(set));
     };

@@ -479,12 +479,12 @@ fn profile(user: &User, lang: Language) -> String {
     }
 }
 
-/// A date as people write it: "November 26, 2026" or "26 novembre 2026".
 /// The time of day at `now` in `tz`: `08:00`.
-fn clock(now: DateTime<Utc>, tz: TimeZone) -> String {
+pub fn clock(now: DateTime<Utc>, tz: TimeZone) -> String {
     now.with_timezone(&tz.tz()).format("%H:%M").to_string()
 }
 
+/// A date as people write it: "November 26, 2026" or "26 novembre 2026".
 pub fn long_date(at: DateTime<Utc>, tz: TimeZone, lang: Language) -> String {
     const EN: [&str; 12] = [
         "January",

@@ -143,8 +143,21 @@ pub async fn follow_zone(
     limits: TaskLimits,
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
+    let others = on_other_clocks(store, user, tz).await?;
+    follow_zone_with(store, user, &others, tz, limits, now).await
+}
+
+/// [`follow_zone`] for `tasks` already read with [`on_other_clocks`].
+pub async fn follow_zone_with(
+    store: &dyn Store,
+    user: TelegramId,
+    tasks: &[Task],
+    tz: TimeZone,
+    limits: TaskLimits,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
     let mut moved = 0;
-    for task in on_other_clocks(store, user, tz).await? {
+    for task in tasks {
         let Some(old) = &task.series else { continue };
         let series = Series { tz, ..old.clone() };
         let same_wall_clock = task.due.map(|due| to_utc(tz, due.with_timezone(&old.tz.tz()).naive_local()));
