@@ -139,13 +139,7 @@ async fn on_record(jobs: &JobsFunction, record: &SqsMessage) -> bool {
     };
     let attempt = Attempt::of(received, jobs.settings.max_receives);
     let outcome = jobs.runner.run(&job, attempt).await;
-    let outcome_name = match outcome {
-        JobOutcome::Done => "done",
-        JobOutcome::Duplicate => "duplicate",
-        JobOutcome::Retry => "retry",
-        JobOutcome::Failed => "failed",
-    };
-    metrics::counter!(names::JOBS, "kind" => job.work.kind(), "outcome" => outcome_name).increment(1);
+    metrics::counter!(names::JOBS, "kind" => job.work.kind(), "outcome" => outcome.name()).increment(1);
     if outcome != JobOutcome::Retry {
         return false;
     }
