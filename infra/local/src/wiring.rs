@@ -8,8 +8,7 @@ use linklet::{
     app,
     config::Config,
     ports::{Messenger, Store},
-    services::Deps,
-    services::{jobs::JobRunner, reminders::ReminderSweep},
+    services::{Deps, reminders::ReminderSweep},
 };
 
 /// What a local mode runs on.
@@ -38,15 +37,9 @@ pub fn local_encryption_key(data_dir: &std::path::Path) -> anyhow::Result<secrec
 /// Starts the job worker and the minute sweep, and returns the bot's dependencies.
 pub fn start(config: &Config, store: Arc<dyn Store>, messenger: Arc<dyn Messenger>) -> anyhow::Result<Local> {
     let (queue, worker) = crate::jobs::in_process_queue();
-    let keys = (config.ai.openai_key.as_ref(), config.ai.gemini_key.as_ref());
-    let vault = app::vault(config.encryption_key.as_ref())?;
-    let mut deps = Deps { vault, ..Deps::new(store, messenger, Arc::new(queue), config.policy()) };
-    let assistant = app::assistant(config, keys, &deps)?;
-    deps.assistant_on = assistant.is_some();
-    let runner = JobRunner::new(deps.clone(), assistant)
-        .with_broadcast(config.broadcast)
-        .with_stats_per_job(config.stats_per_job);
-    worker.spawn(Arc::new(runner), config.queues.clone());
+    let keys = app::Keys::from_config(config);
+    let deps = app::deps(config, app::Ports { store, messenger, queue: Arc::new(queue) }, &keys)?;
+    worker.spawn(Arc::new(app::job_runner(config, &deps, &keys)?), config.queues.clone());
     let sweep = crate::sweeper::sweep(deps.clone());
     crate::sweeper::every_minute(sweep.clone());
     Ok(Local { deps, sweep })

@@ -1,5 +1,8 @@
-//! The HTTP routes of the deployed API (`POST /telegram`), served by the Lambda
-//! through `lambda_http` and by the local runner through axum.
+//! The Telegram route, `POST /telegram`: the secret header checked in
+//! constant time, the body bounded in size and in time, an unreadable update
+//! acknowledged (it must not block the chat), the rest handed to the
+//! dispatcher, and its outcome told to Telegram as a status (503 asks for a
+//! redelivery).
 
 use std::{sync::Arc, time::Duration};
 
@@ -9,7 +12,7 @@ use axum::{
     extract::{Request, State},
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
-    routing::{get, post},
+    routing::post,
 };
 use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
@@ -27,28 +30,16 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 
-/// How long a body may take to arrive: a client sending a byte a second does
-/// not hold a request open for good (on Lambda the body is whole already).
-pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
-
 struct WebhookState {
     dispatcher: Dispatcher,
     secret: SecretString,
     body_timeout: Duration,
 }
 
-/// The routes: `POST /telegram` and `GET /health`.
-pub fn routes(dispatcher: Dispatcher, secret: SecretString) -> Router {
-    routes_with(dispatcher, secret, BODY_READ_TIMEOUT)
-}
-
-/// [`routes`] with another body read timeout.
-pub fn routes_with(dispatcher: Dispatcher, secret: SecretString, body_timeout: Duration) -> Router {
+/// `POST /telegram`: updates from Telegram, checked against the webhook secret.
+pub(super) fn route(dispatcher: Dispatcher, secret: SecretString, body_timeout: Duration) -> Router {
     let state = Arc::new(WebhookState { dispatcher, secret, body_timeout });
-    Router::new()
-        .route("/telegram", post(telegram))
-        .route("/health", get(|| async { "ok" }))
-        .with_state(state)
+    Router::new().route("/telegram", post(telegram)).with_state(state)
 }
 
 fn secret_matches(headers: &HeaderMap, secret: &SecretString) -> bool {
