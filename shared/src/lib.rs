@@ -11,12 +11,10 @@ pub mod config;
 pub mod domain;
 pub mod emf;
 pub mod http;
-pub mod i18n;
 #[cfg(test)]
 mod layers;
-pub mod markdown;
 pub mod ports;
+pub mod presentation;
 pub mod services;
-pub mod telegram_html;
 pub mod telemetry;
 pub mod vault;

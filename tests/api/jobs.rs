@@ -6,7 +6,7 @@
 use linklet::{
     domain::TelegramId,
     ports::{Conversations, Tasks},
-    telegram_html::{MESSAGE_LIMIT, check},
+    presentation::telegram_html::{MESSAGE_LIMIT, check},
 };
 use linklet_local::fake_ai::{FakeAi, Scripted};
 use linklet_tests::{
@@ -112,10 +112,10 @@ async fn a_long_answer_is_split_into_valid_messages_without_breaking_words() {
         check(part).unwrap();
     }
     let words = |text: &str| -> Vec<String> {
-        linklet::i18n::plain_text(text).split_whitespace().map(str::to_owned).collect()
+        linklet::presentation::catalog::plain_text(text).split_whitespace().map(str::to_owned).collect()
     };
     let received: Vec<String> = parts.iter().flat_map(|p| words(p)).collect();
-    assert_eq!(received, words(&linklet::markdown::to_telegram_html(&long)));
+    assert_eq!(received, words(&linklet::presentation::markdown::to_telegram_html(&long)));
     assert!(parts[0].starts_with("<b>Plan</b>\n<b>Step</b> one: take the <code>linklet</code>"));
 }
 

@@ -27,7 +27,7 @@ async fn a_long_reply_is_sent_as_several_valid_messages_with_the_buttons_under_t
     assert!(sent.iter().all(|m| m["text"].as_str().unwrap().chars().count() <= 4096));
     let with_buttons: Vec<bool> = sent.iter().map(|m| m["reply_markup"].is_object()).collect();
     assert_eq!(with_buttons, [false, false, true]);
-    let words = |t: &str| linklet::i18n::plain_text(t).split_whitespace().count();
+    let words = |t: &str| linklet::presentation::catalog::plain_text(t).split_whitespace().count();
     let total: usize = sent.iter().map(|m| words(m["text"].as_str().unwrap())).sum();
     assert_eq!(total, words(&paragraph.repeat(120)));
 }

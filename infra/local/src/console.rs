@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tower::ServiceExt;
 
-use linklet::i18n::plain_text as plain;
+use linklet::presentation::catalog::plain_text as plain;
 
 /// The console's pretend Telegram user.
 #[derive(Debug, Clone)]

@@ -176,7 +176,8 @@ fn check_message(params: &Value) -> Result<(), String> {
         return Err("Bad Request: message is too long".into());
     }
     if params["parse_mode"] == "HTML" {
-        linklet::telegram_html::check(text).map_err(|e| format!("Bad Request: can't parse entities: {e}"))?;
+        linklet::presentation::telegram_html::check(text)
+            .map_err(|e| format!("Bad Request: can't parse entities: {e}"))?;
     }
     for row in params["reply_markup"]["inline_keyboard"].as_array().into_iter().flatten() {
         for button in row.as_array().into_iter().flatten() {

@@ -10,8 +10,8 @@ use linklet::{
     bot::Dispatcher,
     config::{Config, DEFAULT_TELEGRAM_API_URL},
     domain::Language,
-    i18n::{COMMANDS, Msg},
     ports::Store,
+    presentation::catalog::{COMMANDS, Msg},
     telemetry::{self, LogFormat},
     vault::KeyRing,
 };

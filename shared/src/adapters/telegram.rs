@@ -18,7 +18,7 @@ use teloxide_core::{
 use tokio::sync::OnceCell;
 
 use crate::ports::{ChatId, Keyboard, Messenger, MessengerError, OutMessage};
-use crate::telegram_html::{MESSAGE_LIMIT, TOAST_LIMIT, split, truncate, truncate_plain};
+use crate::presentation::telegram_html::{MESSAGE_LIMIT, TOAST_LIMIT, split, truncate, truncate_plain};
 
 /// How long one Bot API call may take before it counts as failed.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);

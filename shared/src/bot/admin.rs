@@ -13,8 +13,8 @@ use crate::{
         audit::AuditEntry,
         job::{BroadcastPage, Job, JobId, Work},
     },
-    i18n::admin::{AdminMsg, PREVIEW_SEPARATOR},
-    ports::{Button, OutMessage, StoreError},
+    ports::{OutMessage, StoreError},
+    presentation::catalog::admin::{AdminMsg, PREVIEW_SEPARATOR},
     services::admin,
 };
 
@@ -83,12 +83,8 @@ pub(super) async fn command(ctx: &mut Ctx<'_>, message_id: i32, args: &str) -> R
         ("broadcast", Some(_)) => {
             let text = args.trim_start()["broadcast".len()..].trim();
             let lang = ctx.user.lang();
-            let buttons = vec![vec![
-                Button::new(AdminMsg::ButtonSendAll.render(lang), Callback::BroadcastSend.encode()),
-                Button::new(AdminMsg::ButtonCancel.render(lang), Callback::BroadcastCancel.encode()),
-            ]];
-            let preview =
-                OutMessage::text(AdminMsg::BroadcastPreview { text }.render(lang)).with_keyboard(buttons);
+            let preview = OutMessage::text(AdminMsg::BroadcastPreview { text }.render(lang))
+                .with_keyboard(crate::presentation::keyboards::broadcast_preview(lang));
             ctx.reply(preview).await
         }
         _ => say(ctx, AdminMsg::Help).await,

@@ -10,8 +10,8 @@ use crate::{
         assistant::QuotaUse,
         job::{Job, JobId, Work},
     },
-    i18n::assistant::AssistantMsg,
     ports::OutMessage,
+    presentation::catalog::assistant::AssistantMsg,
 };
 
 /// What the quota counts, per user and day.

@@ -2,8 +2,8 @@
 
 use super::HandleError;
 use super::ctx::Ctx;
-use crate::i18n::Msg;
 use crate::ports::OutMessage;
+use crate::presentation::catalog::Msg;
 
 /// The welcome and, until it is set, the time zone question with the zones
 /// of the user's language (one message, no write: a place typed next is read
@@ -15,7 +15,8 @@ pub(super) async fn start(ctx: &Ctx<'_>) -> Result<(), HandleError> {
         return ctx.reply(OutMessage::text(welcome)).await;
     }
     let text = format!("{welcome}\n\n{}", Msg::AskTimeZoneFirst.render(lang));
-    ctx.reply(OutMessage::text(text).with_keyboard(super::settings::suggested_zones(lang))).await
+    ctx.reply(OutMessage::text(text).with_keyboard(crate::presentation::keyboards::suggested_zones(lang)))
+        .await
 }
 
 pub(super) async fn help(ctx: &Ctx<'_>) -> Result<(), HandleError> {

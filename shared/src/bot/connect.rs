@@ -7,8 +7,8 @@ use crate::{
         Awaiting, UserPatch,
         integration::{Service, StoredIntegration},
     },
-    i18n::connect::ConnectMsg,
     ports::OutMessage,
+    presentation::catalog::connect::ConnectMsg,
     vault::Credential,
 };
 

@@ -5,8 +5,8 @@
 use super::HandleError;
 use crate::{
     domain::{User, UserPatch},
-    i18n::Msg,
     ports::{ChatId, OutMessage},
+    presentation::catalog::Msg,
     services::Deps,
 };
 

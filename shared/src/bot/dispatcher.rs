@@ -19,8 +19,8 @@ use crate::services::{
 };
 use crate::{
     domain::{Language, TelegramId, UpdateId},
-    i18n::Msg,
     ports::{ChatId, ClaimKey, Messenger as _, MessengerError, OutMessage},
+    presentation::catalog::Msg,
     telemetry::panic_message,
 };
 
@@ -135,7 +135,9 @@ impl Dispatcher {
         let text = Msg::Crashed.render(Language::from_telegram(code.as_deref()));
         let sent = match (chat, callback) {
             (Some(chat), _) => outbox.send(chat, &OutMessage::text(text)).await,
-            (None, Some(id)) => outbox.answer_callback(id, Some(&crate::i18n::plain_text(&text))).await,
+            (None, Some(id)) => {
+                outbox.answer_callback(id, Some(&crate::presentation::catalog::plain_text(&text))).await
+            }
             _ => Ok(()),
         };
         if let Err(e) = sent {

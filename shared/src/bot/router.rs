@@ -8,8 +8,8 @@ use super::ctx::{Answer, Ctx};
 use super::outbox::unstamp;
 use super::{Command, HandleError, admin, assistant, basic, connect, settings, tasks};
 use crate::domain::{Awaiting, SeenUser, TelegramId, User, UserPatch, assistant::QuotaUse};
-use crate::i18n::Msg;
 use crate::ports::{ChatId, OutMessage, RateCount, RateCounter};
+use crate::presentation::catalog::Msg;
 use crate::{callback::Callback, services::Deps};
 
 /// The quota behind the rate limit's notices: one per window (the updates

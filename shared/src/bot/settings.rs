@@ -11,21 +11,12 @@ use crate::domain::{
     task::Task,
     zone_search::{self, ZoneSearch},
 };
-use crate::i18n::{Msg, clock};
-use crate::ports::{Button, Keyboard, OutMessage};
+use crate::ports::OutMessage;
+use crate::presentation::{
+    catalog::{Msg, clock},
+    keyboards,
+};
 use crate::{callback::Callback, services};
-
-/// The short list of time zones offered as buttons; any other is typed.
-pub const TIME_ZONE_CHOICES: [&str; 8] = [
-    "Europe/Paris",
-    "Europe/London",
-    "America/New_York",
-    "America/Los_Angeles",
-    "America/Toronto",
-    "Africa/Casablanca",
-    "Asia/Tokyo",
-    "UTC",
-];
 
 pub(super) async fn command(ctx: &mut Ctx<'_>, args: &str) -> Result<(), HandleError> {
     if args.is_empty() {
@@ -52,31 +43,14 @@ pub(super) async fn command(ctx: &mut Ctx<'_>, args: &str) -> Result<(), HandleE
     }
 }
 
-/// The button data for a zone named in a constant list (checked by a test).
-fn zone_button(name: &str) -> String {
-    TimeZone::parse(name)
-        .map_or_else(|_| Callback::Zone(TimeZone::UTC).encode(), |z| Callback::Zone(z).encode())
-}
-
-fn zone_from_menu(name: &str) -> String {
-    TimeZone::parse(name).map_or_else(|_| Callback::ZoneMenu.encode(), |z| Callback::ZoneFromMenu(z).encode())
-}
-
-/// The zones of the user's language as buttons, for a newcomer's question.
-pub(super) fn suggested_zones(lang: Language) -> Keyboard {
-    let mut keyboard: Keyboard = zone_search::suggested(lang)
-        .chunks(2)
-        .map(|row| row.iter().map(|(label, zone)| Button::new(*label, zone_button(zone))).collect())
-        .collect();
-    keyboard.push(vec![Button::new("UTC", Callback::Zone(TimeZone::UTC).encode())]);
-    keyboard
-}
-
 /// Asks for the time zone, reading the next message as a place.
 async fn ask_zone(ctx: &mut Ctx<'_>) -> Result<(), HandleError> {
     let lang = ctx.user.lang();
     ctx.patch(UserPatch { awaiting: Some(Some(Awaiting::TimeZone)), ..UserPatch::default() }).await?;
-    ctx.reply(OutMessage::text(Msg::AskTimeZoneFirst.render(lang)).with_keyboard(suggested_zones(lang))).await
+    ctx.reply(
+        OutMessage::text(Msg::AskTimeZoneFirst.render(lang)).with_keyboard(keyboards::suggested_zones(lang)),
+    )
+    .await
 }
 
 /// A user with no time zone yet typed a short text: when it names a place
@@ -117,10 +91,8 @@ async fn set_zone(ctx: &mut Ctx<'_>, timezone: TimeZone) -> Result<OutMessage, H
         kept: &kept,
         moment: &moment,
     };
-    Ok(OutMessage::text(format!("{set}\n\n{}", question.render(lang))).with_keyboard(vec![vec![
-        Button::new(Msg::ButtonTimeOfDay { time: &kept }.render(lang), Callback::FollowZone.encode()),
-        Button::new(Msg::ButtonSameMoment { time: &moment }.render(lang), Callback::KeepInstants.encode()),
-    ]]))
+    Ok(OutMessage::text(format!("{set}\n\n{}", question.render(lang)))
+        .with_keyboard(keyboards::follow_zone(&kept, &moment, lang)))
 }
 
 /// A location shared in a private chat: its zone becomes the user's when
@@ -147,8 +119,7 @@ pub(super) async fn shared_location(
         return ctx.reply(set).await;
     }
     let offer = Msg::LocationOffer { timezone, now }.render(lang);
-    let button = Button::new(Msg::ButtonUseZone { timezone }.render(lang), Callback::Zone(timezone).encode());
-    ctx.reply(OutMessage::text(offer).with_keyboard(vec![vec![button]])).await
+    ctx.reply(OutMessage::text(offer).with_keyboard(keyboards::use_zone(timezone, lang))).await
 }
 
 /// A time zone typed by the user, after `/settings timezone`, the "Other…"
@@ -162,10 +133,7 @@ pub(super) async fn typed_time_zone(ctx: &mut Ctx<'_>, input: &str) -> Result<()
         }
         ZoneSearch::Choices(zones) => {
             ctx.patch(UserPatch { awaiting: Some(None), ..UserPatch::default() }).await?;
-            let keyboard: Keyboard = zones
-                .chunks(2)
-                .map(|row| row.iter().map(|z| Button::new(z.name(), Callback::Zone(*z).encode())).collect())
-                .collect();
+            let keyboard = keyboards::zone_choices(&zones);
             let text = Msg::PickTimeZone { input }.render(ctx.user.lang());
             ctx.reply(OutMessage::text(text).with_keyboard(keyboard)).await
         }
@@ -248,45 +216,15 @@ pub(super) async fn button(
 fn menu(user: &User) -> OutMessage {
     let lang = user.lang();
     let text = Msg::SettingsMenu { language: lang, timezone: user.tz() }.render(lang);
-    OutMessage::text(text).with_keyboard(vec![vec![
-        Button::new(Msg::ButtonLanguage.render(lang), Callback::LanguageMenu.encode()),
-        Button::new(Msg::ButtonTimeZone.render(lang), Callback::ZoneMenu.encode()),
-    ]])
+    OutMessage::text(text).with_keyboard(keyboards::settings(lang))
 }
 
 fn language_menu(lang: Language) -> OutMessage {
-    let choices = Language::ALL.iter().map(|l| Button::new(l.native_name(), Callback::Language(*l).encode()));
-    OutMessage::text(Msg::ChooseLanguage.render(lang)).with_keyboard(vec![
-        choices.collect(),
-        vec![Button::new(Msg::ButtonBack.render(lang), Callback::Settings.encode())],
-    ])
+    OutMessage::text(Msg::ChooseLanguage.render(lang)).with_keyboard(keyboards::languages(lang))
 }
 
 fn time_zone_menu(user: &User) -> OutMessage {
     let lang = user.lang();
-    let mut keyboard: Keyboard = TIME_ZONE_CHOICES
-        .chunks(2)
-        .map(|row| row.iter().map(|tz| Button::new(*tz, zone_from_menu(tz))).collect())
-        .collect();
-    keyboard.push(vec![
-        Button::new(Msg::ButtonOther.render(lang), Callback::TypeZone.encode()),
-        Button::new(Msg::ButtonBack.render(lang), Callback::Settings.encode()),
-    ]);
-    OutMessage::text(Msg::ChooseTimeZone { current: user.tz() }.render(lang)).with_keyboard(keyboard)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_offered_time_zone_parses_and_fits_in_callback_data() {
-        for tz in TIME_ZONE_CHOICES {
-            assert!(TimeZone::parse(tz).is_ok(), "{tz}");
-            assert!(format!("s:tz:{tz}").len() <= 64);
-        }
-        for tz in chrono_tz::TZ_VARIANTS {
-            assert!(format!("s:z:{}~{}", tz.name(), i64::MAX).len() <= 64, "{}", tz.name());
-        }
-    }
+    OutMessage::text(Msg::ChooseTimeZone { current: user.tz() }.render(lang))
+        .with_keyboard(keyboards::time_zone_menu(lang))
 }

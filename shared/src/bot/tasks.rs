@@ -14,11 +14,9 @@ use crate::domain::{
     task::{Task, TaskNumber, TaskStatus, sort_for_listing},
     when::{WhenError, parse_due},
 };
-use crate::i18n::{
-    Msg, plain_text,
-    tasks::{TaskMsg, numbered},
-};
-use crate::ports::{Button, Keyboard, OutMessage};
+use crate::ports::OutMessage;
+use crate::presentation::catalog::{Msg, plain_text, tasks::TaskMsg};
+use crate::presentation::keyboards;
 use crate::services::tasks::{Created, Finished, NotCreated, create_from_text, finish_occurrence};
 
 /// Tasks per page of `/tasks`.
@@ -57,19 +55,12 @@ pub(super) async fn add(ctx: &mut Ctx<'_>, args: &str) -> Result<(), HandleError
         };
     let lang = ctx.user.lang();
     let mut text = TaskMsg::Created { task: &task, recurrence: recurrence.as_ref(), tz }.render(lang);
-    let mut keyboard = vec![vec![
-        // A to-do has no time to change yet: its button sets one.
-        Button::new(
-            if task.due.is_some() { TaskMsg::ButtonEditTime } else { TaskMsg::ButtonSetTime }.render(lang),
-            Callback::Edit(task.number).encode(),
-        ),
-        Button::new(TaskMsg::ButtonDelete.render(lang), Callback::DeleteNew(task.number).encode()),
-    ]];
     // Until the user says where they are, say which zone the time was read in.
-    if ctx.user.timezone.is_none() && task.due.is_some() {
+    let ask_zone = ctx.user.timezone.is_none() && task.due.is_some();
+    if ask_zone {
         text = format!("{text}\n\n{}", Msg::TimesInUtc.render(lang));
-        keyboard.push(vec![Button::new(Msg::ButtonSetTimeZone.render(lang), Callback::AskZone.encode())]);
     }
+    let keyboard = keyboards::new_task(&task, ask_zone, lang);
     ctx.reply(OutMessage::text(text).with_keyboard(keyboard)).await
 }
 
@@ -86,32 +77,7 @@ async fn page_view(ctx: &Ctx<'_>, page: usize) -> Result<OutMessage, HandleError
     let shown = &tasks[(page - 1) * PAGE_SIZE..(page * PAGE_SIZE).min(tasks.len())];
     let text = TaskMsg::List { tasks: shown, page, pages, tz: ctx.user.tz(), now: ctx.deps.clock.now() }
         .render(lang);
-    let mut keyboard: Keyboard = shown
-        .iter()
-        .map(|t| {
-            let (number, shown) = (t.number, numbered(t.number, lang));
-            // A to-do has no reminder to put off: no 💤.
-            let snooze = t
-                .due
-                .map(|_| Button::new(format!("💤 {shown}"), Callback::ListSnooze { number, page }.encode()));
-            let done = Callback::ListDone { number, page, due: t.due };
-            [Some(Button::new(format!("✅ {shown}"), done.encode())), snooze]
-                .into_iter()
-                .flatten()
-                .chain([Button::new(format!("🗑 {shown}"), Callback::ListDelete { number, page }.encode())])
-                .collect()
-        })
-        .collect();
-    let mut nav = Vec::new();
-    if page > 1 {
-        nav.push(Button::new(TaskMsg::ButtonPrevious.render(lang), Callback::Page(page - 1).encode()));
-    }
-    if page < pages {
-        nav.push(Button::new(TaskMsg::ButtonNext.render(lang), Callback::Page(page + 1).encode()));
-    }
-    if !nav.is_empty() {
-        keyboard.push(nav);
-    }
+    let keyboard = keyboards::task_list(shown, page, pages, lang);
     Ok(OutMessage::text(text).with_keyboard(keyboard))
 }
 
@@ -277,7 +243,7 @@ pub(super) async fn button(
     Ok(Answer::Toast(outcome.map(|text| plain_text(&text))))
 }
 
-/// The buttons under a reminder (see [`crate::services::reminders::reminder_buttons`]): done, snooze,
+/// The buttons under a reminder (see [`crate::presentation::keyboards::reminder`]): done, snooze,
 /// tomorrow at the same time, each for the occurrence it was sent for. The
 /// reminder is replaced by what happened; a tap for an occurrence already
 /// done changes nothing and says so.

@@ -11,8 +11,8 @@ use crate::{
         Language, TelegramId, Tier,
         job::{Job, JobId, Stats, StatsPage, UserCounts, Work},
     },
-    i18n::admin::AdminMsg,
     ports::{ChatId, Directory, MessengerError, OutMessage, QueueDepths, QueueError, StoreError, UserRow},
+    presentation::catalog::admin::AdminMsg,
     services::Deps,
 };
 

@@ -16,11 +16,11 @@ use crate::domain::{
     task::{TaskNumber, sort_for_listing},
     tier::TierLimits,
 };
-use crate::i18n::tasks::when;
 use crate::ports::{
     ClaimKey, Clock, Store, StoreError,
     ai::{AiProvider, ChatReply, ChatRequest, ProviderError, ToolCall, ToolSpec},
 };
+use crate::presentation::catalog::tasks::when;
 use crate::services::{
     once::{ClaimTimes, Once, Settle, once},
     tasks::{Created, Finished, NotCreated, create_from_text},

@@ -16,8 +16,8 @@ use crate::{
         Tier,
         job::{BroadcastPage, Job, JobId, Work},
     },
-    i18n::{admin::AdminMsg, escape},
     ports::{ChatId, ClaimKey, MessengerError, OutMessage, QueueError, StoreError},
+    presentation::catalog::{admin::AdminMsg, escape},
     services::Deps,
 };
 

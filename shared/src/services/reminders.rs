@@ -14,14 +14,14 @@ use futures::FutureExt as _;
 use tokio::time::Instant;
 use tracing::{error, info, warn};
 
-use crate::callback::Callback;
 use crate::domain::{
     TelegramId, TimeZone, User, limits,
     task::{Task, TaskNumber},
     when::to_utc,
 };
-use crate::i18n::tasks::TaskMsg;
-use crate::ports::{Button, ChatId, MessengerError, OutMessage, StoreError};
+use crate::ports::{ChatId, MessengerError, OutMessage, StoreError};
+use crate::presentation::catalog::tasks::TaskMsg;
+use crate::presentation::keyboards;
 use crate::services::Deps;
 use crate::services::outbox::{Pacer, send_within};
 use crate::telemetry::panic_message;
@@ -88,33 +88,6 @@ struct Sweep {
 pub struct ReminderSweep {
     deps: Deps,
     settings: SweepSettings,
-}
-
-/// The buttons under the reminder of `number`'s occurrence due at `due`
-/// (Unix seconds, so that a tap acts on that occurrence only): `r:d:<n>:<due>`
-/// done, `r:z:<minutes>:<n>:<due>` snooze, `r:t:<n>:<due>` tomorrow.
-pub fn reminder_buttons(
-    number: TaskNumber,
-    due: Option<DateTime<Utc>>,
-    lang: crate::domain::Language,
-) -> Vec<Vec<Button>> {
-    let snooze = |minutes: u32| {
-        let label = TaskMsg::ButtonSnooze { minutes }.render(lang);
-        Button::new(label, Callback::ReminderSnooze { minutes, number, due }.encode())
-    };
-    vec![
-        vec![
-            Button::new(TaskMsg::ButtonDone.render(lang), Callback::ReminderDone { number, due }.encode()),
-            snooze(10),
-        ],
-        vec![
-            snooze(60),
-            Button::new(
-                TaskMsg::ButtonTomorrow.render(lang),
-                Callback::ReminderTomorrow { number, due }.encode(),
-            ),
-        ],
-    ]
 }
 
 /// The same wall-clock time as `due`, tomorrow in the user's zone.
@@ -321,7 +294,7 @@ impl ReminderSweep {
     ) -> Result<(), MessengerError> {
         let lang = user.lang();
         let text = TaskMsg::Reminder { task, late, tz: user.tz() }.render(lang);
-        let message = OutMessage::text(text).with_keyboard(reminder_buttons(task.number, task.due, lang));
+        let message = OutMessage::text(text).with_keyboard(keyboards::reminder(task.number, task.due, lang));
         let messenger = self.deps.messenger.as_ref();
         send_within(messenger, ChatId(task.user.0), &message, deadline, &mut report.throttled).await
     }

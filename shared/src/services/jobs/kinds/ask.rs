@@ -14,9 +14,9 @@ use crate::{
         Language, TelegramId, User,
         job::{Job, JobFailure, JobId, Work},
     },
-    i18n::assistant::AssistantMsg,
-    markdown::to_telegram_html,
     ports::{ChatId, Messenger, MessengerError, OutMessage},
+    presentation::catalog::assistant::AssistantMsg,
+    presentation::markdown::to_telegram_html,
     services::{Deps, assistant::Assistant},
 };
 

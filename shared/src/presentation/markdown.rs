@@ -2,7 +2,7 @@
 //! Telegram's HTML parse mode: code, bold, headings, lists and links become
 //! tags; everything else is escaped, so any text is a message Telegram accepts.
 
-use crate::telegram_html::escape;
+use crate::presentation::telegram_html::escape;
 
 /// Renders `markdown` as Telegram HTML. Markers without their closing half
 /// are shown as written.
@@ -94,7 +94,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::telegram_html::check;
+    use crate::presentation::telegram_html::check;
 
     #[test]
     fn markdown_becomes_telegram_html() {

@@ -10,7 +10,7 @@ pub mod tasks;
 use chrono::{DateTime, Datelike, Utc};
 
 use crate::domain::{Language, Tier, TimeZone, User};
-pub use crate::telegram_html::{escape, plain_text};
+pub use crate::presentation::telegram_html::{escape, plain_text};
 
 /// The commands `/help` lists, in order.
 pub const COMMANDS: [&str; 15] = [

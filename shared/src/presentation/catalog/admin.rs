@@ -174,7 +174,7 @@ impl AdminMsg<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::telegram_html::check;
+    use crate::presentation::telegram_html::check;
 
     #[test]
     fn admin_texts_are_valid_html_in_both_languages() {

@@ -91,7 +91,7 @@ impl AssistantMsg {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::telegram_html::check;
+    use crate::presentation::telegram_html::check;
 
     #[test]
     fn every_text_is_translated_and_valid_html() {

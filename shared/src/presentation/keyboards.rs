@@ -1,0 +1,195 @@
+//! The inline keyboards under Linklet's messages: each button's label from
+//! the catalog, in the user's language, and its data a typed [`Callback`].
+
+use chrono::{DateTime, Utc};
+
+use super::catalog::{
+    Msg,
+    admin::AdminMsg,
+    tasks::{TaskMsg, numbered},
+};
+use crate::{
+    callback::Callback,
+    domain::{
+        Language, TimeZone,
+        task::{Task, TaskNumber},
+        zone_search,
+    },
+    ports::{Button, Keyboard},
+};
+
+/// The short list of time zones offered as buttons; any other is typed.
+pub const TIME_ZONE_CHOICES: [&str; 8] = [
+    "Europe/Paris",
+    "Europe/London",
+    "America/New_York",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "Africa/Casablanca",
+    "Asia/Tokyo",
+    "UTC",
+];
+
+/// Under a new task's confirmation: change (or set) its time, delete it,
+/// and, while the user has no zone, set one.
+pub fn new_task(task: &Task, ask_zone: bool, lang: Language) -> Keyboard {
+    let mut keyboard = vec![vec![
+        // A to-do has no time to change yet: its button sets one.
+        Button::new(
+            if task.due.is_some() { TaskMsg::ButtonEditTime } else { TaskMsg::ButtonSetTime }.render(lang),
+            Callback::Edit(task.number).encode(),
+        ),
+        Button::new(TaskMsg::ButtonDelete.render(lang), Callback::DeleteNew(task.number).encode()),
+    ]];
+    if ask_zone {
+        keyboard.push(vec![Button::new(Msg::ButtonSetTimeZone.render(lang), Callback::AskZone.encode())]);
+    }
+    keyboard
+}
+
+/// Under page `page` of `pages` of the task list (`shown`): done, snooze (a
+/// task with a time) and delete per task, then the pages before and after.
+pub fn task_list(shown: &[Task], page: usize, pages: usize, lang: Language) -> Keyboard {
+    let mut keyboard: Keyboard = shown
+        .iter()
+        .map(|t| {
+            let (number, shown) = (t.number, numbered(t.number, lang));
+            // A to-do has no reminder to put off: no 💤.
+            let snooze = t
+                .due
+                .map(|_| Button::new(format!("💤 {shown}"), Callback::ListSnooze { number, page }.encode()));
+            let done = Callback::ListDone { number, page, due: t.due };
+            [Some(Button::new(format!("✅ {shown}"), done.encode())), snooze]
+                .into_iter()
+                .flatten()
+                .chain([Button::new(format!("🗑 {shown}"), Callback::ListDelete { number, page }.encode())])
+                .collect()
+        })
+        .collect();
+    let mut nav = Vec::new();
+    if page > 1 {
+        nav.push(Button::new(TaskMsg::ButtonPrevious.render(lang), Callback::Page(page - 1).encode()));
+    }
+    if page < pages {
+        nav.push(Button::new(TaskMsg::ButtonNext.render(lang), Callback::Page(page + 1).encode()));
+    }
+    if !nav.is_empty() {
+        keyboard.push(nav);
+    }
+    keyboard
+}
+
+/// Under the reminder of `number`'s occurrence due at `due` (so that a tap
+/// acts on that occurrence only): done, snooze 10 min and 1 h, tomorrow.
+pub fn reminder(number: TaskNumber, due: Option<DateTime<Utc>>, lang: Language) -> Keyboard {
+    let snooze = |minutes: u32| {
+        let label = TaskMsg::ButtonSnooze { minutes }.render(lang);
+        Button::new(label, Callback::ReminderSnooze { minutes, number, due }.encode())
+    };
+    vec![
+        vec![
+            Button::new(TaskMsg::ButtonDone.render(lang), Callback::ReminderDone { number, due }.encode()),
+            snooze(10),
+        ],
+        vec![
+            snooze(60),
+            Button::new(
+                TaskMsg::ButtonTomorrow.render(lang),
+                Callback::ReminderTomorrow { number, due }.encode(),
+            ),
+        ],
+    ]
+}
+
+/// Under an admin's broadcast preview: send to all, or cancel.
+pub fn broadcast_preview(lang: Language) -> Keyboard {
+    vec![vec![
+        Button::new(AdminMsg::ButtonSendAll.render(lang), Callback::BroadcastSend.encode()),
+        Button::new(AdminMsg::ButtonCancel.render(lang), Callback::BroadcastCancel.encode()),
+    ]]
+}
+
+/// The settings menu: language, time zone.
+pub fn settings(lang: Language) -> Keyboard {
+    vec![vec![
+        Button::new(Msg::ButtonLanguage.render(lang), Callback::LanguageMenu.encode()),
+        Button::new(Msg::ButtonTimeZone.render(lang), Callback::ZoneMenu.encode()),
+    ]]
+}
+
+/// Every language in its own name, then back to the settings.
+pub fn languages(lang: Language) -> Keyboard {
+    let choices = Language::ALL.iter().map(|l| Button::new(l.native_name(), Callback::Language(*l).encode()));
+    vec![choices.collect(), vec![Button::new(Msg::ButtonBack.render(lang), Callback::Settings.encode())]]
+}
+
+/// The settings' zone menu: [`TIME_ZONE_CHOICES`], "Other…" (typed), back.
+pub fn time_zone_menu(lang: Language) -> Keyboard {
+    let mut keyboard: Keyboard = TIME_ZONE_CHOICES
+        .chunks(2)
+        .map(|row| row.iter().map(|tz| Button::new(*tz, zone_from_menu(tz))).collect())
+        .collect();
+    keyboard.push(vec![
+        Button::new(Msg::ButtonOther.render(lang), Callback::TypeZone.encode()),
+        Button::new(Msg::ButtonBack.render(lang), Callback::Settings.encode()),
+    ]);
+    keyboard
+}
+
+/// The zones of the user's language, then UTC, for a newcomer's question.
+pub fn suggested_zones(lang: Language) -> Keyboard {
+    let mut keyboard: Keyboard = zone_search::suggested(lang)
+        .chunks(2)
+        .map(|row| row.iter().map(|(label, zone)| Button::new(*label, zone_button(zone))).collect())
+        .collect();
+    keyboard.push(vec![Button::new("UTC", Callback::Zone(TimeZone::UTC).encode())]);
+    keyboard
+}
+
+/// The zones a typed place may mean, two a row.
+pub fn zone_choices(zones: &[TimeZone]) -> Keyboard {
+    zones
+        .chunks(2)
+        .map(|row| row.iter().map(|z| Button::new(z.name(), Callback::Zone(*z).encode())).collect())
+        .collect()
+}
+
+/// After a zone change, for repeating tasks on another clock: keep their
+/// time of day (`kept`) or their moment (`moment`, in the new zone).
+pub fn follow_zone(kept: &str, moment: &str, lang: Language) -> Keyboard {
+    vec![vec![
+        Button::new(Msg::ButtonTimeOfDay { time: kept }.render(lang), Callback::FollowZone.encode()),
+        Button::new(Msg::ButtonSameMoment { time: moment }.render(lang), Callback::KeepInstants.encode()),
+    ]]
+}
+
+/// Under a shared location's offer: use its zone.
+pub fn use_zone(timezone: TimeZone, lang: Language) -> Keyboard {
+    vec![vec![Button::new(Msg::ButtonUseZone { timezone }.render(lang), Callback::Zone(timezone).encode())]]
+}
+
+/// The button data for a zone named in a constant list (checked by a test).
+fn zone_button(name: &str) -> String {
+    TimeZone::parse(name)
+        .map_or_else(|_| Callback::Zone(TimeZone::UTC).encode(), |z| Callback::Zone(z).encode())
+}
+
+fn zone_from_menu(name: &str) -> String {
+    TimeZone::parse(name).map_or_else(|_| Callback::ZoneMenu.encode(), |z| Callback::ZoneFromMenu(z).encode())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_offered_time_zone_parses_and_fits_in_callback_data() {
+        for tz in TIME_ZONE_CHOICES {
+            assert!(TimeZone::parse(tz).is_ok(), "{tz}");
+            assert!(format!("s:tz:{tz}").len() <= 64);
+        }
+        for tz in chrono_tz::TZ_VARIANTS {
+            assert!(format!("s:z:{}~{}", tz.name(), i64::MAX).len() <= 64, "{}", tz.name());
+        }
+    }
+}
