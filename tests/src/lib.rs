@@ -183,6 +183,43 @@ impl Webhook {
     }
 }
 
+/// Counts the DynamoDB requests a client sends, by operation (`X-Amz-Target`):
+/// an interceptor on the AWS SDK client, so every round trip is seen where it
+/// leaves, whichever port method made it.
+#[derive(Debug, Default, Clone)]
+pub struct DynamoRequests(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl DynamoRequests {
+    /// A DynamoDB client on `aws` whose requests this counts.
+    pub fn client(&self, aws: &SdkConfig) -> aws_sdk_dynamodb::Client {
+        let config = aws_sdk_dynamodb::config::Builder::from(aws).interceptor(self.clone()).build();
+        aws_sdk_dynamodb::Client::from_conf(config)
+    }
+
+    /// The operations sent since the last call (`UpdateItem`, `Query`...).
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+impl aws_sdk_dynamodb::config::Intercept for DynamoRequests {
+    fn name(&self) -> &'static str {
+        "count requests"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        let target = context.request().headers().get("x-amz-target").unwrap_or_default();
+        let operation = target.rsplit('.').next().unwrap_or_default().to_owned();
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(operation);
+        Ok(())
+    }
+}
+
 /// Test logs at `LOG_LEVEL` (default INFO), captured per test by the runner.
 pub fn init_logs() {
     let level = std::env::var("LOG_LEVEL").unwrap_or_else(|_| "INFO".into());
