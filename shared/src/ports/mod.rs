@@ -10,6 +10,6 @@ pub use clock::{Clock, SystemClock};
 pub use messenger::{Button, ChatId, Keyboard, Messenger, MessengerError, OutMessage};
 pub use queue::{JobQueue, QueueDepths, QueueError};
 pub use store::{
-    Claim, ClaimKey, Claims, Conversations, Directory, Integrations, Quotas, RateCount, RateCounter,
-    Reminders, Store, StoreError, Tasks, UserPage, UserRow, Users,
+    AssistantStore, Claim, ClaimKey, Claims, Conversations, Directory, Integrations, Quotas, RateCount,
+    RateCounter, Reminders, Store, StoreError, Tasks, UserPage, UserRow, Users,
 };

@@ -352,10 +352,15 @@ pub trait Integrations: Send + Sync {
     async fn delete_integration(&self, user: TelegramId, service: Service) -> Result<bool, StoreError>;
 }
 
-/// Everything the bot stores; each adapter implements every part.
-pub trait Store:
-    Users + Claims + Tasks + Reminders + Quotas + Conversations + Directory + Integrations
-{
-}
+/// What the assistant keeps and acts on: its memory of the conversation, the
+/// claims that run each tool call once, the user's tasks.
+pub trait AssistantStore: Conversations + Claims + Tasks {}
+
+impl<T: Conversations + Claims + Tasks + ?Sized> AssistantStore for T {}
+
+/// Everything the bot stores; each adapter implements every part. A use case
+/// takes the parts it uses (`&dyn Tasks`, `&dyn AssistantStore`...), which a
+/// `&dyn Store` coerces to.
+pub trait Store: Users + Reminders + Quotas + Directory + Integrations + AssistantStore {}
 
 impl<T: Users + Claims + Tasks + Reminders + Quotas + Conversations + Directory + Integrations> Store for T {}

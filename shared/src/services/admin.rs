@@ -123,7 +123,7 @@ pub async fn run_stats_page(deps: &Deps, per_job: usize, page: &StatsPage) -> Re
 
 /// Calls `visit` on every user, tier by tier, a page at a time, until it returns false.
 pub async fn for_each_user(
-    store: &dyn Directory,
+    store: &(impl Directory + ?Sized),
     mut visit: impl FnMut(&UserRow) -> bool,
 ) -> Result<(), StoreError> {
     for tier in [Tier::Free, Tier::Pro] {

@@ -17,7 +17,7 @@ use crate::domain::{
     tier::TierLimits,
 };
 use crate::ports::{
-    ClaimKey, Clock, Store, StoreError,
+    AssistantStore, ClaimKey, Clock, StoreError,
     ai::{AiProvider, ChatReply, ChatRequest, ProviderError, ToolCall, ToolSpec},
 };
 use crate::presentation::catalog::tasks::when;
@@ -78,14 +78,18 @@ pub struct Answer {
 
 pub struct Assistant {
     providers: Vec<Arc<dyn AiProvider>>,
-    store: Arc<dyn Store>,
+    store: Arc<dyn AssistantStore>,
     limits: TierLimits,
     bound: MemoryBound,
 }
 
 impl Assistant {
     /// `providers` in order of preference: the first, then its fallback.
-    pub fn new(providers: Vec<Arc<dyn AiProvider>>, store: Arc<dyn Store>, limits: TierLimits) -> Assistant {
+    pub fn new(
+        providers: Vec<Arc<dyn AiProvider>>,
+        store: Arc<dyn AssistantStore>,
+        limits: TierLimits,
+    ) -> Assistant {
         Assistant { providers, store, limits, bound: MemoryBound::DEFAULT }
     }
 

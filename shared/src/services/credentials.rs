@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::admin::for_each_user;
 use crate::{
     domain::TelegramId,
-    ports::{Store, StoreError},
+    ports::{Directory, Integrations, StoreError},
     vault::{KeyRing, sealed_key_id},
 };
 
@@ -36,7 +36,7 @@ pub struct Reencrypted {
     pub after: Census,
 }
 
-async fn users(store: &dyn Store) -> Result<Vec<TelegramId>, StoreError> {
+async fn users(store: &(impl Directory + ?Sized)) -> Result<Vec<TelegramId>, StoreError> {
     let mut users = Vec::new();
     for_each_user(store, |row| {
         users.push(row.user.id);
@@ -46,7 +46,7 @@ async fn users(store: &dyn Store) -> Result<Vec<TelegramId>, StoreError> {
     Ok(users)
 }
 
-pub async fn census(store: &dyn Store) -> Result<Census, StoreError> {
+pub async fn census(store: &(impl Directory + Integrations + ?Sized)) -> Result<Census, StoreError> {
     let mut census = Census::default();
     for user in users(store).await? {
         for integration in store.list_integrations(user).await? {
@@ -58,7 +58,10 @@ pub async fn census(store: &dyn Store) -> Result<Census, StoreError> {
     Ok(census)
 }
 
-pub async fn reencrypt_all(store: &dyn Store, keys: &KeyRing) -> Result<Reencrypted, StoreError> {
+pub async fn reencrypt_all(
+    store: &(impl Directory + Integrations + ?Sized),
+    keys: &KeyRing,
+) -> Result<Reencrypted, StoreError> {
     let mut report = Reencrypted::default();
     for user in users(store).await? {
         for mut integration in store.list_integrations(user).await? {

@@ -9,7 +9,7 @@ use crate::domain::{
     task::{LimitReached, Task, TaskLimits, TaskNumber, TaskStatus, sort_for_listing},
     when::{WhenError, parse_task, to_utc},
 };
-use crate::ports::{Store, StoreError, Tasks};
+use crate::ports::{StoreError, Tasks};
 
 /// A task created from what the user typed, with its repetition as read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +63,7 @@ pub enum Finished {
 /// Finishes a pending task's current occurrence: a series moves on to its
 /// next one, anything else is done.
 pub async fn finish(
-    store: &dyn Store,
+    store: &dyn Tasks,
     user: TelegramId,
     number: TaskNumber,
     now: DateTime<Utc>,
@@ -75,7 +75,7 @@ pub async fn finish(
 /// button was made for; `None`: the current one). A series moves on past it
 /// unless it has already; an occurrence marked done before changes nothing.
 pub async fn finish_occurrence(
-    store: &dyn Store,
+    store: &dyn Tasks,
     user: TelegramId,
     number: TaskNumber,
     occurrence: Option<DateTime<Utc>>,
@@ -118,7 +118,7 @@ pub async fn finish_occurrence(
 /// The user's pending repeating tasks kept on another zone's clock than
 /// `tz` (set before a zone change), in the order `/tasks` lists them.
 pub async fn on_other_clocks(
-    store: &dyn Store,
+    store: &dyn Tasks,
     user: TelegramId,
     tz: TimeZone,
 ) -> Result<Vec<Task>, StoreError> {
@@ -137,7 +137,7 @@ pub async fn on_other_clocks(
 /// tomorrow stays 08:00 tomorrow), or the first one still ahead. Returns how
 /// many moved; a second call moves none.
 pub async fn follow_zone(
-    store: &dyn Store,
+    store: &dyn Tasks,
     user: TelegramId,
     tz: TimeZone,
     limits: TaskLimits,
@@ -149,7 +149,7 @@ pub async fn follow_zone(
 
 /// [`follow_zone`] for `tasks` already read with [`on_other_clocks`].
 pub async fn follow_zone_with(
-    store: &dyn Store,
+    store: &dyn Tasks,
     user: TelegramId,
     tasks: &[Task],
     tz: TimeZone,
