@@ -1,18 +1,25 @@
-//! Guard rails through the webhook: the per-user rate limit (counted
-//! atomically on DynamoDB) and banned users.
+//! Guard rails: the per-user rate limit (counted atomically on DynamoDB,
+//! checked under concurrent updates on moto; the rest in process) and banned users.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use futures::future::join_all;
-use linklet::{
-    domain::{TelegramId, UserPatch},
-    ports::Users,
-};
+use linklet::domain::{TelegramId, UserPatch};
 use linklet_tests::{
-    Webhook,
+    Bot, Webhook,
     updates::{Person, button_tap, private_text},
 };
 
-async fn limited(requests: u32, window: u32) -> Webhook {
+async fn limited(requests: u32, window: u32) -> Bot {
+    Bot::start_with(move |name| match name {
+        "RATE_LIMIT_REQUESTS" => Some(requests.to_string()),
+        "RATE_LIMIT_WINDOW" => Some(window.to_string()),
+        _ => None,
+    })
+    .await
+}
+
+/// The count is atomic on DynamoDB (a conditional update): checked on moto.
+async fn limited_on_dynamodb(requests: u32, window: u32) -> Webhook {
     Webhook::start_with(move |name| match name {
         "RATE_LIMIT_REQUESTS" => Some(requests.to_string()),
         "RATE_LIMIT_WINDOW" => Some(window.to_string()),
@@ -23,7 +30,7 @@ async fn limited(requests: u32, window: u32) -> Webhook {
 
 #[tokio::test]
 async fn the_rate_limit_lets_exactly_n_through_per_window_under_concurrent_updates() {
-    let hook = limited(5, 3600).await;
+    let hook = limited_on_dynamodb(5, 3600).await;
     let ada = Person::english(8001);
     let updates: Vec<_> = (1..=12).map(|i| private_text(i, &ada, "/help")).collect();
     let replies = join_all(updates.iter().map(|u| hook.deliver(u))).await;
@@ -85,7 +92,7 @@ async fn answers_resume_in_the_next_window() {
 
 #[tokio::test]
 async fn a_banned_user_gets_nothing_at_all() {
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::english(8004);
     hook.deliver(&private_text(1, &ada, "/start")).await;
     let banned = UserPatch { banned: Some(true), ..UserPatch::default() };

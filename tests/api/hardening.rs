@@ -14,7 +14,7 @@ use linklet::{
 };
 use linklet_local::fake_ai::FakeAi;
 use linklet_tests::{
-    Failure, Webhook,
+    Bot, Failure, Webhook,
     updates::{Person, button_tap, group_button_tap, group_text, private_text},
 };
 use serde_json::Value;
@@ -34,14 +34,14 @@ fn buttons(message: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-async fn pending_count(hook: &Webhook, user: i64) -> usize {
+async fn pending_count(hook: &Bot, user: i64) -> usize {
     hook.store().pending_tasks(TelegramId(user)).await.unwrap().len()
 }
 
 #[tokio::test]
 async fn a_date_past_the_horizon_is_refused_and_the_webhook_keeps_answering() {
     // Issue 9.1: this text overflowed chrono and aborted the whole function.
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::english(9101);
     hook.deliver(&private_text(1, &ada, "/settings timezone America/New_York")).await;
     let refused = hook.deliver(&private_text(2, &ada, "/task pay the bill 31/12/262142 11pm")).await;
@@ -58,7 +58,7 @@ async fn a_date_past_the_horizon_is_refused_and_the_webhook_keeps_answering() {
 async fn a_task_whose_reply_failed_is_created_once_and_the_reply_comes_with_the_redelivery() {
     // Issue 9.3: the claim was released after the task was stored, so the
     // redelivery stored a second task.
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::english(9102);
     hook.deliver(&private_text(1, &ada, "/start")).await;
     hook.telegram.fail_next("sendMessage", Failure::ServerError);
@@ -79,7 +79,7 @@ async fn a_task_whose_reply_failed_is_created_once_and_the_reply_comes_with_the_
 
 #[tokio::test]
 async fn a_reply_telegram_keeps_refusing_for_now_waits_for_the_next_redelivery() {
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::english(9103);
     hook.deliver(&private_text(1, &ada, "/start")).await;
     hook.telegram.fail_next("sendMessage", Failure::TooManyRequests { retry_after: 1 });
@@ -134,7 +134,7 @@ async fn done_tapped_twice_or_on_an_old_reminder_never_skips_the_next_occurrence
 #[tokio::test]
 async fn in_a_group_a_button_acts_only_for_the_user_it_was_made_for() {
     // Issue 9.5: B pressing A's list deleted B's own task and showed B's tasks to the group.
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let (ada, bob) = (Person::english(9105), Person::english(9106));
     let group = -100_9105;
     hook.deliver(&group_text(1, group, &ada, "/task buy milk")).await;
@@ -159,7 +159,7 @@ async fn in_a_group_a_button_acts_only_for_the_user_it_was_made_for() {
 #[tokio::test]
 async fn a_title_over_the_limit_is_refused_before_anything_is_stored() {
     // Issue 9.12: a 14,567-character title went through, then broke Telegram's limits.
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::english(9107);
     let title = "x".repeat(14_567);
     hook.deliver(&private_text(1, &ada, &format!("/task {title} tomorrow 9am"))).await;
@@ -183,7 +183,7 @@ async fn a_title_over_the_limit_is_refused_before_anything_is_stored() {
 #[tokio::test]
 async fn a_time_that_cannot_be_read_after_change_time_ends_the_wait() {
     // Issue 9.13: the next unrelated message got "I couldn't read the time".
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::english(9108);
     hook.deliver(&private_text(1, &ada, "/task call mom tomorrow 9am")).await;
     hook.deliver(&button_tap(2, &ada, 2, "t:e:1")).await;

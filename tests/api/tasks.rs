@@ -3,7 +3,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use linklet_tests::{
-    Webhook,
+    Bot, Webhook,
     updates::{Person, button_tap, private_text},
 };
 
@@ -146,7 +146,7 @@ async fn done_on_a_repeating_task_moves_it_to_its_next_occurrence() {
 
 #[tokio::test]
 async fn a_time_is_changed_after_tapping_change_time_and_by_edit() {
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::english(3006);
     hook.deliver(&private_text(40, &ada, "/task call mom tomorrow 9am")).await;
     hook.deliver(&button_tap(41, &ada, 901, "t:e:1")).await;
@@ -240,7 +240,7 @@ async fn the_tier_limit_is_explained_when_reached() {
 #[tokio::test]
 async fn a_page_of_the_longest_titles_is_one_message_and_its_taps_edit_it() {
     // Issue 10: 256 "&" escape to 1,280 characters, and five of them split a page.
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::english(3020);
     let longest = "&<".repeat(128);
     for i in 0..6u32 {
@@ -263,11 +263,8 @@ async fn a_page_of_the_longest_titles_is_one_message_and_its_taps_edit_it() {
 
 #[tokio::test]
 async fn an_overdue_task_is_marked_in_the_list() {
-    use linklet::{
-        domain::{SeenUser, TelegramId, task::NewTask},
-        ports::{Tasks, Users},
-    };
-    let hook = Webhook::start().await;
+    use linklet::domain::{SeenUser, TelegramId, task::NewTask};
+    let hook = Bot::start().await;
     let ada = Person::french(3021);
     let seen = SeenUser {
         id: TelegramId(3021),

@@ -1,12 +1,14 @@
-//! The webhook Lambda driven as AWS drives it: API Gateway v2 events in, HTTP
-//! responses out, DynamoDB on moto and the fake Telegram Bot API behind it.
+//! The webhook: what a user sees for each update (in process, on the
+//! embedded store: `Bot`), and the Lambda driven as AWS drives it where the
+//! shape matters (API Gateway v2 events in, HTTP responses out, DynamoDB on
+//! moto and the fake Telegram Bot API behind it: `Webhook`).
 
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use linklet::{domain::TelegramId, ports::Tasks};
+use linklet::domain::TelegramId;
 use linklet_tests::{
-    Failure, Webhook, api_gateway_event, load_event,
+    Bot, Failure, Webhook, api_gateway_event, load_event,
     updates::{Person, button_tap, group_text, private_location, private_text},
 };
 use serde_json::{Value, json};
@@ -75,7 +77,7 @@ async fn wrong_or_missing_secret_is_refused_and_nothing_is_read_or_written() {
 
 #[tokio::test]
 async fn duplicate_update_is_answered_once() {
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let update = private_text(3, &Person::english(1003), "/help");
     let first = hook.deliver(&update).await;
     let second = hook.deliver(&update).await;
@@ -104,7 +106,7 @@ async fn concurrent_duplicates_are_answered_once() {
 
 #[tokio::test]
 async fn transient_failure_is_retried_by_telegram_and_handled_once() {
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     hook.telegram.fail_next("sendMessage", Failure::TooManyRequests { retry_after: 1 });
     let update = private_text(5, &Person::english(1005), "/start");
 
@@ -121,7 +123,7 @@ async fn transient_failure_is_retried_by_telegram_and_handled_once() {
 
 #[tokio::test]
 async fn blocked_user_is_acknowledged_and_not_retried() {
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     hook.telegram.fail_next("sendMessage", Failure::Blocked);
     let update = private_text(6, &Person::english(1006), "/help");
 
@@ -143,7 +145,7 @@ async fn malformed_bodies_are_acknowledged_and_ignored() {
 
 #[tokio::test]
 async fn unknown_and_unhandled_update_kinds_are_acknowledged() {
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::english(1007);
     let mut edited = private_text(9, &ada, "/start");
     edited["edited_message"] = edited["message"].take();
@@ -172,7 +174,7 @@ async fn oversize_body_is_refused() {
 
 #[tokio::test]
 async fn french_user_is_answered_in_french() {
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let camille = Person::french(1012);
     hook.deliver(&private_text(12, &camille, "/start")).await;
     hook.deliver(&private_text(13, &camille, "/help")).await;
@@ -186,7 +188,7 @@ async fn french_user_is_answered_in_french() {
 
 #[tokio::test]
 async fn group_command_for_this_bot_is_answered_and_for_another_bot_ignored() {
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::english(1013);
     let group = -1_001_234_567_890;
     let mine = hook.deliver(&group_text(15, group, &ada, "/help@LinkletBot")).await;
@@ -204,8 +206,7 @@ async fn group_command_for_this_bot_is_answered_and_for_another_bot_ignored() {
 
 #[tokio::test]
 async fn configured_bot_username_saves_the_get_me_call() {
-    let hook =
-        Webhook::start_with(|name| (name == "TELEGRAM_BOT_USERNAME").then(|| "LinkletBot".into())).await;
+    let hook = Bot::start_with(|name| (name == "TELEGRAM_BOT_USERNAME").then(|| "LinkletBot".into())).await;
     hook.deliver(&group_text(18, -100, &Person::english(1014), "/start@linkletbot")).await;
 
     assert_eq!(hook.telegram.sent_texts().len(), 1);
@@ -214,7 +215,7 @@ async fn configured_bot_username_saves_the_get_me_call() {
 
 #[tokio::test]
 async fn settings_buttons_change_the_language_and_every_tap_is_answered() {
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::english(1015);
     hook.deliver(&private_text(19, &ada, "/settings")).await;
     let menu = &hook.telegram.successful("sendMessage")[0];
@@ -248,7 +249,7 @@ async fn settings_buttons_change_the_language_and_every_tap_is_answered() {
 
 #[tokio::test]
 async fn a_stale_or_foreign_button_is_answered_with_a_notice() {
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let reply = hook.deliver(&button_tap(23, &Person::english(1016), 1, "tasks:done:42")).await;
 
     assert_eq!(reply.status, 200);
@@ -296,7 +297,7 @@ fn buttons(message: &serde_json::Value) -> Vec<(String, String)> {
 #[tokio::test]
 async fn a_french_newcomer_is_asked_their_zone_and_their_first_reminder_is_at_paris_time() {
     // Issue 10: every new user was silently on UTC, so "demain 9h" came at 10:00 in Paris.
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::french(1030);
     hook.deliver(&private_text(1, &ada, "/start")).await;
     let question = hook.telegram.successful("sendMessage").pop().unwrap();
@@ -335,7 +336,7 @@ async fn a_french_newcomer_is_asked_their_zone_and_their_first_reminder_is_at_pa
 
 #[tokio::test]
 async fn a_newcomer_answers_the_zone_question_by_typing_their_city() {
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::french(1032);
     hook.deliver(&private_text(1, &ada, "/start")).await;
     hook.deliver(&private_text(2, &ada, "Montréal")).await;
@@ -347,7 +348,7 @@ async fn a_newcomer_answers_the_zone_question_by_typing_their_city() {
 
 #[tokio::test]
 async fn a_zone_is_found_from_a_city_or_an_offset() {
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::english(1031);
     hook.deliver(&private_text(1, &ada, "/settings timezone New York")).await;
     hook.deliver(&private_text(2, &ada, "/settings timezone Montreal")).await;
@@ -371,7 +372,7 @@ async fn a_zone_is_found_from_a_city_or_an_offset() {
 
 #[tokio::test]
 async fn settings_can_be_typed() {
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::english(1018);
     hook.deliver(&private_text(28, &ada, "/settings timezone Europe/Paris")).await;
     hook.deliver(&private_text(29, &ada, "/settings language klingon")).await;
@@ -387,7 +388,7 @@ async fn settings_can_be_typed() {
 
 #[tokio::test]
 async fn plain_text_and_unknown_commands_get_a_pointer_to_help() {
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::english(1019);
     hook.deliver(&private_text(32, &ada, "hello bot")).await;
     hook.deliver(&private_text(33, &ada, "/frobnicate now")).await;
@@ -438,7 +439,7 @@ async fn secrets_come_from_secrets_manager_when_not_in_the_environment() {
 #[tokio::test]
 async fn every_reply_is_valid_telegram_html() {
     // The fake refuses HTML Telegram would refuse, so any escaping mistake shows as a failed call.
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let tricky = linklet_tests::updates::Person {
         id: 1021,
         first_name: "<Bob & \"Co\">",
@@ -482,7 +483,7 @@ async fn each_invocation_writes_its_metrics_as_emf_lines() {
 /// real sentence, and `/settings timezone` alone waits for the zone.
 #[tokio::test]
 async fn commands_without_their_argument_get_real_sentences() {
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::english(9701);
     let last = || hook.telegram.sent_texts().last().cloned().unwrap_or_default();
 
@@ -502,7 +503,7 @@ async fn commands_without_their_argument_get_real_sentences() {
 /// Issue 10: a to-do has no time yet, so its ✏️ sets one and it gets no 💤.
 #[tokio::test]
 async fn a_to_do_offers_to_set_a_time_and_no_snooze() {
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::english(9702);
     let labels = |message: &Value| -> Vec<Vec<String>> {
         message["reply_markup"]["inline_keyboard"]
@@ -527,19 +528,20 @@ async fn a_to_do_offers_to_set_a_time_and_no_snooze() {
     assert!(rows.contains(&vec!["✅ #2".to_owned(), "💤 #2".to_owned(), "🗑 #2".to_owned()]), "{rows:?}");
 }
 
-async fn zone_of(hook: &Webhook, id: i64) -> Option<String> {
-    attr(&user_item(hook, id).await.unwrap(), "timezone")
+async fn zone_of(hook: &Bot, id: i64) -> Option<String> {
+    let user = hook.store().get_user(TelegramId(id)).await.unwrap().expect("the user is registered");
+    user.timezone.map(|zone| zone.name().to_owned())
 }
 
 #[tokio::test]
 async fn a_shared_location_sets_or_offers_its_zone() {
     // Issue 10: a newcomer may answer the zone question with a shared location,
     // read offline from the bundled boundaries. Location object per the Bot API.
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let camille = Person::french(1040);
     hook.deliver(&private_text(1, &camille, "/start")).await;
     hook.deliver(&private_location(2, &camille, 45.5017, -73.5673)).await; // Montréal
-    let last = |hook: &Webhook| hook.telegram.sent_texts().pop().unwrap();
+    let last = |hook: &Bot| hook.telegram.sent_texts().pop().unwrap();
     assert!(last(&hook).starts_with("✅ Fuseau horaire réglé sur America/Toronto"), "{}", last(&hook));
 
     hook.deliver(&private_location(3, &camille, 45.5017, -73.5673)).await;
@@ -580,7 +582,7 @@ async fn a_zone_change_asks_whether_repeating_tasks_keep_their_time_of_day() {
     use linklet::domain::task::TaskNumber;
     // Issue 10: "Changing the time zone asks whether existing repeating tasks
     // keep their wall-clock time in the new zone or their instant."
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::english(1041);
     let task = |number: u32| {
         let store = hook.store();
@@ -654,7 +656,7 @@ async fn a_zone_change_asks_whether_repeating_tasks_keep_their_time_of_day() {
 async fn a_command_for_another_bot_in_a_private_chat_says_so() {
     // Issue 10: in a group `/task@OtherBot` is for the other bot, who is there to
     // answer it; in a private chat no other bot reads it, so silence lost it.
-    let hook = Webhook::start().await;
+    let hook = Bot::start().await;
     let ada = Person::english(1042);
     hook.deliver(&private_text(1, &ada, "/task@OtherBot buy milk tomorrow")).await;
     hook.deliver(&private_text(2, &ada, "/tasks@linkletbot")).await;

@@ -1,8 +1,15 @@
-//! The integration-test harness: a moto endpoint (started by `infra/test.sh`),
-//! a table per test, the fake Telegram Bot API, and the webhook driven exactly as
-//! Lambda drives it, with API Gateway HTTP API v2 events from `events/`.
+//! The integration-test harness. Two ways to run the bot:
+//! - [`Bot`] (`bot.rs`), in process: the embedded store, the in-process job
+//!   queue, the fake Telegram Bot API; for what a user sees, in milliseconds.
+//! - [`Webhook`], as AWS runs it: a moto endpoint (started by `infra/test.sh`),
+//!   a table and queues per test, the fake Telegram Bot API, and the webhook
+//!   driven exactly as Lambda drives it, with API Gateway HTTP API v2 events
+//!   from `events/`; for the DynamoDB adapter, the queues and the event shapes.
 
+pub mod bot;
 pub mod updates;
+
+pub use bot::Bot;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
