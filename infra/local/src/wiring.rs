@@ -1,6 +1,7 @@
 //! The local runner's wiring, the same for every mode: the store and
-//! messenger given, the in-process job queue and its worker, the assistant
-//! when a provider key is set, and the reminder sweep every minute.
+//! messenger given, the in-process job queue and its worker, then the same
+//! builder as the Lambda functions (`app::deps`, `app::job_runner`: the
+//! assistant when a provider key is set), and the reminder sweep every minute.
 
 use std::sync::Arc;
 

@@ -1,6 +1,6 @@
 //! /settings: language and time zone, by inline keyboard or typed.
 //!
-//! Its buttons are [`Callback`]s: the menus, a language, a zone from the menu
+//! Its buttons (built in `presentation::keyboards`) are [`Callback`]s: the menus, a language, a zone from the menu
 //! or typed; outside the menu, a zone set in place or asked for; after a zone
 //! change, repeating tasks on the new zone's clock or at their instants.
 

@@ -1,8 +1,7 @@
-//! /task, /remind, /tasks, /done, /delete, /edit and the task buttons.
-//!
-//! Callback data (at most 64 bytes): `t:d:<n>:<page>` done, `t:s:<n>:<page>`
-//! snooze one hour, `t:x:<n>:<page>` delete (from the list), `t:p:<page>` a page
-//! of the list, `t:e:<n>` ask for a new time, `t:r:<n>` delete (under a new task).
+//! /task, /remind, /tasks, /done, /delete, /edit and what the task and
+//! reminder buttons do (their keyboards are `presentation::keyboards`, their
+//! data `callback::Callback`). Task creation itself is the use case
+//! `services::tasks::create_from_text`, shared with the assistant.
 
 use chrono::{DateTime, Duration, Utc};
 

@@ -1,4 +1,6 @@
-//! Domain types and rules: users, languages, time zones, tiers. No I/O here.
+//! Domain types and rules: users, languages, time zones and finding one,
+//! tiers and the policy, tasks, their times (`when`) and recurrence, jobs,
+//! connections, the audit log, Telegram's limits. No I/O here.
 
 pub mod assistant;
 pub mod audit;

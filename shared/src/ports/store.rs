@@ -1,4 +1,7 @@
-//! Storage ports: users and the webhook's update claims.
+//! Storage ports, one per concern (users, claims, tasks, reminders, quotas,
+//! conversations, the admins' directory, integrations), and `Store`, all of
+//! them; a use case takes the ones it uses. Both store adapters implement
+//! each, checked by one contract (`tests/api/store_contract.rs`).
 
 use std::time::Duration;
 

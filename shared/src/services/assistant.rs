@@ -1,5 +1,5 @@
 //! The AI assistant: the conversation's memory, one provider and then the
-//! other when the first fails with a retryable error, and tools that manage
+//! other when the first fails with a transient error, and tools that manage
 //! the user's tasks through the same store as the commands. A job retried
 //! after a tool ran does not run that tool again.
 
@@ -37,7 +37,7 @@ impl Clock for At {
 
 /// Rounds of tool calls in one answer before giving up.
 const MAX_TOOL_ROUNDS: usize = 4;
-/// Attempts per provider on a retryable error before the next provider.
+/// Attempts per provider on a transient error before the next provider.
 const ATTEMPTS_PER_PROVIDER: usize = 2;
 /// The longest wait for a provider's Retry-After before moving on.
 const MAX_RETRY_WAIT: Duration = Duration::from_secs(2);
@@ -125,7 +125,7 @@ impl Assistant {
         Err(AssistantError::TooManyToolRounds)
     }
 
-    /// One provider, then the next on a retryable error or a refused key.
+    /// One provider, then the next on a transient error or a refused key.
     async fn chat(&self, request: &ChatRequest) -> Result<ChatReply, AssistantError> {
         let mut last = ProviderError::Unavailable("no provider configured".into());
         for provider in &self.providers {

@@ -1,4 +1,7 @@
-//! Use cases that run outside a chat update: the reminder sweep, queued jobs, the assistant.
+//! The use cases, behind the ports: tasks (shared by the commands, the buttons
+//! and the assistant), the reminder sweep, queued jobs and their runner, the
+//! assistant, admin stats and broadcasts, credentials; `once`, the one
+//! idempotency primitive; `Deps`, what they are given.
 
 pub mod admin;
 pub mod assistant;

@@ -21,7 +21,7 @@ impl OpenAi {
         OpenAi::with_timeout(key, base_url, model, super::REQUEST_TIMEOUT)
     }
 
-    /// With each call limited to `timeout` (a timeout is retryable).
+    /// With each call limited to `timeout` (a timeout is transient).
     pub fn with_timeout(
         key: SecretString,
         base_url: &str,

@@ -1,4 +1,5 @@
-//! Idempotency claims on DynamoDB: `UPDATE#<update_id>` or `JOB#<job id>` / `CLAIM`, with TTL.
+//! Idempotency claims on DynamoDB: `UPDATE#<update_id>` or `JOB#<job id>`
+//! (a job, an assistant tool call, a broadcast recipient: see `ClaimKey`) / `CLAIM`, with TTL.
 
 use std::time::Duration;
 
