@@ -42,10 +42,6 @@ async fn register(hook: &Webhook, ids: std::ops::Range<i64>) {
         .await;
 }
 
-fn last(hook: &Webhook) -> String {
-    hook.telegram.sent_texts().last().cloned().unwrap_or_default()
-}
-
 #[tokio::test]
 async fn someone_else_gets_the_unknown_command_answer_and_nothing_is_audited() {
     let hook = start().await;
@@ -76,11 +72,11 @@ async fn stats_count_users_activity_tiers_tasks_and_jobs() {
     hook.deliver(&private_text(12, &admin, "/admin ban 9203")).await;
 
     hook.deliver(&private_text(13, &admin, "/admin stats")).await;
-    assert_eq!(last(&hook), "📊 Counting every user; the figures follow here in a moment.");
+    assert_eq!(hook.telegram.last_text(), "📊 Counting every user; the figures follow here in a moment.");
     let jobs = hook.jobs_function().await;
     let (_, failed) = hook.run_jobs(&jobs, &hook.integration_queue).await;
     assert!(failed.is_empty());
-    let stats = last(&hook);
+    let stats = hook.telegram.last_text();
     assert!(stats.contains("<b>Users</b>: 4"), "{stats}");
     assert!(stats.contains("Active: 4 (24 h) · 4 (7 days)"), "{stats}");
     assert!(stats.contains("Tiers: free 3 · pro 1"), "{stats}");
@@ -140,30 +136,34 @@ async fn ban_unban_and_tier_take_effect_and_are_audited() {
     hook.deliver(&private_text(1, &bob, "/start")).await;
 
     hook.deliver(&private_text(2, &admin, "/admin ban @bob_tester")).await;
-    assert!(last(&hook).contains("User <code>9300</code> is banned"), "{}", last(&hook));
+    assert!(
+        hook.telegram.last_text().contains("User <code>9300</code> is banned"),
+        "{}",
+        hook.telegram.last_text()
+    );
     let sent = hook.telegram.sent_texts().len();
     hook.deliver(&private_text(3, &bob, "/help")).await;
     assert_eq!(hook.telegram.sent_texts().len(), sent, "a banned user gets nothing");
 
     hook.deliver(&private_text(4, &admin, "/admin unban 9300")).await;
     hook.deliver(&private_text(5, &bob, "/help")).await;
-    assert!(last(&hook).contains("What I can do"));
+    assert!(hook.telegram.last_text().contains("What I can do"));
 
     hook.deliver(&private_text(6, &admin, "/admin tier 9300 pro")).await;
     assert_eq!(hook.store().get_user(TelegramId(9300)).await.unwrap().unwrap().tier, Tier::Pro);
     hook.deliver(&private_text(7, &admin, "/admin user 9300")).await;
-    let card = last(&hook);
+    let card = hook.telegram.last_text();
     assert!(
         card.contains("(<code>9300</code>)") && card.contains("pro") && card.contains("active"),
         "{card}"
     );
     hook.deliver(&private_text(8, &admin, "/admin ban 9999")).await;
-    assert_eq!(last(&hook), "Admins cannot be banned.");
+    assert_eq!(hook.telegram.last_text(), "Admins cannot be banned.");
     hook.deliver(&private_text(9, &admin, "/admin tier 4242 pro")).await;
-    assert_eq!(last(&hook), "No user 4242.");
+    assert_eq!(hook.telegram.last_text(), "No user 4242.");
 
     hook.deliver(&private_text(10, &admin, "/admin audit")).await;
-    let log = last(&hook);
+    let log = hook.telegram.last_text();
     let lines: Vec<&str> = log.lines().skip(1).collect();
     assert_eq!(lines.len(), 4, "{log}");
     assert!(lines[0].ends_with(&format!("<code>{ADMIN}</code> user → <code>9300</code>")), "{log}");

@@ -22,10 +22,6 @@ async fn start(key: Option<String>) -> Webhook {
     .await
 }
 
-fn last(hook: &Webhook) -> String {
-    hook.telegram.sent_texts().last().cloned().unwrap_or_default()
-}
-
 #[tokio::test]
 async fn a_pasted_token_is_deleted_from_the_chat_and_stored_sealed() {
     let logs = linklet_tests::capture_logs("trace");
@@ -34,13 +30,17 @@ async fn a_pasted_token_is_deleted_from_the_chat_and_stored_sealed() {
     let ada = Person::english(9400);
 
     hook.deliver(&private_text(1, &ada, "/connect github")).await;
-    assert!(last(&hook).contains("Paste your GitHub token"), "{}", last(&hook));
+    assert!(hook.telegram.last_text().contains("Paste your GitHub token"), "{}", hook.telegram.last_text());
     hook.deliver(&private_text(2, &ada, TOKEN)).await;
 
     let deleted = hook.telegram.successful("deleteMessage");
     assert_eq!(deleted.len(), 1);
     assert_eq!((deleted[0]["chat_id"].as_i64(), deleted[0]["message_id"].as_i64()), (Some(9400), Some(2)));
-    assert!(last(&hook).contains("GitHub connected. I deleted your message"), "{}", last(&hook));
+    assert!(
+        hook.telegram.last_text().contains("GitHub connected. I deleted your message"),
+        "{}",
+        hook.telegram.last_text()
+    );
 
     let stored = hook.store().get_integration(TelegramId(9400), Service::GitHub).await.unwrap().unwrap();
     assert!(stored.sealed.starts_with("v1.k1.") && !stored.sealed.contains(TOKEN));
@@ -63,12 +63,12 @@ async fn a_pasted_token_is_deleted_from_the_chat_and_stored_sealed() {
 
     // The next message is an ordinary one again.
     hook.deliver(&private_text(3, &ada, "/connect")).await;
-    assert!(last(&hook).contains("GitHub — ✅ connected"), "{}", last(&hook));
+    assert!(hook.telegram.last_text().contains("GitHub — ✅ connected"), "{}", hook.telegram.last_text());
     hook.deliver(&private_text(4, &ada, "/disconnect github")).await;
-    assert!(last(&hook).contains("GitHub disconnected"));
+    assert!(hook.telegram.last_text().contains("GitHub disconnected"));
     assert!(hook.store().list_integrations(TelegramId(9400)).await.unwrap().is_empty());
     hook.deliver(&private_text(5, &ada, "/disconnect github")).await;
-    assert_eq!(last(&hook), "GitHub was not connected.");
+    assert_eq!(hook.telegram.last_text(), "GitHub was not connected.");
 
     let text = logs.text();
     assert!(text.contains("service connected"), "the capture works");
@@ -86,33 +86,37 @@ async fn connections_are_refused_in_groups_and_without_a_key_and_bad_tokens_are_
     let hook = start(Some(KeyRing::generate_setting("k1"))).await;
     let ada = Person::english(9401);
     hook.deliver(&group_text(1, -100_077, &ada, "/connect github")).await;
-    assert!(last(&hook).contains("private chat with me, never in a group"));
+    assert!(hook.telegram.last_text().contains("private chat with me, never in a group"));
 
     hook.deliver(&private_text(2, &ada, "/connect notion")).await;
     hook.deliver(&private_text(3, &ada, "two words")).await;
-    assert!(last(&hook).contains("does not look like a Notion token"), "{}", last(&hook));
+    assert!(
+        hook.telegram.last_text().contains("does not look like a Notion token"),
+        "{}",
+        hook.telegram.last_text()
+    );
     assert_eq!(hook.telegram.successful("deleteMessage").len(), 1, "deleted anyway");
     hook.deliver(&private_text(4, &ada, "/connect n8n")).await;
     hook.deliver(&private_text(5, &ada, "/cancel")).await;
-    assert_eq!(last(&hook), "Cancelled.");
+    assert_eq!(hook.telegram.last_text(), "Cancelled.");
     hook.deliver(&private_text(50, &ada, "/cancel")).await;
-    assert_eq!(last(&hook), "There was nothing to cancel.");
+    assert_eq!(hook.telegram.last_text(), "There was nothing to cancel.");
     hook.deliver(&private_text(51, &ada, "/disconnect")).await;
     assert!(
-        last(&hook).starts_with("Which service? For example <code>/disconnect github</code>"),
+        hook.telegram.last_text().starts_with("Which service? For example <code>/disconnect github</code>"),
         "{}",
-        last(&hook)
+        hook.telegram.last_text()
     );
     hook.deliver(&private_text(6, &ada, "n8n_api_key_value")).await;
     assert!(hook.store().list_integrations(TelegramId(9401)).await.unwrap().is_empty());
     hook.deliver(&private_text(7, &ada, "/connect google")).await;
-    assert!(last(&hook).contains("own sign-in page"));
+    assert!(hook.telegram.last_text().contains("own sign-in page"));
     hook.deliver(&private_text(8, &ada, "/connect myspace")).await;
-    assert!(last(&hook).contains("I don't know the service <code>myspace</code>"));
+    assert!(hook.telegram.last_text().contains("I don't know the service <code>myspace</code>"));
 
     let keyless = start(None).await;
     keyless.deliver(&private_text(1, &ada, "/connect github")).await;
-    assert!(last(&keyless).contains("no encryption key is configured"));
+    assert!(keyless.telegram.last_text().contains("no encryption key is configured"));
 }
 
 #[tokio::test]
@@ -123,7 +127,11 @@ async fn when_the_token_message_cannot_be_deleted_the_user_is_asked_to_delete_it
     hook.telegram
         .fail_next("deleteMessage", Failure::BadRequest("Bad Request: message can't be deleted".into()));
     hook.deliver(&private_text(2, &ada, TOKEN)).await;
-    assert!(last(&hook).contains("could not delete your message with the token: please delete it yourself"));
+    assert!(
+        hook.telegram
+            .last_text()
+            .contains("could not delete your message with the token: please delete it yourself")
+    );
     assert!(hook.store().get_integration(TelegramId(9402), Service::GitHub).await.unwrap().is_some());
 }
 

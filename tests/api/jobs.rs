@@ -247,7 +247,7 @@ async fn a_tool_call_creates_a_real_task_that_the_user_sees_in_tasks() {
     assert!(fake.requests()[0].get("contents").is_some(), "Gemini was asked first");
     assert_eq!(hook.telegram.sent_texts().last().unwrap(), "Done! I'll remind you <b>tomorrow at 18:00</b>.");
     hook.deliver(&private_text(3, &ada, "/tasks")).await;
-    let list = hook.telegram.sent_texts().last().unwrap().clone();
+    let list = hook.telegram.last_text();
     assert!(list.contains("call mom") && list.contains("18:00"), "{list}");
 }
 

@@ -485,7 +485,7 @@ async fn each_invocation_writes_its_metrics_as_emf_lines() {
 async fn commands_without_their_argument_get_real_sentences() {
     let hook = Bot::start().await;
     let ada = Person::english(9701);
-    let last = || hook.telegram.sent_texts().last().cloned().unwrap_or_default();
+    let last = || hook.telegram.last_text();
 
     hook.deliver(&private_text(1, &ada, "/settings language")).await;
     assert_eq!(

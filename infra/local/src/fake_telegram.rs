@@ -127,6 +127,11 @@ impl FakeTelegram {
             .map(|p| p["text"].as_str().unwrap_or_default().to_owned())
             .collect()
     }
+
+    /// The text of the last message sent, or "" before any.
+    pub fn last_text(&self) -> String {
+        self.sent_texts().pop().unwrap_or_default()
+    }
 }
 
 fn error(status: StatusCode, description: &str, parameters: Option<Value>) -> Response {
