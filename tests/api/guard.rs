@@ -106,7 +106,11 @@ async fn a_banned_user_gets_nothing_at_all() {
     ] {
         assert_eq!(reply.status, 200);
     }
-    assert_eq!(hook.telegram.calls().len(), calls_before, "no Telegram call for a banned user");
+    // Issue 13: the tap alone is answered, with nothing, so its button stops spinning.
+    let calls: Vec<_> = hook.telegram.calls()[calls_before..].iter().map(|c| c.method.clone()).collect();
+    assert_eq!(calls, ["answerCallbackQuery"], "nothing else for a banned user");
+    let answer = hook.telegram.successful("answerCallbackQuery").pop().unwrap();
+    assert!(answer.get("text").is_none_or(serde_json::Value::is_null), "{answer}");
 
     let unbanned = UserPatch { banned: Some(false), ..UserPatch::default() };
     hook.store().patch_user(TelegramId(8004), &unbanned, chrono::Utc::now()).await.unwrap();

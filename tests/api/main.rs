@@ -12,6 +12,7 @@ mod guard;
 mod hardening;
 mod jobs;
 mod migrations;
+mod real_updates;
 mod reminders;
 mod round_trips;
 mod store_contract;

@@ -8,3 +8,4 @@ mod records;
 pub mod secrets;
 pub mod sqs;
 pub mod telegram;
+pub mod telegram_update;

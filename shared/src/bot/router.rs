@@ -1,20 +1,27 @@
 //! The one router: what each kind of update does.
 
 use chrono::Duration;
-use teloxide_core::types::{CallbackQuery, ChatKind, Message, Update, UpdateKind, User as TgUser};
+use teloxide_core::types::{
+    CallbackQuery, ChatKind, Message, MessageKind, Update, UpdateKind, User as TgUser,
+};
 use tracing::{debug, info};
 
 use super::ctx::{Answer, Ctx};
 use super::outbox::unstamp;
 use super::{Command, HandleError, admin, assistant, basic, connect, settings, tasks};
-use crate::domain::{Awaiting, SeenUser, TelegramId, User, UserPatch, assistant::QuotaUse};
+use crate::domain::{Awaiting, Language, SeenUser, TelegramId, User, UserPatch, assistant::QuotaUse};
 use crate::ports::{ChatId, OutMessage, RateCount, RateCounter};
-use crate::presentation::catalog::Msg;
+use crate::presentation::catalog::{COMMANDS, Msg};
 use crate::{callback::Callback, services::Deps};
 
 /// The quota behind the rate limit's notices: one per window (the updates
 /// themselves are counted on the user, see [`crate::ports::Users::see`]).
 const RATE_NOTICE_QUOTA: &str = "rate-notice";
+
+/// Telegram's service account: automatic forwards from a linked channel.
+const TELEGRAM_SERVICE_ACCOUNT: u64 = 777_000;
+/// GroupAnonymousBot: the `from` of an anonymous group admin's messages.
+const ANONYMOUS_ADMIN: u64 = 1_087_968_824;
 
 /// Taps allowed per window, as a multiple of the typed messages allowed:
 /// paging through a list takes many.
@@ -113,11 +120,18 @@ impl Router {
 
     #[tracing::instrument(skip_all, fields(chat_id = message.chat.id.0))]
     async fn on_message(&self, message: &Message) -> Result<(), HandleError> {
+        let private = matches!(message.chat.kind, ChatKind::Private(_));
+        if message.from.as_ref().is_some_and(|u| u.id.0 == TELEGRAM_SERVICE_ACCOUNT) {
+            debug!("message from Telegram's service account (an automatic forward) ignored");
+            return Ok(());
+        }
+        if message.sender_chat.is_some() && message.from.as_ref().is_some_and(|u| u.id.0 == ANONYMOUS_ADMIN) {
+            return self.on_anonymous(message).await;
+        }
         let Some(from) = message.from.as_ref().filter(|u| !u.is_bot) else {
             debug!("message without a human sender ignored");
             return Ok(());
         };
-        let private = matches!(message.chat.kind, ChatKind::Private(_));
         let user = match self.admit(from, RateCounter::Messages).await? {
             Admission::In(user) => user,
             Admission::Banned => return Ok(()),
@@ -132,7 +146,10 @@ impl Router {
             };
         }
         let Some(text) = message.text() else {
-            return if private { ctx.say(Msg::NotText).await } else { Ok(()) };
+            // Something a person sent (a photo, a sticker...) is answered; a
+            // service message (a pin, a timer, a background) is not.
+            let sent_by_a_person = matches!(message.kind, MessageKind::Common(_) | MessageKind::Dice(_));
+            return if private && sent_by_a_person { ctx.say(Msg::NotText).await } else { Ok(()) };
         };
         if let Some(command) = Command::parse(text) {
             if command.addressee.is_some() {
@@ -199,15 +216,44 @@ impl Router {
             "admin" if private && self.deps.policy.is_admin(ctx.user.id) => {
                 admin::command(ctx, message_id, command.args).await
             }
+            // In a group, a command nobody addressed to this bot is another bot's.
+            _ if !private && command.addressee.is_none() => {
+                debug!("unknown command in a group, not addressed to this bot");
+                Ok(())
+            }
             other => ctx.say(Msg::UnknownCommand { command: other }).await,
         }
+    }
+
+    /// A message from an anonymous group admin: nobody to register, so only
+    /// /help is answered, and any other command of this bot says why not.
+    async fn on_anonymous(&self, message: &Message) -> Result<(), HandleError> {
+        let Some(command) = message.text().and_then(Command::parse) else { return Ok(()) };
+        if command.addressee.is_some() {
+            let me = self.deps.messenger.bot_username().await?;
+            if !command.is_for(&me) {
+                return Ok(());
+            }
+        }
+        let known = COMMANDS.contains(&command.name.as_str()) || command.name == "admin";
+        let msg = match command.name.as_str() {
+            "help" | "start" => Msg::Help,
+            _ if known || command.addressee.is_some() => Msg::AnonymousSender,
+            _ => return Ok(()),
+        };
+        let chat = ChatId(message.chat.id.0);
+        self.deps.messenger.send(chat, &OutMessage::text(msg.render(Language::En))).await?;
+        Ok(())
     }
 
     #[tracing::instrument(skip_all, fields(chat_id))]
     async fn on_callback(&self, query: &CallbackQuery) -> Result<(), HandleError> {
         let user = match self.admit(&query.from, RateCounter::Taps).await? {
             Admission::In(user) => user,
-            Admission::Banned => return Ok(()),
+            Admission::Banned => {
+                // Answered with nothing, or the button spins.
+                return Ok(self.deps.messenger.answer_callback(&query.id.0, None).await?);
+            }
             Admission::Limited { user, wait, .. } => {
                 // Every tap is answered, or its button spins: this one says it did nothing.
                 let toast = Msg::TapsSlowDown { wait }.render(user.lang());

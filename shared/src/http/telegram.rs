@@ -20,6 +20,7 @@ use teloxide_core::types::{Update, UpdateKind};
 use tracing::{Instrument, error, warn};
 
 use crate::{
+    adapters::telegram_update::read_update,
     bot::{Dispatched, Dispatcher},
     emf::{self, names},
     telemetry::invocation_span,
@@ -89,14 +90,20 @@ async fn handle(state: Arc<WebhookState>, request: Request) -> Response {
             return StatusCode::REQUEST_TIMEOUT.into_response();
         }
     };
-    let update: Update = match serde_json::from_slice(&bytes) {
-        Ok(update) => update,
+    let read = match serde_json::from_slice(&bytes).and_then(read_update) {
+        Ok(read) => read,
         Err(e) => {
             // A poison update must not block the chat: acknowledge it.
             warn!(error = %e, bytes = bytes.len(), "body is not a Telegram update; acknowledged");
             return StatusCode::OK.into_response();
         }
     };
+    let update = read.update;
+    if let Some(lost) = &read.lost {
+        // What the library could not read is dropped: said without its content.
+        warn!(update_id = update.id.0, kind = %lost.kind, error = %lost.error, "update not readable; acknowledged");
+        metrics::counter!(names::UPDATES, "kind" => "unparsed").increment(1);
+    }
     let (kind, started) = (update_kind(&update), std::time::Instant::now());
     let dispatched = state.dispatcher.dispatch(&update).await;
     metrics::counter!(names::UPDATES, "kind" => kind).increment(1);

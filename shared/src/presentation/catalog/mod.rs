@@ -49,6 +49,8 @@ pub enum Msg<'a> {
         bot: &'a str,
     },
     NotText,
+    /// A command from an anonymous group admin (posting as the group).
+    AnonymousSender,
     SettingsMenu {
         language: Language,
         timezone: TimeZone,
@@ -246,6 +248,14 @@ impl Msg<'_> {
                 "Je ne lis que les messages texte pour l'instant. Envoyez /help pour voir ce que je sais faire."
                     .to_owned()
             }
+            (Msg::AnonymousSender, En) => "You are posting as the group, so I cannot tell who you are and \
+                 keep nothing for you. Turn off “Remain anonymous” in your admin rights, or write to me \
+                 in a private chat."
+                .to_owned(),
+            (Msg::AnonymousSender, Fr) => "Vous publiez au nom du groupe : je ne sais pas qui vous êtes et \
+                 ne peux rien garder pour vous. Désactivez « Rester anonyme » dans vos droits \
+                 d'administrateur, ou écrivez-moi en privé."
+                .to_owned(),
             (Msg::SettingsMenu { language, timezone }, En) => format!(
                 "⚙️ <b>Settings</b>\n\nLanguage: {language}\nTime zone: {timezone}\n\nWhat would you like to change?"
             ),
@@ -583,6 +593,7 @@ mod tests {
             Msg::TapsSlowDown { wait: 42 },
             Msg::LocationNoZone,
             Msg::CommandForAnotherBot { command: "task", bot: "OtherBot" },
+            Msg::AnonymousSender,
             Msg::LocationSameZone { timezone: tz, now: Utc::now() },
             Msg::LocationOffer { timezone: tz, now: Utc::now() },
             Msg::ButtonUseZone { timezone: tz },
