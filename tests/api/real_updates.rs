@@ -224,3 +224,70 @@ async fn an_update_the_library_cannot_read_is_logged_as_a_warning_without_its_co
     assert!(warned.contains("kind=message") || warned.contains("kind=\"message\""), "{text}");
     assert!(!text.contains("secret words"), "{text}");
 }
+
+/// A message in forum topic 4 of a forum supergroup, as teloxide-core 0.13's
+/// own fixture has it (`types/message.rs`, "topic_message"): `is_topic_message`
+/// with `message_thread_id`, replying to the topic's creation message.
+fn topic_text(update_id: u32, from: &Person, text: &str) -> Value {
+    let chat =
+        json!({ "id": -1_001_847_508_954_i64, "is_forum": true, "title": "twest", "type": "supergroup" });
+    let mut update = group_text(update_id, -1_001_847_508_954, from, text);
+    let message = update["message"].as_object_mut().unwrap();
+    message.insert("chat".into(), chat.clone());
+    message.insert("is_topic_message".into(), true.into());
+    message.insert("message_thread_id".into(), 4.into());
+    message.insert(
+        "reply_to_message".into(),
+        json!({ "chat": chat, "date": 1_675_229_139, "message_id": 4, "message_thread_id": 4, "is_topic_message": true,
+                "forum_topic_created": { "icon_color": 9_367_192, "name": "???" },
+                "from": { "first_name": "Ada", "id": from.id, "is_bot": false } }),
+    );
+    update
+}
+
+#[tokio::test]
+async fn replies_to_a_command_in_a_forum_topic_go_to_that_topic() {
+    let bot = Bot::start().await;
+    let ada = Person::english(13_010);
+    bot.deliver(&topic_text(1, &ada, "/help")).await;
+    bot.deliver(&topic_text(2, &ada, "/task water the plants in 2 hours")).await;
+    let sent = bot.telegram.successful("sendMessage");
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    for message in &sent {
+        assert_eq!(message["message_thread_id"], 4, "{message}");
+    }
+    assert!(sent[1]["text"].as_str().unwrap().starts_with("✅ Task #1 saved"), "{}", sent[1]);
+    // A reply thread in a group that is not a forum is not a topic: no thread id.
+    let mut reply = group_text(3, -100_555, &ada, "/help");
+    reply["message"]["message_thread_id"] = 77.into();
+    bot.deliver(&reply).await;
+    let last = bot.telegram.successful("sendMessage").pop().unwrap();
+    assert!(last.get("message_thread_id").is_none_or(Value::is_null), "{last}");
+}
+
+#[tokio::test]
+async fn a_question_asked_in_a_forum_topic_is_answered_in_that_topic() {
+    use linklet_local::fake_ai::FakeAi;
+    const KEY: &str = "sk-topic-key";
+    let fake = FakeAi::start(KEY).await.unwrap();
+    let url = fake.url();
+    let bot = Bot::start_with(move |name| match name {
+        "OPENAI_API_KEY" => Some(KEY.into()),
+        "OPENAI_BASE_URL" => Some(url.clone()),
+        _ => None,
+    })
+    .await;
+    let ada = Person::english(13_011);
+    bot.deliver(&topic_text(1, &ada, "/ask what is a haiku?")).await;
+    let mut answers = Vec::new();
+    for _ in 0..100 {
+        answers = bot.telegram.successful("sendMessage");
+        if !answers.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(answers.len(), 1, "one answer: {answers:?}");
+    assert_eq!(answers[0]["message_thread_id"], 4, "{}", answers[0]);
+    assert_eq!(answers[0]["chat_id"], -1_001_847_508_954_i64);
+}

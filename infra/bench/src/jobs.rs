@@ -198,6 +198,7 @@ pub async fn embedded(jobs: u32, concurrency: usize) -> anyhow::Result<()> {
                         user: linklet::domain::TelegramId(user),
                         chat: linklet::domain::ChatId(user),
                         question: format!("question {i}"),
+                        thread: None,
                     },
                 };
                 let began = Instant::now();

@@ -12,7 +12,7 @@ use teloxide_core::{
     prelude::Requester,
     types::{
         CallbackQueryId, ChatAction, ChatId as TgChatId, InlineKeyboardButton, InlineKeyboardMarkup,
-        LinkPreviewOptions, MessageId, ParseMode,
+        LinkPreviewOptions, MessageId, ParseMode, ThreadId,
     },
 };
 use tokio::sync::OnceCell;
@@ -163,6 +163,9 @@ impl Messenger for TelegramMessenger {
                 .link_preview_options(no_preview());
             if i == last && !message.keyboard.is_empty() {
                 request = request.reply_markup(markup(&message.keyboard));
+            }
+            if let Some(thread) = message.thread {
+                request = request.message_thread_id(ThreadId(MessageId(thread)));
             }
             request.await.map_err(|e| self.classify(e))?;
         }

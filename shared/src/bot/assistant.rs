@@ -43,7 +43,12 @@ pub(super) async fn ask(ctx: &Ctx<'_>, message_id: i32, question: &str) -> Resul
     }
     let job = Job {
         id: JobId::for_message("ask", ctx.chat.0, message_id),
-        work: Work::Ask { user: ctx.user.id, chat: ctx.chat, question: question.to_owned() },
+        work: Work::Ask {
+            user: ctx.user.id,
+            chat: ctx.chat,
+            question: question.to_owned(),
+            thread: ctx.thread,
+        },
     };
     ctx.deps.queue.enqueue(&job).await?;
     if let Err(e) = ctx.deps.messenger.typing(ctx.chat).await {

@@ -23,11 +23,13 @@ pub(super) struct Ctx<'a> {
     pub deps: &'a Deps,
     pub user: User,
     pub chat: ChatId,
+    /// The forum topic the update came from: replies go back to it.
+    pub thread: Option<i32>,
 }
 
 impl Ctx<'_> {
     pub async fn reply(&self, message: OutMessage) -> Result<(), HandleError> {
-        Ok(self.deps.messenger.send(self.chat, &message).await?)
+        Ok(self.deps.messenger.send(self.chat, &message.in_thread(self.thread)).await?)
     }
 
     pub async fn say(&self, msg: Msg<'_>) -> Result<(), HandleError> {

@@ -137,7 +137,7 @@ impl Router {
             Admission::Banned => return Ok(()),
             limited => return self.slow_down(limited, private.then_some(ChatId(message.chat.id.0))).await,
         };
-        let mut ctx = Ctx { deps: &self.deps, user, chat: ChatId(message.chat.id.0) };
+        let mut ctx = Ctx { deps: &self.deps, user, chat: ChatId(message.chat.id.0), thread: topic(message) };
         if let Some(place) = message.location().or(message.venue().map(|venue| &venue.location)) {
             return if private {
                 settings::shared_location(&mut ctx, place.latitude, place.longitude).await
@@ -241,8 +241,8 @@ impl Router {
             _ if known || command.addressee.is_some() => Msg::AnonymousSender,
             _ => return Ok(()),
         };
-        let chat = ChatId(message.chat.id.0);
-        self.deps.messenger.send(chat, &OutMessage::text(msg.render(Language::En))).await?;
+        let (chat, reply) = (ChatId(message.chat.id.0), OutMessage::text(msg.render(Language::En)));
+        self.deps.messenger.send(chat, &reply.in_thread(topic(message))).await?;
         Ok(())
     }
 
@@ -273,7 +273,8 @@ impl Router {
             let toast = Msg::NotYourButton.render(lang);
             return Ok(self.deps.messenger.answer_callback(&query.id.0, Some(&toast)).await?);
         }
-        let mut ctx = Ctx { deps: &self.deps, user, chat };
+        let thread = query.message.as_ref().and_then(|m| m.regular_message()).and_then(topic);
+        let mut ctx = Ctx { deps: &self.deps, user, chat, thread };
         let answer = match Callback::parse(data) {
             None => Ok(Answer::Expired),
             Some(callback) if callback.is_admin() => {
@@ -312,6 +313,12 @@ impl Router {
         };
         Ok(self.deps.messenger.answer_callback(&query.id.0, toast.as_deref()).await?)
     }
+}
+
+/// The forum topic a message was sent in (`message_thread_id` of a topic
+/// message; a reply thread outside a forum is not a topic).
+fn topic(message: &Message) -> Option<i32> {
+    message.is_topic_message.then_some(message.thread_id).flatten().map(|thread| thread.0.0)
 }
 
 fn kind_name(kind: &UpdateKind) -> &'static str {

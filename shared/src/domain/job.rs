@@ -29,7 +29,14 @@ pub struct Job {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Work {
     /// A question for the assistant from `user`, answered in `chat`.
-    Ask { user: TelegramId, chat: ChatId, question: String },
+    Ask {
+        user: TelegramId,
+        chat: ChatId,
+        question: String,
+        /// The forum topic it was asked in: the answer goes there.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thread: Option<i32>,
+    },
     /// One page of an admin's broadcast: the users of `tier` after `after`;
     /// the job for the next page carries the counts so far.
     Broadcast(BroadcastPage),
@@ -160,7 +167,7 @@ mod tests {
     fn a_job_travels_as_tagged_json() {
         let job = Job {
             id: JobId::for_message("ask", 42, 7),
-            work: Work::Ask { user: TelegramId(42), chat: ChatId(42), question: "hi".into() },
+            work: Work::Ask { user: TelegramId(42), chat: ChatId(42), question: "hi".into(), thread: None },
         };
         let text = serde_json::to_string(&job).unwrap();
         assert_eq!(text, r#"{"id":"ask-42-7","kind":"ask","user":42,"chat":42,"question":"hi"}"#);

@@ -27,16 +27,26 @@ impl Button {
 /// Rows of inline buttons.
 pub type Keyboard = Vec<Vec<Button>>;
 
-/// A message to show: HTML-formatted text (Telegram's HTML parse mode) and buttons.
+/// A message to show: HTML-formatted text (Telegram's HTML parse mode) and
+/// buttons, in a forum topic when `thread` is set.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OutMessage {
     pub html: String,
     pub keyboard: Keyboard,
+    /// The forum topic (`message_thread_id`) of the message it answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<i32>,
 }
 
 impl OutMessage {
     pub fn text(html: impl Into<String>) -> OutMessage {
-        OutMessage { html: html.into(), keyboard: Vec::new() }
+        OutMessage { html: html.into(), keyboard: Vec::new(), thread: None }
+    }
+
+    /// Sent in forum topic `thread` (none: the chat itself, or its General topic).
+    pub fn in_thread(mut self, thread: Option<i32>) -> OutMessage {
+        self.thread = thread;
+        self
     }
 
     pub fn with_keyboard(mut self, keyboard: Keyboard) -> OutMessage {

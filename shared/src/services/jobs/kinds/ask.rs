@@ -27,6 +27,13 @@ pub const ANSWER_BUDGET: Duration = Duration::from_secs(100);
 /// Telegram shows "typing…" for 5 s; it is renewed while the work lasts.
 const TYPING_REFRESH: Duration = Duration::from_secs(4);
 
+/// Where the question was asked: its chat, and its forum topic if any.
+#[derive(Clone, Copy)]
+struct Where {
+    chat: ChatId,
+    thread: Option<i32>,
+}
+
 pub struct AskJobs {
     deps: Deps,
     /// `None` when no AI provider is configured.
@@ -46,14 +53,15 @@ impl JobHandler for AskJobs {
     }
 
     async fn run(&self, job: &Job, attempt: Attempt) -> Result<(), JobError> {
-        let Work::Ask { user, chat, question } = &job.work else { return Err(super::mismatch(job)) };
-        self.ask(&job.id, *user, *chat, question, attempt).await
+        let Work::Ask { user, chat, question, thread } = &job.work else { return Err(super::mismatch(job)) };
+        self.ask(&job.id, *user, Where { chat: *chat, thread: *thread }, question, attempt).await
     }
 
     async fn after_panic(&self, job: &Job) {
-        if let Work::Ask { user, chat, .. } = &job.work {
+        if let Work::Ask { user, chat, thread, .. } = &job.work {
             let user = self.deps.store.get_user(*user).await.ok().flatten();
-            self.tell(*chat, user.map_or(Language::En, |u| u.lang()), JobFailure::NoAnswer).await;
+            let to = Where { chat: *chat, thread: *thread };
+            self.tell(to, user.map_or(Language::En, |u| u.lang()), JobFailure::NoAnswer).await;
         }
     }
 }
@@ -63,7 +71,7 @@ impl AskJobs {
         &self,
         id: &JobId,
         user: TelegramId,
-        chat: ChatId,
+        to: Where,
         question: &str,
         attempt: Attempt,
     ) -> Result<(), JobError> {
@@ -76,11 +84,11 @@ impl AskJobs {
                 info!("the user was banned since asking; not answered");
                 return Ok(());
             }
-            Ok(Some(user)) => self.answer(id, &user, chat, question).await,
+            Ok(Some(user)) => self.answer(id, &user, to, question).await,
         };
         match &result {
-            Err(JobError::Permanent(failure, _)) => self.tell(chat, lang, *failure).await,
-            Err(JobError::Transient(_)) if attempt.last => self.tell(chat, lang, JobFailure::GaveUp).await,
+            Err(JobError::Permanent(failure, _)) => self.tell(to, lang, *failure).await,
+            Err(JobError::Transient(_)) if attempt.last => self.tell(to, lang, JobFailure::GaveUp).await,
             _ => {}
         }
         result
@@ -88,21 +96,21 @@ impl AskJobs {
 
     /// Typing while the assistant works, then the answer, formatted for
     /// Telegram and split at 4096 characters by the messenger, then remembered.
-    async fn answer(&self, id: &JobId, user: &User, chat: ChatId, question: &str) -> Result<(), JobError> {
+    async fn answer(&self, id: &JobId, user: &User, to: Where, question: &str) -> Result<(), JobError> {
         let Some(assistant) = &self.assistant else {
             return Err(JobError::Permanent(JobFailure::AssistantOff, "no AI provider configured".into()));
         };
         let now = self.deps.clock.now();
         let answering = tokio::time::timeout(ANSWER_BUDGET, assistant.answer(user, question, now, id));
-        let answer = match with_typing(self.deps.messenger.as_ref(), chat, answering).await {
+        let answer = match with_typing(self.deps.messenger.as_ref(), to.chat, answering).await {
             Err(_) => return Err(JobError::Transient(format!("no answer within {ANSWER_BUDGET:?}"))),
             Ok(answer) => answer?,
         };
         if answer.text.trim().is_empty() {
             return Err(JobError::Permanent(JobFailure::NoAnswer, "the model answered nothing".into()));
         }
-        let message = OutMessage::text(to_telegram_html(&answer.text));
-        self.deps.messenger.send(chat, &message).await.map_err(delivery)?;
+        let message = OutMessage::text(to_telegram_html(&answer.text)).in_thread(to.thread);
+        self.deps.messenger.send(to.chat, &message).await.map_err(delivery)?;
         if let Err(e) = assistant.remember(user, &answer, now).await {
             warn!(error = %e, "the answer was sent but not remembered");
         }
@@ -111,9 +119,9 @@ impl AskJobs {
 
     /// Tells the user a job failed; a failure to tell is logged (the job's own
     /// failure is already logged and, when transient, kept by the queue).
-    async fn tell(&self, chat: ChatId, lang: Language, failure: JobFailure) {
-        let text = AssistantMsg::Failed(failure).render(lang);
-        if let Err(e) = self.deps.messenger.send(chat, &OutMessage::text(text)).await {
+    async fn tell(&self, to: Where, lang: Language, failure: JobFailure) {
+        let text = OutMessage::text(AssistantMsg::Failed(failure).render(lang)).in_thread(to.thread);
+        if let Err(e) = self.deps.messenger.send(to.chat, &text).await {
             warn!(error = %e, "could not tell the user their job failed");
         }
     }
