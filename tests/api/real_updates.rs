@@ -291,3 +291,25 @@ async fn a_question_asked_in_a_forum_topic_is_answered_in_that_topic() {
     assert_eq!(answers[0]["message_thread_id"], 4, "{}", answers[0]);
     assert_eq!(answers[0]["chat_id"], -1_001_847_508_954_i64);
 }
+
+#[tokio::test]
+async fn a_tap_the_library_cannot_read_is_answered_all_the_same() {
+    // Malformed input: a callback query whose sender cannot be read (its id a
+    // string). Nothing is known of the tap but its id: it is answered with
+    // nothing so the button stops spinning, and logged.
+    let bot = Bot::start().await;
+    let update = json!({
+        "update_id": 9,
+        "callback_query": {
+            "id": "4382bfdwdsb323b2d9",
+            "from": { "id": "not a number", "is_bot": false, "first_name": "Ada" },
+            "chat_instance": "-3762349473594986056",
+            "data": "t:p:1"
+        }
+    });
+    assert_eq!(bot.deliver(&update).await.status, 200);
+    let answers = bot.telegram.successful("answerCallbackQuery");
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    assert_eq!(answers[0]["callback_query_id"], "4382bfdwdsb323b2d9");
+    assert!(bot.telegram.sent_texts().is_empty());
+}

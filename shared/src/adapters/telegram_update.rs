@@ -100,6 +100,9 @@ const CONTENT_FIELDS: [&str; 16] = [
 pub struct Read {
     pub update: Update,
     pub lost: Option<Lost>,
+    /// The id of a button tap that could not be read: answered all the same,
+    /// with nothing, so its button stops spinning.
+    pub unread_tap: Option<String>,
 }
 
 /// What could not be read, without any content.
@@ -118,21 +121,24 @@ pub fn read_update(mut raw: Value) -> Result<Read, serde_json::Error> {
     let kind =
         raw.as_object().and_then(|o| o.keys().find(|k| *k != "update_id").cloned()).unwrap_or_default();
     let Some(message) = MESSAGE_KEYS.contains(&kind.as_str()).then(|| &raw[&kind]) else {
-        let lost = matches!(update.kind, UpdateKind::Error(_))
-            .then(|| Lost { error: update_error(&raw, &kind), kind: kind.clone() });
-        return Ok(Read { update, lost });
+        let unreadable = matches!(update.kind, UpdateKind::Error(_));
+        let lost = unreadable.then(|| Lost { error: update_error(&raw, &kind), kind: kind.clone() });
+        let unread_tap = (unreadable && kind == "callback_query")
+            .then(|| raw["callback_query"]["id"].as_str().map(str::to_owned))
+            .flatten();
+        return Ok(Read { update, lost, unread_tap });
     };
     let parsed = message_of(&update);
     let text_lost = message["text"].is_string() && parsed.and_then(Message::text).is_none();
     if text_lost && let Some(update) = essentials(&raw, &kind, message) {
-        return Ok(Read { update, lost: None });
+        return Ok(Read { update, lost: None, unread_tap: None });
     }
     let content_lost = match parsed {
         None => true,
         Some(m) => matches!(m.kind, MessageKind::Empty {}) && has_content(message),
     };
     let lost = (text_lost || content_lost).then(|| Lost { kind, error: message_error(message) });
-    Ok(Read { update, lost })
+    Ok(Read { update, lost, unread_tap: None })
 }
 
 /// Parsed from its text, as the library expects: its update visitor reads

@@ -47,6 +47,14 @@ impl Dispatcher {
         Dispatcher { deps }
     }
 
+    /// Answers, with nothing, a button tap whose update could not be read,
+    /// so that its button stops spinning.
+    pub async fn answer_unread_tap(&self, id: &str) {
+        if let Err(e) = self.deps.messenger.answer_callback(id, None).await {
+            warn!(error = %e, "could not answer an unreadable tap");
+        }
+    }
+
     /// Handles `update` once. A transient failure before the update acted
     /// releases the claim and is returned, so the caller answers 5xx and
     /// Telegram's redelivery runs it again; after it acted, the replies still

@@ -104,6 +104,9 @@ async fn handle(state: Arc<WebhookState>, request: Request) -> Response {
         warn!(update_id = update.id.0, kind = %lost.kind, error = %lost.error, "update not readable; acknowledged");
         metrics::counter!(names::UPDATES, "kind" => "unparsed").increment(1);
     }
+    if let Some(id) = &read.unread_tap {
+        state.dispatcher.answer_unread_tap(id).await;
+    }
     let (kind, started) = (update_kind(&update), std::time::Instant::now());
     let dispatched = state.dispatcher.dispatch(&update).await;
     metrics::counter!(names::UPDATES, "kind" => kind).increment(1);
