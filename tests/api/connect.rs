@@ -165,14 +165,7 @@ async fn on_lambda_the_vault_key_comes_from_secrets_manager() {
         "TELEGRAM_WEBHOOK_SECRET": linklet_tests::WEBHOOK_SECRET,
         "ENCRYPTION_KEY": setting,
     });
-    let created = aws_sdk_secretsmanager::Client::new(&aws)
-        .create_secret()
-        .name(linklet_tests::unique("linklet-vault"))
-        .secret_string(document.to_string())
-        .send()
-        .await
-        .unwrap();
-    let arn = created.arn().unwrap().to_owned();
+    let arn = linklet_tests::fresh_secret(&aws, "linklet-vault", &document.to_string()).await;
     let hook = Webhook::start_with(move |name| match name {
         "TELEGRAM_BOT_TOKEN" | "TELEGRAM_WEBHOOK_SECRET" | "ENCRYPTION_KEY" => Some(String::new()),
         "LINKLET_SECRET_ARN" => Some(arn.clone()),
@@ -198,19 +191,13 @@ async fn on_lambda_the_vault_key_comes_from_its_own_secret_before_the_stacks() {
     let own = KeyRing::generate_setting("k20261202-00c0ffee");
     let legacy = KeyRing::generate_setting("k1");
     let aws = linklet_tests::aws_config().await;
-    let secrets = aws_sdk_secretsmanager::Client::new(&aws);
     let document = serde_json::json!({
         "TELEGRAM_BOT_TOKEN": linklet_tests::BOT_TOKEN,
         "TELEGRAM_WEBHOOK_SECRET": linklet_tests::WEBHOOK_SECRET,
         "ENCRYPTION_KEY": legacy,
     });
-    let main = secrets
-        .create_secret()
-        .name(linklet_tests::unique("linklet-main"))
-        .secret_string(document.to_string());
-    let main = main.send().await.unwrap().arn().unwrap().to_owned();
-    let key = secrets.create_secret().name(linklet_tests::unique("linklet-key")).secret_string(own.clone());
-    let key = key.send().await.unwrap().arn().unwrap().to_owned();
+    let main = linklet_tests::fresh_secret(&aws, "linklet-main", &document.to_string()).await;
+    let key = linklet_tests::fresh_secret(&aws, "linklet-key", &own).await;
     let hook = Webhook::start_with(move |name| match name {
         "TELEGRAM_BOT_TOKEN" | "TELEGRAM_WEBHOOK_SECRET" | "ENCRYPTION_KEY" => Some(String::new()),
         "LINKLET_SECRET_ARN" => Some(main.clone()),

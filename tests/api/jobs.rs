@@ -377,14 +377,7 @@ async fn on_lambda_the_ai_keys_come_from_secrets_manager() {
         "TELEGRAM_WEBHOOK_SECRET": linklet_tests::WEBHOOK_SECRET,
         "OPENAI_API_KEY": KEY,
     });
-    let created = aws_sdk_secretsmanager::Client::new(&aws)
-        .create_secret()
-        .name(linklet_tests::unique("linklet-secret"))
-        .secret_string(document.to_string())
-        .send()
-        .await
-        .unwrap();
-    let arn = created.arn().unwrap().to_owned();
+    let arn = linklet_tests::fresh_secret(&aws, "linklet-secret", &document.to_string()).await;
     let (hook, jobs) = start(
         &fake,
         &[

@@ -410,19 +410,11 @@ async fn plain_text_and_unknown_commands_get_a_pointer_to_help() {
 #[tokio::test]
 async fn secrets_come_from_secrets_manager_when_not_in_the_environment() {
     let aws = linklet_tests::aws_config().await;
-    let secrets = aws_sdk_secretsmanager::Client::new(&aws);
     let document = json!({
         "TELEGRAM_BOT_TOKEN": linklet_tests::BOT_TOKEN,
         "TELEGRAM_WEBHOOK_SECRET": linklet_tests::WEBHOOK_SECRET,
     });
-    let created = secrets
-        .create_secret()
-        .name(linklet_tests::unique("linklet-telegram"))
-        .secret_string(document.to_string())
-        .send()
-        .await
-        .unwrap();
-    let arn = created.arn().unwrap().to_owned();
+    let arn = linklet_tests::fresh_secret(&aws, "linklet-telegram", &document.to_string()).await;
     let hook = Webhook::start_with(move |name| match name {
         "TELEGRAM_BOT_TOKEN" | "TELEGRAM_WEBHOOK_SECRET" => Some(String::new()),
         "LINKLET_SECRET_ARN" => Some(arn.clone()),

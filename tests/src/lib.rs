@@ -56,6 +56,18 @@ pub async fn fresh_table(aws: &SdkConfig) -> (aws_sdk_dynamodb::Client, String) 
     (client, table)
 }
 
+/// A new Secrets Manager secret holding `value` (on moto); returns its ARN.
+pub async fn fresh_secret(aws: &SdkConfig, prefix: &str, value: &str) -> String {
+    let created = aws_sdk_secretsmanager::Client::new(aws)
+        .create_secret()
+        .name(unique(prefix))
+        .secret_string(value)
+        .send()
+        .await
+        .expect("the secret is created");
+    created.arn().expect("a secret has an ARN").to_owned()
+}
+
 /// A job queue and its dead-letter queue (maxReceiveCount 5), as the template declares them.
 #[derive(Debug, Clone)]
 pub struct Queue {

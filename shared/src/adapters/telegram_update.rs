@@ -214,9 +214,8 @@ fn message_error(message: &Value) -> String {
 
 /// Why an update other than a message could not be read.
 fn update_error(raw: &Value, kind: &str) -> String {
-    let inner = raw[kind].clone();
     let error = match kind {
-        "callback_query" => parse::<teloxide_core::types::CallbackQuery>(&inner).err(),
+        "callback_query" => parse::<teloxide_core::types::CallbackQuery>(&raw[kind]).err(),
         _ => None,
     };
     error.map_or_else(|| "an update kind the library does not read".into(), |e| redact(&e.to_string()))

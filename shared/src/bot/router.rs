@@ -152,18 +152,15 @@ impl Router {
             return if private && sent_by_a_person { ctx.say(Msg::NotText).await } else { Ok(()) };
         };
         if let Some(command) = Command::parse(text) {
-            if command.addressee.is_some() {
-                let me = self.deps.messenger.bot_username().await?;
-                if !command.is_for(&me) {
-                    debug!("command for another bot");
-                    // In a group that bot answers it; in a private chat nobody would.
-                    let (name, bot) = (&command.name, command.addressee.unwrap_or_default());
-                    return if private {
-                        ctx.say(Msg::CommandForAnotherBot { command: name, bot }).await
-                    } else {
-                        Ok(())
-                    };
-                }
+            if self.for_another_bot(&command).await? {
+                debug!("command for another bot");
+                // In a group that bot answers it; in a private chat nobody would.
+                let (name, bot) = (&command.name, command.addressee.unwrap_or_default());
+                return if private {
+                    ctx.say(Msg::CommandForAnotherBot { command: name, bot }).await
+                } else {
+                    Ok(())
+                };
             }
             let was_waiting = ctx.user.awaiting.is_some();
             if was_waiting && command.name != "settings" {
@@ -225,15 +222,21 @@ impl Router {
         }
     }
 
+    /// Whether `command` is addressed (`/cmd@Bot`) to a bot other than this one.
+    async fn for_another_bot(&self, command: &Command<'_>) -> Result<bool, HandleError> {
+        if command.addressee.is_none() {
+            return Ok(false);
+        }
+        let me = self.deps.messenger.bot_username().await?;
+        Ok(!command.is_for(&me))
+    }
+
     /// A message from an anonymous group admin: nobody to register, so only
     /// /help is answered, and any other command of this bot says why not.
     async fn on_anonymous(&self, message: &Message) -> Result<(), HandleError> {
         let Some(command) = message.text().and_then(Command::parse) else { return Ok(()) };
-        if command.addressee.is_some() {
-            let me = self.deps.messenger.bot_username().await?;
-            if !command.is_for(&me) {
-                return Ok(());
-            }
+        if self.for_another_bot(&command).await? {
+            return Ok(());
         }
         let known = COMMANDS.contains(&command.name.as_str()) || command.name == "admin";
         let msg = match command.name.as_str() {
