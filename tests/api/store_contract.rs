@@ -16,6 +16,9 @@ use linklet::{
     ports::{Claim, ClaimKey, RateCount, RateCounter, Store, StoreError},
 };
 
+mod workflows;
+use workflows::*;
+
 fn at(minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 26, 20, minute, 0).unwrap()
 }
@@ -628,6 +631,10 @@ contract!(
     concurrent_uses_of_a_quota_never_exceed_it,
     messages_and_taps_are_counted_apart,
     memory_keeps_recent_turns_within_its_bound_until_forgotten,
+    workflows_get_numbers_round_trip_and_fill_the_trigger_map,
+    editing_disabling_and_deleting_rewrite_the_trigger_map,
+    concurrent_workflow_creations_get_distinct_numbers_within_the_limit,
+    runs_are_saved_by_revision_and_listed_newest_first,
 );
 
 async fn dynamo_store() -> Arc<dyn Store> {

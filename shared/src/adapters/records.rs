@@ -7,6 +7,7 @@ use crate::domain::{
     Awaiting, Language, TelegramId, Tier, TimeZone, User,
     recurrence::Series,
     task::{Task, TaskNumber, TaskStatus},
+    workflow::{Definition, TriggerRef, Workflow, WorkflowNumber},
 };
 use crate::ports::{Claim, StoreError};
 
@@ -30,6 +31,9 @@ pub(crate) struct UserRecord {
     pub blocked_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub banned_at: Option<DateTime<Utc>>,
+    /// The user's workflow triggers ([`crate::domain::workflow::TriggerRef::code`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workflow_triggers: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -66,6 +70,11 @@ impl TryFrom<UserRecord> for User {
             awaiting,
             blocked_at: r.blocked_at,
             banned_at: r.banned_at,
+            workflow_triggers: r
+                .workflow_triggers
+                .iter()
+                .map(|code| TriggerRef::from_code(code).ok_or_else(|| corrupt("workflow trigger", code)))
+                .collect::<Result<_, _>>()?,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })
@@ -85,6 +94,7 @@ impl From<&User> for UserRecord {
             awaiting: u.awaiting.map(Awaiting::code),
             blocked_at: u.blocked_at,
             banned_at: u.banned_at,
+            workflow_triggers: u.workflow_triggers.iter().map(TriggerRef::code).collect(),
             created_at: u.created_at,
             updated_at: u.updated_at,
         }
@@ -209,4 +219,59 @@ impl From<&Task> for TaskRecord {
             done_through: t.done_through,
         }
     }
+}
+
+/// A workflow as stored (JSON in the embedded store; on DynamoDB the
+/// definition is one JSON attribute beside the keys).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct WorkflowRecord {
+    pub user: i64,
+    pub number: u32,
+    pub definition: Definition,
+    pub is_active: bool,
+    pub version: u32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Workflow> for WorkflowRecord {
+    fn from(w: &Workflow) -> WorkflowRecord {
+        WorkflowRecord {
+            user: w.user.0,
+            number: w.number.0,
+            definition: w.definition.clone(),
+            is_active: w.active,
+            version: w.version,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+        }
+    }
+}
+
+impl From<WorkflowRecord> for Workflow {
+    fn from(r: WorkflowRecord) -> Workflow {
+        Workflow {
+            user: TelegramId(r.user),
+            number: WorkflowNumber(r.number),
+            definition: r.definition,
+            active: r.is_active,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// The user's trigger map once `number`'s triggers are replaced by `workflow`'s
+/// (none: deleted), sorted so that equal maps are stored alike.
+pub(crate) fn replace_triggers(
+    refs: &[TriggerRef],
+    number: WorkflowNumber,
+    workflow: Option<&Workflow>,
+) -> Vec<TriggerRef> {
+    let mut refs: Vec<TriggerRef> = refs.iter().filter(|r| r.workflow != number).cloned().collect();
+    refs.extend(workflow.map(Workflow::trigger_refs).unwrap_or_default());
+    refs.sort();
+    refs.dedup();
+    refs
 }

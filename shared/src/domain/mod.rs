@@ -1,6 +1,6 @@
 //! Domain types and rules: users, languages, time zones and finding one,
 //! tiers and the policy, tasks, their times (`when`) and recurrence, jobs,
-//! connections, the audit log, Telegram's limits. No I/O here.
+//! connections, workflows and their runs, the audit log, Telegram's limits. No I/O here.
 
 pub mod assistant;
 pub mod audit;
@@ -12,10 +12,12 @@ pub mod policy;
 pub mod rate_limit;
 pub mod recurrence;
 pub mod task;
+pub mod text;
 pub mod tier;
 mod timezone;
 mod user;
 pub mod when;
+pub mod workflow;
 pub mod zone_search;
 
 pub use language::Language;

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Language, TimeZone, integration::Service, task::TaskNumber};
+use super::{Language, TimeZone, integration::Service, task::TaskNumber, workflow::TriggerRef};
 
 /// A Telegram user id (also the id of the user's private chat).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -99,6 +99,9 @@ pub struct User {
     pub blocked_at: Option<DateTime<Utc>>,
     /// Set by an admin (`/admin ban`): the bot ignores the user entirely.
     pub banned_at: Option<DateTime<Utc>>,
+    /// The command and keyword triggers of the user's active workflows,
+    /// matched on every update without another read.
+    pub workflow_triggers: Vec<TriggerRef>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -144,6 +147,7 @@ mod tests {
             awaiting: None,
             blocked_at: None,
             banned_at: None,
+            workflow_triggers: Vec::new(),
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, Offset as _, Utc};
 
-use super::{Language, TimeZone};
+use super::{Language, TimeZone, text::fold};
 
 /// What a search found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,27 +179,6 @@ pub fn suggested(lang: Language) -> &'static [(&'static str, &'static str)] {
             ("India", "Asia/Kolkata"),
         ],
     }
-}
-
-/// Lower case, accents and punctuation folded, spaces collapsed.
-fn fold(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars().flat_map(char::to_lowercase) {
-        let c = match c {
-            'à' | 'â' | 'ä' | 'á' | 'ã' | 'å' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'î' | 'ï' | 'í' | 'ì' => 'i',
-            'ô' | 'ö' | 'ó' | 'ò' | 'õ' => 'o',
-            'û' | 'ü' | 'ú' | 'ù' => 'u',
-            'ç' => 'c',
-            'ñ' => 'n',
-            '_' | '-' | '.' | ',' | '\'' | '’' => ' ',
-            c if c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}') => ' ',
-            c => c,
-        };
-        out.push(c);
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The current name of a zone typed by its IANA name, old aliases included.

@@ -11,5 +11,5 @@ pub use messenger::{Button, ChatId, Keyboard, Messenger, MessengerError, OutMess
 pub use queue::{JobQueue, QueueDepths, QueueError};
 pub use store::{
     AssistantStore, Claim, ClaimKey, Claims, Conversations, Directory, Integrations, Quotas, RateCount,
-    RateCounter, Reminders, Store, StoreError, Tasks, UserPage, UserRow, Users,
+    RateCounter, Reminders, Store, StoreError, Tasks, UserPage, UserRow, Users, Workflows,
 };

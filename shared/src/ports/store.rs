@@ -1,5 +1,6 @@
 //! Storage ports, one per concern (users, claims, tasks, reminders, quotas,
-//! conversations, the admins' directory, integrations), and `Store`, all of
+//! conversations, the admins' directory, integrations, workflows and their
+//! runs), and `Store`, all of
 //! them; a use case takes the ones it uses. Both store adapters implement
 //! each, checked by one contract (`tests/api/store_contract.rs`).
 
@@ -15,6 +16,10 @@ use crate::domain::{
     integration::{Service, StoredIntegration},
     recurrence::Series,
     task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber},
+    workflow::{
+        Definition, TooManyWorkflows, Workflow, WorkflowNumber,
+        run::{Run, RunId},
+    },
 };
 
 /// A storage failure, sorted by what the caller should do about it.
@@ -355,6 +360,62 @@ pub trait Integrations: Send + Sync {
     async fn delete_integration(&self, user: TelegramId, service: Service) -> Result<bool, StoreError>;
 }
 
+/// A user's workflows and their runs. Creating, changing and deleting a
+/// workflow also rewrites the user's trigger map (`User::workflow_triggers`)
+/// in the same transaction.
+#[async_trait]
+pub trait Workflows: Send + Sync {
+    /// Stores a new workflow with the user's next number, unless they have
+    /// `max` already.
+    async fn create_workflow(
+        &self,
+        user: TelegramId,
+        definition: &Definition,
+        active: bool,
+        max: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Workflow, TooManyWorkflows>, StoreError>;
+
+    /// The user's workflows by number.
+    async fn workflows(&self, user: TelegramId) -> Result<Vec<Workflow>, StoreError>;
+
+    async fn get_workflow(
+        &self,
+        user: TelegramId,
+        number: WorkflowNumber,
+    ) -> Result<Option<Workflow>, StoreError>;
+
+    /// Stores `workflow` (edited, enabled or disabled) if the stored one is
+    /// still at version `seen_version`; false when it changed or is gone.
+    async fn update_workflow(&self, workflow: &Workflow, seen_version: u32) -> Result<bool, StoreError>;
+
+    /// Deletes a workflow (its runs expire on their own); `None` when there is none.
+    async fn delete_workflow(
+        &self,
+        user: TelegramId,
+        number: WorkflowNumber,
+    ) -> Result<Option<Workflow>, StoreError>;
+
+    /// Stores `run` if the stored one is the revision before it (`run.rev - 1`;
+    /// none at all for revision 0); false when another writer got there first.
+    async fn save_run(&self, run: &Run) -> Result<bool, StoreError>;
+
+    async fn get_run(
+        &self,
+        user: TelegramId,
+        workflow: WorkflowNumber,
+        id: &RunId,
+    ) -> Result<Option<Run>, StoreError>;
+
+    /// The workflow's newest runs first, at most `limit`.
+    async fn recent_runs(
+        &self,
+        user: TelegramId,
+        workflow: WorkflowNumber,
+        limit: usize,
+    ) -> Result<Vec<Run>, StoreError>;
+}
+
 /// What the assistant keeps and acts on: its memory of the conversation, the
 /// claims that run each tool call once, the user's tasks.
 pub trait AssistantStore: Conversations + Claims + Tasks {}
@@ -364,6 +425,9 @@ impl<T: Conversations + Claims + Tasks + ?Sized> AssistantStore for T {}
 /// Everything the bot stores; each adapter implements every part. A use case
 /// takes the parts it uses (`&dyn Tasks`, `&dyn AssistantStore`...), which a
 /// `&dyn Store` coerces to.
-pub trait Store: Users + Reminders + Quotas + Directory + Integrations + AssistantStore {}
+pub trait Store: Users + Reminders + Quotas + Directory + Integrations + Workflows + AssistantStore {}
 
-impl<T: Users + Claims + Tasks + Reminders + Quotas + Conversations + Directory + Integrations> Store for T {}
+impl<T: Users + Claims + Tasks + Reminders + Quotas + Conversations + Directory + Integrations + Workflows>
+    Store for T
+{
+}

@@ -9,6 +9,7 @@ pub mod migrations;
 mod reminders;
 mod tasks;
 mod users;
+mod workflows;
 
 pub(crate) use users::{tier_index, username_key};
 

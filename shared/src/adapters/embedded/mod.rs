@@ -1,6 +1,6 @@
 //! The embedded store for the local runner: redb, one file in the data directory,
 //! every change a committed transaction (safe against a crash mid-write).
-//! One file per port, like the DynamoDB adapter; the tables, the records'
+//! One file per port, like the DynamoDB adapter (workflows and runs in `workflows`); the tables, the records'
 //! load and save helpers and the transaction runner are here.
 
 mod assistant;
@@ -10,6 +10,7 @@ mod integrations;
 mod reminders;
 mod tasks;
 mod users;
+mod workflows;
 
 use std::{path::Path, sync::Arc, time::Duration};
 
@@ -95,6 +96,17 @@ impl EmbeddedStore {
             txn.open_table(CONVERSATIONS).map_err(unavailable)?;
             txn.open_table(directory::AUDIT).map_err(unavailable)?;
             txn.open_table(integrations::INTEGRATIONS).map_err(unavailable)?;
+            txn.open_table(workflows::WORKFLOWS).map_err(unavailable)?;
+            txn.open_table(workflows::WORKFLOW_SEQ).map_err(unavailable)?;
+            // Runs past their 30 days go, as DynamoDB's TTL drops them.
+            let cutoff = Utc::now();
+            txn.open_table(workflows::RUNS)
+                .map_err(unavailable)?
+                .retain(|_, bytes| {
+                    serde_json::from_slice::<crate::domain::workflow::run::Run>(bytes)
+                        .is_ok_and(|run| run.expires_at() > cutoff)
+                })
+                .map_err(unavailable)?;
             let mut updates = txn.open_table(CLAIMS).map_err(unavailable)?;
             let now = Utc::now().timestamp();
             updates

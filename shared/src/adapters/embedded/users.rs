@@ -30,6 +30,7 @@ impl Users for EmbeddedStore {
                     awaiting: None,
                     blocked_at: None,
                     banned_at: None,
+                    workflow_triggers: Vec::new(),
                     created_at: now,
                     updated_at: now,
                 },

@@ -191,6 +191,7 @@ mod tests {
             awaiting: None,
             blocked_at: None,
             banned_at: Some(Utc::now()),
+            workflow_triggers: Vec::new(),
             created_at: Utc::now(),
             updated_at: Utc::now(),
         };

@@ -552,6 +552,7 @@ mod tests {
             awaiting: None,
             blocked_at: None,
             banned_at: None,
+            workflow_triggers: Vec::new(),
             created_at: Utc.with_ymd_and_hms(2026, 11, 26, 23, 30, 0).unwrap(),
             updated_at: Utc::now(),
         }

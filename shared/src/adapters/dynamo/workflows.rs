@@ -1,0 +1,372 @@
+//! Workflows and runs on DynamoDB: `USER#<id>` / `WORKFLOW#<number>` (the
+//! definition as one JSON attribute), `USER#<id>` / `RUN#<workflow>#<run id>`
+//! (the run as one JSON attribute, `rev` for conditional saves, `expires_at`
+//! the TTL). The profile keeps `workflow_seq`, `workflow_count`,
+//! `workflow_rev` and the trigger map, changed in one transaction with the
+//! workflow; `workflow_rev` serialises a user's concurrent changes.
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::{
+    error::ProvideErrorMetadata,
+    types::{AttributeValue, Delete, Put, TransactWriteItem, Update},
+};
+use chrono::{DateTime, Utc};
+
+use super::{DynamoStore, Item, is_condition_failure, n, s, store_error, user_item_key};
+use crate::adapters::records::{WorkflowRecord, replace_triggers};
+use crate::domain::{
+    TelegramId,
+    workflow::{
+        Definition, TooManyWorkflows, TriggerRef, Workflow, WorkflowNumber,
+        run::{Run, RunId},
+    },
+};
+use crate::ports::{StoreError, Workflows};
+
+/// Attempts at a change that races another one of the same user's.
+const ATTEMPTS: usize = 5;
+
+fn workflow_key(user: TelegramId, number: WorkflowNumber) -> Item {
+    user_item_key(user, format!("WORKFLOW#{:08}", number.0))
+}
+
+fn run_prefix(workflow: WorkflowNumber) -> String {
+    format!("RUN#{:08}#", workflow.0)
+}
+
+fn run_key(user: TelegramId, workflow: WorkflowNumber, id: &RunId) -> Item {
+    user_item_key(user, format!("{}{}", run_prefix(workflow), id.0))
+}
+
+fn profile_key(user: TelegramId) -> Item {
+    user_item_key(user, "PROFILE".into())
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+fn workflow_item(workflow: &Workflow) -> Result<Item, StoreError> {
+    let record = WorkflowRecord::from(workflow);
+    let mut item = workflow_key(workflow.user, workflow.number);
+    item.insert("entity".into(), s("workflow"));
+    item.insert("name".into(), s(&workflow.definition.name));
+    item.insert("is_active".into(), AttributeValue::Bool(workflow.active));
+    item.insert("version".into(), n(i64::from(workflow.version)));
+    item.insert("definition".into(), s(serde_json::to_string(&record.definition).map_err(corrupt)?));
+    item.insert("created_at".into(), s(workflow.created_at.to_rfc3339()));
+    item.insert("updated_at".into(), s(workflow.updated_at.to_rfc3339()));
+    Ok(item)
+}
+
+fn workflow_from_item(user: TelegramId, item: &Item) -> Result<Workflow, StoreError> {
+    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok());
+    let missing = |what: &str| StoreError::Corrupt(format!("workflow item without a valid {what}"));
+    let time = |name: &str| {
+        text(name)
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| missing(name))
+    };
+    let number = text("sk")
+        .and_then(|sk| sk.strip_prefix("WORKFLOW#"))
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| missing("sk"))?;
+    Ok(Workflow {
+        user,
+        number: WorkflowNumber(number),
+        definition: serde_json::from_str(text("definition").ok_or_else(|| missing("definition"))?)
+            .map_err(corrupt)?,
+        active: item.get("is_active").and_then(|v| v.as_bool().ok()).copied().unwrap_or(true),
+        version: item
+            .get("version")
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| missing("version"))?,
+        created_at: time("created_at")?,
+        updated_at: time("updated_at")?,
+    })
+}
+
+fn run_from_item(item: &Item) -> Result<Run, StoreError> {
+    let body = item
+        .get("body")
+        .and_then(|v| v.as_s().ok())
+        .ok_or_else(|| StoreError::Corrupt("run item without a body".into()))?;
+    serde_json::from_str(body).map_err(corrupt)
+}
+
+fn number_of(item: &Item, name: &str) -> u32 {
+    item.get(name).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+/// What a workflow change needs of the profile: its counters and trigger map.
+struct Profile {
+    seq: u32,
+    count: u32,
+    rev: u32,
+    triggers: Vec<TriggerRef>,
+}
+
+impl DynamoStore {
+    async fn profile(&self, user: TelegramId) -> Result<Profile, StoreError> {
+        let output = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(profile_key(user)))
+            .projection_expression("pk, workflow_seq, workflow_count, workflow_rev, workflow_triggers")
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(store_error)?;
+        let item = output.item.ok_or_else(|| StoreError::NotFound(format!("user {}", user.0)))?;
+        let triggers = match item.get("workflow_triggers") {
+            Some(AttributeValue::L(codes)) => codes
+                .iter()
+                .map(|code| {
+                    code.as_s()
+                        .ok()
+                        .and_then(|c| TriggerRef::from_code(c))
+                        .ok_or_else(|| StoreError::Corrupt("bad workflow trigger".into()))
+                })
+                .collect::<Result<_, _>>()?,
+            _ => Vec::new(),
+        };
+        Ok(Profile {
+            seq: number_of(&item, "workflow_seq"),
+            count: number_of(&item, "workflow_count"),
+            rev: number_of(&item, "workflow_rev"),
+            triggers,
+        })
+    }
+
+    /// The profile's part of a workflow change: the new trigger map and
+    /// counters, only if no other change came in since `profile` was read.
+    fn profile_update(
+        &self,
+        user: TelegramId,
+        profile: &Profile,
+        triggers: &[TriggerRef],
+        seq: u32,
+        count: u32,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let codes = triggers.iter().map(|r| s(r.code())).collect();
+        let update = Update::builder()
+            .table_name(self.table())
+            .set_key(Some(profile_key(user)))
+            .update_expression(
+                "SET workflow_triggers = :triggers, workflow_seq = :seq, workflow_count = :count, \
+                 workflow_rev = :next_rev",
+            )
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_not_exists(workflow_rev) OR workflow_rev = :rev)",
+            )
+            .expression_attribute_values(":triggers", AttributeValue::L(codes))
+            .expression_attribute_values(":seq", n(i64::from(seq)))
+            .expression_attribute_values(":count", n(i64::from(count)))
+            .expression_attribute_values(":rev", n(i64::from(profile.rev)))
+            .expression_attribute_values(":next_rev", n(i64::from(profile.rev) + 1))
+            .build()
+            .map_err(corrupt)?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// Writes `items` in one transaction; false when a condition failed.
+    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<bool, StoreError> {
+        let result = self.client().transact_write_items().set_transact_items(Some(items)).send().await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if e.code() == Some("TransactionCanceledException") => Ok(false),
+            Err(e) => Err(store_error(e)),
+        }
+    }
+}
+
+#[async_trait]
+impl Workflows for DynamoStore {
+    async fn create_workflow(
+        &self,
+        user: TelegramId,
+        definition: &Definition,
+        active: bool,
+        max: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Workflow, TooManyWorkflows>, StoreError> {
+        for _ in 0..ATTEMPTS {
+            let profile = self.profile(user).await?;
+            if profile.count >= max {
+                return Ok(Err(TooManyWorkflows(max)));
+            }
+            let workflow = Workflow {
+                user,
+                number: WorkflowNumber(profile.seq + 1),
+                definition: definition.clone(),
+                active,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            };
+            let triggers = replace_triggers(&profile.triggers, workflow.number, Some(&workflow));
+            let put = Put::builder()
+                .table_name(self.table())
+                .set_item(Some(workflow_item(&workflow)?))
+                .condition_expression("attribute_not_exists(pk)")
+                .build()
+                .map_err(corrupt)?;
+            let items = vec![
+                self.profile_update(user, &profile, &triggers, workflow.number.0, profile.count + 1)?,
+                TransactWriteItem::builder().put(put).build(),
+            ];
+            if self.transact(items).await? {
+                return Ok(Ok(workflow));
+            }
+        }
+        Err(StoreError::Unavailable("workflow creation kept conflicting".into()))
+    }
+
+    async fn workflows(&self, user: TelegramId) -> Result<Vec<Workflow>, StoreError> {
+        let query = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", s(format!("USER#{}", user.0)))
+            .expression_attribute_values(":prefix", s("WORKFLOW#"));
+        self.query_all(query, None).await?.iter().map(|item| workflow_from_item(user, item)).collect()
+    }
+
+    async fn get_workflow(
+        &self,
+        user: TelegramId,
+        number: WorkflowNumber,
+    ) -> Result<Option<Workflow>, StoreError> {
+        let output = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(workflow_key(user, number)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(store_error)?;
+        output.item.as_ref().map(|item| workflow_from_item(user, item)).transpose()
+    }
+
+    async fn update_workflow(&self, workflow: &Workflow, seen_version: u32) -> Result<bool, StoreError> {
+        let user = workflow.user;
+        for _ in 0..ATTEMPTS {
+            let profile = self.profile(user).await?;
+            let triggers = replace_triggers(&profile.triggers, workflow.number, Some(workflow));
+            let put = Put::builder()
+                .table_name(self.table())
+                .set_item(Some(workflow_item(workflow)?))
+                .condition_expression("attribute_exists(pk) AND version = :seen")
+                .expression_attribute_values(":seen", n(i64::from(seen_version)))
+                .build()
+                .map_err(corrupt)?;
+            let items = vec![
+                self.profile_update(user, &profile, &triggers, profile.seq, profile.count)?,
+                TransactWriteItem::builder().put(put).build(),
+            ];
+            if self.transact(items).await? {
+                return Ok(true);
+            }
+            // The workflow changed or went (not worth retrying), or another change raced the profile.
+            match self.get_workflow(user, workflow.number).await? {
+                Some(stored) if stored.version == seen_version => continue,
+                _ => return Ok(false),
+            }
+        }
+        Err(StoreError::Unavailable("workflow change kept conflicting".into()))
+    }
+
+    async fn delete_workflow(
+        &self,
+        user: TelegramId,
+        number: WorkflowNumber,
+    ) -> Result<Option<Workflow>, StoreError> {
+        for _ in 0..ATTEMPTS {
+            let Some(stored) = self.get_workflow(user, number).await? else { return Ok(None) };
+            let profile = self.profile(user).await?;
+            let triggers = replace_triggers(&profile.triggers, number, None);
+            let delete = Delete::builder()
+                .table_name(self.table())
+                .set_key(Some(workflow_key(user, number)))
+                .condition_expression("version = :seen")
+                .expression_attribute_values(":seen", n(i64::from(stored.version)))
+                .build()
+                .map_err(corrupt)?;
+            let items = vec![
+                self.profile_update(user, &profile, &triggers, profile.seq, profile.count.saturating_sub(1))?,
+                TransactWriteItem::builder().delete(delete).build(),
+            ];
+            if self.transact(items).await? {
+                return Ok(Some(stored));
+            }
+        }
+        Err(StoreError::Unavailable("workflow deletion kept conflicting".into()))
+    }
+
+    async fn save_run(&self, run: &Run) -> Result<bool, StoreError> {
+        let mut item = run_key(run.user, run.workflow, &run.id);
+        item.insert("entity".into(), s("run"));
+        item.insert("status".into(), s(run.status.code()));
+        item.insert("rev".into(), n(i64::from(run.rev)));
+        item.insert("expires_at".into(), n(run.expires_at().timestamp()));
+        item.insert("body".into(), s(serde_json::to_string(run).map_err(corrupt)?));
+        let mut put = self.client().put_item().table_name(self.table()).set_item(Some(item));
+        put = if run.rev == 0 {
+            put.condition_expression("attribute_not_exists(pk)")
+        } else {
+            put.condition_expression("rev = :before")
+                .expression_attribute_values(":before", n(i64::from(run.rev) - 1))
+        };
+        match put.send().await {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(store_error(e)),
+        }
+    }
+
+    async fn get_run(
+        &self,
+        user: TelegramId,
+        workflow: WorkflowNumber,
+        id: &RunId,
+    ) -> Result<Option<Run>, StoreError> {
+        let output = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(run_key(user, workflow, id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(store_error)?;
+        let now = Utc::now();
+        // DynamoDB's TTL deletes within days of the expiry: until then, hide it.
+        Ok(output.item.as_ref().map(run_from_item).transpose()?.filter(|run| run.expires_at() > now))
+    }
+
+    async fn recent_runs(
+        &self,
+        user: TelegramId,
+        workflow: WorkflowNumber,
+        limit: usize,
+    ) -> Result<Vec<Run>, StoreError> {
+        let query = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .filter_expression("expires_at > :now")
+            .expression_attribute_values(":pk", s(format!("USER#{}", user.0)))
+            .expression_attribute_values(":prefix", s(run_prefix(workflow)))
+            .expression_attribute_values(":now", n(Utc::now().timestamp()))
+            .scan_index_forward(false)
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+        let items = self.query_all(query, Some(limit)).await?;
+        items.iter().take(limit).map(run_from_item).collect()
+    }
+}
