@@ -5,7 +5,11 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{Language, TimeZone, task::TaskNumber};
+use crate::domain::{
+    Language, TimeZone,
+    task::TaskNumber,
+    workflow::{WorkflowNumber, run::RunId},
+};
 
 /// Telegram's limit on a button's callback data, in bytes.
 pub const MAX_CALLBACK_BYTES: usize = crate::domain::limits::CALLBACK_BYTES;
@@ -55,6 +59,28 @@ pub enum Callback {
     BroadcastSend,
     /// `adm:bc:no`: cancel it.
     BroadcastCancel,
+    /// `w:l:<page>`: a page of `/workflows`.
+    Workflows(usize),
+    /// `w:o:<n>`: a workflow's menu.
+    WorkflowOpen(WorkflowNumber),
+    /// `w:r:<n>`: run it now.
+    WorkflowRun(WorkflowNumber),
+    /// `w:on:<n>` / `w:off:<n>`: turn it on or off.
+    WorkflowActive { workflow: WorkflowNumber, active: bool },
+    /// `w:h:<n>`: its last runs.
+    WorkflowHistory(WorkflowNumber),
+    /// `w:e:<n>`: send its JSON document.
+    WorkflowExport(WorkflowNumber),
+    /// `w:x:<n>`: ask before deleting it; `w:xx:<n>`: delete it.
+    WorkflowDelete { workflow: WorkflowNumber, confirmed: bool },
+    /// `w:s:<n>:<run>`: a run's steps, inputs, outputs and errors.
+    RunSteps { workflow: WorkflowNumber, run: RunId },
+    /// `w:rt:<n>:<run>`: run a failed run again from its failed step.
+    RunRetry { workflow: WorkflowNumber, run: RunId },
+    /// `w:rr:<n>:<run>`: run the workflow's current version again, on the same trigger.
+    RunAgain { workflow: WorkflowNumber, run: RunId },
+    /// `w:c:<n>:<run>`: cancel a run that has not finished.
+    RunCancel { workflow: WorkflowNumber, run: RunId },
 }
 
 /// The longest snooze a reminder button may ask for, in minutes (a day).
@@ -89,6 +115,21 @@ impl Callback {
             Callback::ReminderTomorrow { number, due: at } => format!("r:t:{}{}", number.0, due(at)),
             Callback::BroadcastSend => "adm:bc:go".to_owned(),
             Callback::BroadcastCancel => "adm:bc:no".to_owned(),
+            Callback::Workflows(page) => format!("w:l:{page}"),
+            Callback::WorkflowOpen(w) => format!("w:o:{}", w.0),
+            Callback::WorkflowRun(w) => format!("w:r:{}", w.0),
+            Callback::WorkflowActive { workflow, active } => {
+                format!("w:{}:{}", if *active { "on" } else { "off" }, workflow.0)
+            }
+            Callback::WorkflowHistory(w) => format!("w:h:{}", w.0),
+            Callback::WorkflowExport(w) => format!("w:e:{}", w.0),
+            Callback::WorkflowDelete { workflow, confirmed } => {
+                format!("w:{}:{}", if *confirmed { "xx" } else { "x" }, workflow.0)
+            }
+            Callback::RunSteps { workflow, run } => format!("w:s:{}:{run}", workflow.0),
+            Callback::RunRetry { workflow, run } => format!("w:rt:{}:{run}", workflow.0),
+            Callback::RunAgain { workflow, run } => format!("w:rr:{}:{run}", workflow.0),
+            Callback::RunCancel { workflow, run } => format!("w:c:{}:{run}", workflow.0),
         }
     }
 
@@ -136,6 +177,29 @@ impl Callback {
             ["r", "t", ..] if arity(4) => Callback::ReminderTomorrow { number: number(2)?, due: due(3)? },
             ["adm", "bc", "go"] => Callback::BroadcastSend,
             ["adm", "bc", "no"] => Callback::BroadcastCancel,
+            ["w", "l", _] => Callback::Workflows(page(2)?),
+            ["w", action, n] => {
+                let w = WorkflowNumber(n.parse().ok()?);
+                match *action {
+                    "o" => Callback::WorkflowOpen(w),
+                    "r" => Callback::WorkflowRun(w),
+                    "on" | "off" => Callback::WorkflowActive { workflow: w, active: *action == "on" },
+                    "h" => Callback::WorkflowHistory(w),
+                    "e" => Callback::WorkflowExport(w),
+                    "x" | "xx" => Callback::WorkflowDelete { workflow: w, confirmed: *action == "xx" },
+                    _ => return None,
+                }
+            }
+            ["w", action, n, run] => {
+                let (workflow, run) = (WorkflowNumber(n.parse().ok()?), RunId::parse(run)?);
+                match *action {
+                    "s" => Callback::RunSteps { workflow, run },
+                    "rt" => Callback::RunRetry { workflow, run },
+                    "rr" => Callback::RunAgain { workflow, run },
+                    "c" => Callback::RunCancel { workflow, run },
+                    _ => return None,
+                }
+            }
             _ => return None,
         })
     }
@@ -190,9 +254,31 @@ mod tests {
         ]
     }
 
+    fn any_workflow_callback() -> impl Strategy<Value = Callback> {
+        let workflow = (0u32..=u32::MAX).prop_map(WorkflowNumber);
+        let run = (0u128..(1 << 72)).prop_map(RunId);
+        prop_oneof![
+            (1usize..=1_000_000).prop_map(Callback::Workflows),
+            workflow.clone().prop_map(Callback::WorkflowOpen),
+            workflow.clone().prop_map(Callback::WorkflowRun),
+            (workflow.clone(), any::<bool>())
+                .prop_map(|(workflow, active)| Callback::WorkflowActive { workflow, active }),
+            workflow.clone().prop_map(Callback::WorkflowHistory),
+            workflow.clone().prop_map(Callback::WorkflowExport),
+            (workflow.clone(), any::<bool>())
+                .prop_map(|(workflow, confirmed)| Callback::WorkflowDelete { workflow, confirmed }),
+            (workflow.clone(), run.clone()).prop_map(|(workflow, run)| Callback::RunSteps { workflow, run }),
+            (workflow.clone(), run.clone()).prop_map(|(workflow, run)| Callback::RunRetry { workflow, run }),
+            (workflow.clone(), run.clone()).prop_map(|(workflow, run)| Callback::RunAgain { workflow, run }),
+            (workflow, run).prop_map(|(workflow, run)| Callback::RunCancel { workflow, run }),
+        ]
+    }
+
     proptest! {
         #[test]
-        fn every_callback_reads_back_as_itself_within_telegrams_limit(callback in any_callback()) {
+        fn every_callback_reads_back_as_itself_within_telegrams_limit(
+            callback in prop_oneof![any_callback(), any_workflow_callback()]
+        ) {
             let data = callback.encode();
             // Group buttons carry their owner's stamp (`~` and up to 20 digits) too.
             prop_assert!(data.len() + 21 <= MAX_CALLBACK_BYTES, "{data}");

@@ -8,6 +8,7 @@ use crate::domain::{
     rate_limit::RateLimit,
     task::TaskLimits,
     tier::{Limits, TierLimits},
+    workflow::WorkflowLimits,
 };
 
 pub const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org";
@@ -132,6 +133,15 @@ impl Config {
                         &format!("{prefix}_AI_QUESTIONS_PER_DAY"),
                         default.ai_questions_per_day,
                     ),
+                    workflows: WorkflowLimits {
+                        workflows: number(&format!("{prefix}_MAX_WORKFLOWS"), default.workflows.workflows),
+                        steps: number(&format!("{prefix}_MAX_WORKFLOW_STEPS"), default.workflows.steps)
+                            .max(1),
+                        runs_per_day: number(
+                            &format!("{prefix}_WORKFLOW_RUNS_PER_DAY"),
+                            default.workflows.runs_per_day,
+                        ),
+                    },
                 };
                 TierLimits { free: tier("FREE", defaults.free), pro: tier("PRO", defaults.pro) }
             },

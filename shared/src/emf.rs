@@ -32,6 +32,8 @@ pub mod names {
     pub const REMINDERS_SENT: &str = "reminders_sent";
     /// Times Telegram answered 429.
     pub const TELEGRAM_THROTTLED: &str = "telegram_throttled";
+    /// Workflow runs finished, by `status` (succeeded, failed, cancelled).
+    pub const RUNS: &str = "workflow_runs";
 }
 
 #[derive(Default)]

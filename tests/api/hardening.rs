@@ -276,6 +276,13 @@ impl linklet::ports::Messenger for PanicsFor {
         assert!(!(doomed && chat.0 == self.0), "a handler bug (this panic is the test's)");
         self.1.send(chat, message).await
     }
+    async fn post(
+        &self,
+        chat: linklet::ports::ChatId,
+        message: &linklet::ports::OutMessage,
+    ) -> Result<i32, linklet::ports::MessengerError> {
+        self.1.post(chat, message).await
+    }
     async fn edit(
         &self,
         chat: linklet::ports::ChatId,

@@ -19,3 +19,4 @@ mod store_contract;
 mod tasks;
 mod telegram_adapter;
 mod webhook;
+mod workflows;

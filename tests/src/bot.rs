@@ -72,6 +72,18 @@ impl Bot {
         Bot { telegram, store, app, _data: data }
     }
 
+    /// Waits (up to 10 s) until `done` holds of what the fake Telegram saw: the
+    /// jobs run on the in-process queue, a moment after the update's answer.
+    pub async fn eventually(&self, what: &str, done: impl Fn(&FakeTelegram) -> bool) {
+        for _ in 0..1000 {
+            if done(&self.telegram) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("never happened: {what}; Telegram saw {:?}", self.telegram.sent_texts());
+    }
+
     /// The store the bot uses, for arranging a test and reading what it kept.
     pub fn store(&self) -> Arc<dyn Store> {
         self.store.clone()

@@ -89,14 +89,18 @@ impl ConsoleMessenger {
 
 #[async_trait]
 impl Messenger for ConsoleMessenger {
-    async fn send(&self, _chat: ChatId, message: &OutMessage) -> Result<(), MessengerError> {
+    async fn send(&self, chat: ChatId, message: &OutMessage) -> Result<(), MessengerError> {
+        self.post(chat, message).await.map(|_| ())
+    }
+
+    async fn post(&self, _chat: ChatId, message: &OutMessage) -> Result<i32, MessengerError> {
         let id = {
             let mut screen = self.screen();
             screen.next_message_id += 1;
             screen.next_message_id
         };
         self.show(id, message, false);
-        Ok(())
+        Ok(i32::try_from(id).unwrap_or(i32::MAX))
     }
 
     async fn edit(&self, _chat: ChatId, message_id: i32, message: &OutMessage) -> Result<(), MessengerError> {

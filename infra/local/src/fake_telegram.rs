@@ -200,7 +200,7 @@ async fn handle(
     Path((bot, method)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let params: Value = if body.is_empty() {
+    let mut params: Value = if body.is_empty() {
         json!({})
     } else {
         match serde_json::from_slice(&body) {
@@ -223,7 +223,7 @@ async fn handle(
     let failure = fake.lock().failures.get_mut(&method).and_then(VecDeque::pop_front);
     let response = match failure {
         Some(failure) => failure_response(&failure),
-        None => answer(&fake, &method, &params).unwrap_or_else(|refusal| *refusal),
+        None => answer(&fake, &method, &mut params).unwrap_or_else(|refusal| *refusal),
     };
     let ok = response.status().is_success();
     {
@@ -260,7 +260,9 @@ fn documented_name(method: &str) -> String {
 }
 
 /// The answer to a call, or Telegram's refusal of it.
-fn answer(fake: &FakeTelegram, method: &str, params: &Value) -> Result<Response, Box<Response>> {
+/// The answer to `method`; a message sent is recorded with the id it was
+/// given (`sent_message_id`), which tests use to tap its buttons.
+fn answer(fake: &FakeTelegram, method: &str, params: &mut Value) -> Result<Response, Box<Response>> {
     let bad = |text: String| Box::new(error(StatusCode::BAD_REQUEST, &text, None));
     match method {
         "getMe" => {
@@ -285,6 +287,7 @@ fn answer(fake: &FakeTelegram, method: &str, params: &Value) -> Result<Response,
                 None => {
                     let mut inner = fake.lock();
                     inner.next_message_id += 1;
+                    params["sent_message_id"] = inner.next_message_id.into();
                     inner.next_message_id
                 }
             };

@@ -59,6 +59,22 @@ impl JobQueue for InProcessQueue {
         Ok(())
     }
 
+    async fn enqueue_in(&self, job: &Job, delay: std::time::Duration) -> Result<(), QueueError> {
+        if delay.is_zero() {
+            return self.enqueue(job).await;
+        }
+        if self.tx.is_closed() {
+            return Err(QueueError::Unavailable("the local job worker stopped".into()));
+        }
+        self.counts.waiting.fetch_add(1, Ordering::Relaxed);
+        let (tx, job) = (self.tx.clone(), job.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(delay.min(linklet::ports::MAX_QUEUE_DELAY)).await;
+            let _ = tx.send(Delivery { job, received: 1 });
+        });
+        Ok(())
+    }
+
     async fn depths(&self) -> Result<QueueDepths, QueueError> {
         Ok(QueueDepths {
             waiting: self.counts.waiting.load(Ordering::Relaxed),

@@ -75,14 +75,20 @@ impl SqsQueue {
 #[async_trait]
 impl JobQueue for SqsQueue {
     async fn enqueue(&self, job: &Job) -> Result<(), QueueError> {
+        self.enqueue_in(job, Duration::ZERO).await
+    }
+
+    async fn enqueue_in(&self, job: &Job, delay: Duration) -> Result<(), QueueError> {
         let body = serde_json::to_string(job).map_err(|e| QueueError::Refused(e.to_string()))?;
         if body.len() > MAX_BODY_BYTES {
             return Err(QueueError::Refused(format!("job of {} bytes is over the SQS limit", body.len())));
         }
+        let delay = delay.min(crate::ports::MAX_QUEUE_DELAY).as_secs();
         self.client
             .send_message()
             .queue_url(self.url(job.work.lane())?)
             .message_body(body)
+            .delay_seconds(i32::try_from(delay).unwrap_or(900))
             .send()
             .await
             .map_err(queue_error)?;

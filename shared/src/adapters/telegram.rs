@@ -153,7 +153,12 @@ impl Messenger for TelegramMessenger {
     /// Sends the text in as many messages as Telegram's 4096-character limit
     /// needs; the buttons go under the last one.
     async fn send(&self, chat: ChatId, message: &OutMessage) -> Result<(), MessengerError> {
+        self.post(chat, message).await.map(|_| ())
+    }
+
+    async fn post(&self, chat: ChatId, message: &OutMessage) -> Result<i32, MessengerError> {
         let parts = split(&message.html, MESSAGE_LIMIT);
+        let mut id = 0;
         let last = parts.len().saturating_sub(1);
         for (i, part) in parts.into_iter().enumerate() {
             let mut request = self
@@ -167,9 +172,9 @@ impl Messenger for TelegramMessenger {
             if let Some(thread) = message.thread {
                 request = request.message_thread_id(ThreadId(MessageId(thread)));
             }
-            request.await.map_err(|e| self.classify(e))?;
+            id = request.await.map_err(|e| self.classify(e))?.id.0;
         }
-        Ok(())
+        Ok(id)
     }
 
     async fn edit(&self, chat: ChatId, message_id: i32, message: &OutMessage) -> Result<(), MessengerError> {

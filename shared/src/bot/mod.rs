@@ -12,6 +12,7 @@ mod outbox;
 mod router;
 mod settings;
 mod tasks;
+mod workflows;
 
 pub use command::Command;
 pub use dispatcher::{Dispatched, Dispatcher};

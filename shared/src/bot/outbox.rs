@@ -131,6 +131,10 @@ impl Messenger for Outbox {
         self.call(OutCall::Send { chat: chat.0, message: self.stamped(chat, message) }).await
     }
 
+    async fn post(&self, chat: ChatId, message: &OutMessage) -> Result<i32, MessengerError> {
+        self.inner.post(chat, &self.stamped(chat, message)).await
+    }
+
     async fn edit(&self, chat: ChatId, message_id: i32, message: &OutMessage) -> Result<(), MessengerError> {
         self.call(OutCall::Edit { chat: chat.0, message_id, message: self.stamped(chat, message) }).await
     }

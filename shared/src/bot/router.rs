@@ -8,7 +8,7 @@ use tracing::{debug, info};
 
 use super::ctx::{Answer, Ctx};
 use super::outbox::unstamp;
-use super::{Command, HandleError, admin, assistant, basic, connect, settings, tasks};
+use super::{Command, HandleError, admin, assistant, basic, connect, settings, tasks, workflows};
 use crate::domain::{Awaiting, Language, SeenUser, TelegramId, User, UserPatch, assistant::QuotaUse};
 use crate::ports::{ChatId, OutMessage, RateCount, RateCounter};
 use crate::presentation::catalog::{COMMANDS, Msg};
@@ -181,6 +181,8 @@ impl Router {
             None if private && settings::names_a_zone(&ctx.user, text, self.deps.clock.now()) => {
                 settings::typed_time_zone(&mut ctx, text).await
             }
+            None if private && workflows::looks_like_document(text) => workflows::import(&ctx, text).await,
+            None if private && workflows::keyword_trigger(&ctx, text).await? => Ok(()),
             None if private && self.deps.assistant_on => assistant::ask(&ctx, message.id.0, text).await,
             None if private => ctx.say(Msg::PlainTextNotUnderstood).await,
             None => Ok(()),
@@ -209,6 +211,9 @@ impl Router {
             "reset" => assistant::reset(ctx).await,
             "connect" => connect::connect(ctx, command.args, private).await,
             "disconnect" => connect::disconnect(ctx, command.args).await,
+            "workflows" => workflows::list(ctx).await,
+            "run" => workflows::run_command(ctx, command.args).await,
+            "workflow" => workflows::workflow_command(ctx, command.args).await,
             // In a private chat only: the answers show other users' data.
             "admin" if private && self.deps.policy.is_admin(ctx.user.id) => {
                 admin::command(ctx, message_id, command.args).await
@@ -218,6 +223,8 @@ impl Router {
                 debug!("unknown command in a group, not addressed to this bot");
                 Ok(())
             }
+            // A user's own workflow command, in a private chat (the card shows there).
+            other if private && workflows::command_trigger(ctx, other, command.args).await? => Ok(()),
             other => ctx.say(Msg::UnknownCommand { command: other }).await,
         }
     }
@@ -302,6 +309,19 @@ impl Router {
                 | Callback::ReminderSnooze { .. }
                 | Callback::ReminderTomorrow { .. }),
             ) => tasks::reminder_button(&mut ctx, message_id, callback).await,
+            Some(
+                callback @ (Callback::Workflows(_)
+                | Callback::WorkflowOpen(_)
+                | Callback::WorkflowRun(_)
+                | Callback::WorkflowActive { .. }
+                | Callback::WorkflowHistory(_)
+                | Callback::WorkflowExport(_)
+                | Callback::WorkflowDelete { .. }
+                | Callback::RunSteps { .. }
+                | Callback::RunRetry { .. }
+                | Callback::RunAgain { .. }
+                | Callback::RunCancel { .. }),
+            ) => workflows::button(&mut ctx, message_id, callback).await,
             Some(callback) => settings::button(&mut ctx, message_id, callback).await,
         };
         let toast = match answer {

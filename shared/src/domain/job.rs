@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ChatId, TelegramId, Tier};
+use super::{
+    ChatId, TelegramId, Tier,
+    workflow::{WorkflowNumber, run::RunId},
+};
 
 /// A job's id, stable across redeliveries: the key of its idempotency claim.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -43,6 +46,26 @@ pub enum Work {
     /// A stretch of an admin's `/admin stats`: the users of `tier` after
     /// `after`; the job for the next stretch carries the counts so far.
     Stats(StatsPage),
+    /// One step of a workflow's run.
+    Step(StepJob),
+}
+
+/// Which step of which run to advance; the run itself is in the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepJob {
+    pub user: TelegramId,
+    pub workflow: WorkflowNumber,
+    pub run: RunId,
+    pub step: usize,
+    /// The run's attempt (bumped by Retry), so a retried step is a new job.
+    pub attempt: u32,
+}
+
+impl StepJob {
+    /// The job: its id is the step's claim, `(run, attempt, step)`.
+    pub fn job(self) -> Job {
+        Job { id: JobId(format!("wf-{}-{}-{}", self.run, self.attempt, self.step)), work: Work::Step(self) }
+    }
 }
 
 /// Where a broadcast is, and what it did so far.
@@ -107,13 +130,14 @@ impl Work {
             Work::Ask { .. } => "ask",
             Work::Broadcast(_) => "broadcast",
             Work::Stats(_) => "stats",
+            Work::Step(_) => "step",
         }
     }
 
     pub fn lane(&self) -> Lane {
         match self {
             Work::Ask { .. } => Lane::Ai,
-            Work::Broadcast(_) | Work::Stats(_) => Lane::Integrations,
+            Work::Broadcast(_) | Work::Stats(_) | Work::Step(_) => Lane::Integrations,
         }
     }
 }

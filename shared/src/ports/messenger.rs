@@ -82,6 +82,10 @@ impl MessengerError {
 pub trait Messenger: Send + Sync {
     async fn send(&self, chat: ChatId, message: &OutMessage) -> Result<(), MessengerError>;
 
+    /// Sends at once (never held for a redelivery) and gives the message's
+    /// id (a long text's last part), for a message edited later: a run card.
+    async fn post(&self, chat: ChatId, message: &OutMessage) -> Result<i32, MessengerError>;
+
     /// Replaces the text and buttons of a message the bot sent.
     async fn edit(&self, chat: ChatId, message_id: i32, message: &OutMessage) -> Result<(), MessengerError>;
 

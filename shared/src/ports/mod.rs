@@ -8,7 +8,7 @@ mod store;
 
 pub use clock::{Clock, SystemClock};
 pub use messenger::{Button, ChatId, Keyboard, Messenger, MessengerError, OutMessage};
-pub use queue::{JobQueue, QueueDepths, QueueError};
+pub use queue::{JobQueue, MAX_QUEUE_DELAY, QueueDepths, QueueError};
 pub use store::{
     AssistantStore, Claim, ClaimKey, Claims, Conversations, Directory, Integrations, Quotas, RateCount,
     RateCounter, Reminders, Store, StoreError, Tasks, UserPage, UserRow, Users, Workflows,

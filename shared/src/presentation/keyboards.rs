@@ -7,12 +7,17 @@ use super::catalog::{
     Msg,
     admin::AdminMsg,
     tasks::{TaskMsg, numbered},
+    workflows::WorkflowMsg,
 };
 use crate::{
     callback::Callback,
     domain::{
         Language, TimeZone,
         task::{Task, TaskNumber},
+        workflow::{
+            Workflow, WorkflowNumber,
+            run::{Run, RunStatus},
+        },
         zone_search,
     },
     ports::{Button, Keyboard},
@@ -176,6 +181,124 @@ fn zone_button(name: &str) -> String {
 
 fn zone_from_menu(name: &str) -> String {
     TimeZone::parse(name).map_or_else(|_| Callback::ZoneMenu.encode(), |z| Callback::ZoneFromMenu(z).encode())
+}
+
+/// Under a run card: Cancel while it runs or waits; Retry from the failed
+/// step and Run again once it failed; Run again once it ended otherwise.
+pub fn run_card_keyboard(run: &Run, lang: Language) -> Keyboard {
+    let (workflow, id) = (run.workflow, run.id);
+    let again = Button::new(
+        WorkflowMsg::ButtonRunAgain.render(lang),
+        Callback::RunAgain { workflow, run: id }.encode(),
+    );
+    match run.status {
+        RunStatus::Queued | RunStatus::Running | RunStatus::Waiting => vec![vec![Button::new(
+            WorkflowMsg::ButtonCancelRun.render(lang),
+            Callback::RunCancel { workflow, run: id }.encode(),
+        )]],
+        RunStatus::Failed => vec![
+            vec![Button::new(
+                WorkflowMsg::ButtonRetry.render(lang),
+                Callback::RunRetry { workflow, run: id }.encode(),
+            )],
+            vec![again],
+        ],
+        RunStatus::Succeeded | RunStatus::Cancelled => vec![vec![again]],
+    }
+}
+
+/// Workflows a page of `/workflows` shows.
+pub const WORKFLOWS_PER_PAGE: usize = 8;
+
+/// Under `/workflows`: one button per workflow shown, then the pages.
+pub fn workflow_list(shown: &[Workflow], page: usize, pages: usize) -> Keyboard {
+    let mut keyboard: Keyboard = shown
+        .iter()
+        .map(|w| {
+            let mark = if w.active { "⚙️" } else { "💤" };
+            vec![Button::new(
+                format!("{mark} #{} {}", w.number.0, w.name()),
+                Callback::WorkflowOpen(w.number).encode(),
+            )]
+        })
+        .collect();
+    let mut paging = Vec::new();
+    if page > 1 {
+        paging.push(Button::new("‹", Callback::Workflows(page - 1).encode()));
+    }
+    if page < pages {
+        paging.push(Button::new("›", Callback::Workflows(page + 1).encode()));
+    }
+    if !paging.is_empty() {
+        keyboard.push(paging);
+    }
+    keyboard
+}
+
+/// Under a workflow's menu: run, on/off, history, export, delete, back.
+pub fn workflow_menu(workflow: &Workflow, lang: Language) -> Keyboard {
+    let n = workflow.number;
+    let toggle = if workflow.active {
+        Button::new(
+            WorkflowMsg::ButtonDisable.render(lang),
+            Callback::WorkflowActive { workflow: n, active: false }.encode(),
+        )
+    } else {
+        Button::new(
+            WorkflowMsg::ButtonEnable.render(lang),
+            Callback::WorkflowActive { workflow: n, active: true }.encode(),
+        )
+    };
+    vec![
+        vec![Button::new(WorkflowMsg::ButtonRun.render(lang), Callback::WorkflowRun(n).encode()), toggle],
+        vec![
+            Button::new(WorkflowMsg::ButtonHistory.render(lang), Callback::WorkflowHistory(n).encode()),
+            Button::new(WorkflowMsg::ButtonExport.render(lang), Callback::WorkflowExport(n).encode()),
+        ],
+        vec![
+            Button::new(
+                WorkflowMsg::ButtonDelete.render(lang),
+                Callback::WorkflowDelete { workflow: n, confirmed: false }.encode(),
+            ),
+            Button::new(WorkflowMsg::ButtonBack.render(lang), Callback::Workflows(1).encode()),
+        ],
+    ]
+}
+
+/// Under a workflow's history: one button per run (its steps), and back.
+pub fn run_history(workflow: WorkflowNumber, runs: &[Run], lang: Language) -> Keyboard {
+    let mut keyboard: Keyboard = runs
+        .chunks(5)
+        .enumerate()
+        .map(|(row, chunk)| {
+            chunk
+                .iter()
+                .enumerate()
+                .map(|(i, run)| {
+                    Button::new(
+                        (row * 5 + i + 1).to_string(),
+                        Callback::RunSteps { workflow, run: run.id }.encode(),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    keyboard.push(vec![Button::new(
+        WorkflowMsg::ButtonBack.render(lang),
+        Callback::WorkflowOpen(workflow).encode(),
+    )]);
+    keyboard
+}
+
+/// Under the question whether to delete a workflow.
+pub fn confirm_delete(workflow: WorkflowNumber, lang: Language) -> Keyboard {
+    vec![vec![
+        Button::new(
+            WorkflowMsg::ButtonConfirmDelete.render(lang),
+            Callback::WorkflowDelete { workflow, confirmed: true }.encode(),
+        ),
+        Button::new(WorkflowMsg::ButtonBack.render(lang), Callback::WorkflowOpen(workflow).encode()),
+    ]]
 }
 
 #[cfg(test)]

@@ -125,6 +125,29 @@ impl Assistant {
         Err(AssistantError::TooManyToolRounds)
     }
 
+    /// A workflow's AI prompt: one question, no tools, no memory of the
+    /// conversation; through the same providers and fallback.
+    pub async fn complete(
+        &self,
+        user: &User,
+        prompt: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, AssistantError> {
+        let turns = vec![Turn { role: Role::User, text: prompt.to_owned(), at: now }];
+        let system = format!(
+            "You are Linklet, running a step of the user's automation in Telegram. Answer the prompt \
+             directly, without greeting. The user's time zone is {tz}; it is {now} there.",
+            tz = user.tz(),
+            now = now.with_timezone(&user.tz().tz()).format("%A %Y-%m-%d %H:%M"),
+        );
+        let request = ChatRequest { system, turns, tools: Vec::new(), tool_results: Vec::new() };
+        match self.chat(&request).await? {
+            ChatReply::Text(text) => Ok(text),
+            // Offered no tools, a model that asks for one has not answered.
+            ChatReply::ToolCalls(_) => Err(AssistantError::TooManyToolRounds),
+        }
+    }
+
     /// One provider, then the next on a transient error or a refused key.
     async fn chat(&self, request: &ChatRequest) -> Result<ChatReply, AssistantError> {
         let mut last = ProviderError::Unavailable("no provider configured".into());

@@ -13,5 +13,6 @@ pub mod once;
 pub mod outbox;
 pub mod reminders;
 pub mod tasks;
+pub mod workflows;
 
 pub use deps::Deps;

@@ -153,7 +153,7 @@ fn run(workflow: u32, minute: u32) -> Run {
         1,
         &definition.steps,
         Fired::new("manual", serde_json::json!({})),
-        Report { chat: ChatId(1), thread: None, card: None },
+        Report { chat: ChatId(1), thread: None, card: None, live: true },
         at(minute),
     )
 }

@@ -35,7 +35,7 @@ fn run_prefix(workflow: WorkflowNumber) -> String {
 }
 
 fn run_key(user: TelegramId, workflow: WorkflowNumber, id: &RunId) -> Item {
-    user_item_key(user, format!("{}{}", run_prefix(workflow), id.0))
+    user_item_key(user, format!("{}{}", run_prefix(workflow), id.code()))
 }
 
 fn profile_key(user: TelegramId) -> Item {

@@ -158,7 +158,8 @@ impl Workflows for EmbeddedStore {
         let run = run.clone();
         self.write(move |txn| {
             let mut table = txn.open_table(RUNS).map_err(unavailable)?;
-            let key = (run.user.0, run.workflow.0, run.id.0.as_str());
+            let code = run.id.code();
+            let key = (run.user.0, run.workflow.0, code.as_str());
             let stored = match table.get(key).map_err(unavailable)? {
                 Some(bytes) => Some(serde_json::from_slice::<Run>(bytes.value()).map_err(corrupt)?.rev),
                 None => None,
@@ -182,7 +183,7 @@ impl Workflows for EmbeddedStore {
         workflow: WorkflowNumber,
         id: &RunId,
     ) -> Result<Option<Run>, StoreError> {
-        let (db, id) = (self.db.clone(), id.0.clone());
+        let (db, id) = (self.db.clone(), id.code());
         tokio::task::spawn_blocking(move || {
             let txn = db.begin_read().map_err(unavailable)?;
             let table = txn.open_table(RUNS).map_err(unavailable)?;

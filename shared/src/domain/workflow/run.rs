@@ -15,21 +15,45 @@ pub const PAYLOAD_BYTES: usize = 16 * 1024;
 /// The largest step input or output kept on a run, as JSON.
 pub const OUTPUT_BYTES: usize = 8 * 1024;
 
-/// A run's id: time-ordered (milliseconds since 1970, then random), so a
-/// workflow's runs sort newest first by id; 18 hex digits.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct RunId(pub String);
+/// A run's id: time-ordered (milliseconds since 1970, then 24 random bits),
+/// so a workflow's runs sort newest first by id; written as 18 hex digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RunId(pub u128);
 
 impl RunId {
     pub fn new(at: DateTime<Utc>) -> RunId {
-        let millis = at.timestamp_millis().max(0) as u64;
-        RunId(format!("{millis:012x}{:06x}", rand::random::<u32>() & 0xff_ffff))
+        let millis = u128::from(at.timestamp_millis().max(0) as u64) & 0xffff_ffff_ffff;
+        RunId(millis << 24 | u128::from(rand::random::<u32>() & 0xff_ffff))
     }
 
-    /// Reads an id from a button or a command; `None` unless it is one.
+    /// Reads an id as [`RunId::code`] writes it; `None` unless it is one.
     pub fn parse(text: &str) -> Option<RunId> {
-        (text.len() == 18 && text.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
-            .then(|| RunId(text.to_owned()))
+        let hex = text.len() == 18 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        hex.then(|| u128::from_str_radix(text, 16).ok().map(RunId)).flatten()
+    }
+
+    /// 18 lower-case hex digits, sorting as the ids do.
+    pub fn code(self) -> String {
+        format!("{:018x}", self.0)
+    }
+}
+
+impl std::fmt::Display for RunId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:018x}", self.0)
+    }
+}
+
+impl Serialize for RunId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for RunId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<RunId, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        RunId::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("not a run id: {text:?}")))
     }
 }
 
@@ -124,6 +148,10 @@ pub struct Report {
     /// The run card's message, edited as steps finish.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card: Option<i32>,
+    /// Shows a card as it runs (a run started from the chat); otherwise the
+    /// user hears of it only if it fails.
+    #[serde(default)]
+    pub live: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -233,8 +261,9 @@ mod tests {
     fn run_ids_sort_by_time_and_parse_back() {
         let early = RunId::new(DateTime::from_timestamp(1_700_000_000, 0).unwrap());
         let late = RunId::new(DateTime::from_timestamp(1_700_000_001, 0).unwrap());
-        assert!(early < late);
-        assert_eq!(RunId::parse(&late.0), Some(late));
+        assert!(early < late && early.code() < late.code());
+        assert_eq!(RunId::parse(&late.code()), Some(late));
+        assert_eq!(serde_json::to_value(late).unwrap(), serde_json::Value::String(late.code()));
         assert_eq!(RunId::parse("zz"), None);
     }
 

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod assistant;
 pub mod connect;
 pub mod tasks;
+pub mod workflows;
 
 use chrono::{DateTime, Datelike, Utc};
 
@@ -13,7 +14,7 @@ use crate::domain::{Language, Tier, TimeZone, User};
 pub use crate::presentation::telegram_html::{escape, plain_text};
 
 /// The commands `/help` lists, in order.
-pub const COMMANDS: [&str; 15] = [
+pub const COMMANDS: [&str; 18] = [
     "start",
     "help",
     "settings",
@@ -28,6 +29,9 @@ pub const COMMANDS: [&str; 15] = [
     "reset",
     "connect",
     "disconnect",
+    "workflows",
+    "run",
+    "workflow",
     "cancel",
 ];
 
@@ -191,6 +195,9 @@ impl Msg<'_> {
                 "reset" => "make the assistant forget our conversation",
                 "connect" => "connect GitHub, Notion or n8n (private chat)",
                 "disconnect" => "disconnect a service and delete its token",
+                "workflows" => "your automations: run, turn on or off, history, export, delete",
+                "run" => "run a workflow now: /run 2 or /run Morning summary",
+                "workflow" => "import a workflow's JSON document, or export one: /workflow export 2",
                 "cancel" => "stop what the bot is waiting for",
                 _ => "",
             }
@@ -210,6 +217,9 @@ impl Msg<'_> {
                 "reset" => "faire oublier notre conversation à l'assistant",
                 "connect" => "connecter GitHub, Notion ou n8n (discussion privée)",
                 "disconnect" => "déconnecter un service et supprimer son jeton",
+                "workflows" => "vos automatisations : lancer, activer, historique, export, suppression",
+                "run" => "lancer un workflow : /run 2 ou /run Résumé du matin",
+                "workflow" => "importer le document JSON d'un workflow, ou en exporter un : /workflow export 2",
                 "cancel" => "arrêter ce que le bot attend",
                 _ => "",
             }

@@ -18,6 +18,7 @@ use super::{
     assistant::{Assistant, AssistantError},
     broadcast::BroadcastSettings,
     once::{ClaimTimes, Once, Settle, once},
+    workflows::{engine::Engine, steps::StepTools},
 };
 use crate::{
     domain::job::{Job, JobFailure},
@@ -140,8 +141,11 @@ impl JobRunner {
     /// Every kind of job with its default settings; `assistant` is `None`
     /// when no AI provider is configured.
     pub fn new(deps: Deps, assistant: Option<Assistant>) -> JobRunner {
+        let assistant = assistant.map(Arc::new);
+        let tools = StepTools { assistant: assistant.clone() };
         JobRunner { deps: deps.clone(), handlers: HashMap::new() }
             .with_handler(kinds::ask::AskJobs::new(deps.clone(), assistant))
+            .with_handler(kinds::step::StepJobs::new(Engine::new(deps.clone(), tools)))
             .with_handler(kinds::broadcast::BroadcastJobs::new(deps.clone(), BroadcastSettings::default()))
             .with_handler(kinds::stats::StatsJobs::new(deps, STATS_PER_JOB))
     }

@@ -2,7 +2,7 @@
 //! from; a failure for good, or on the last attempt, is told to the user in
 //! their language.
 
-use std::{future::Future, pin::pin, time::Duration};
+use std::{future::Future, pin::pin, sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use futures::future::{Either, select};
@@ -37,11 +37,11 @@ struct Where {
 pub struct AskJobs {
     deps: Deps,
     /// `None` when no AI provider is configured.
-    assistant: Option<Assistant>,
+    assistant: Option<Arc<Assistant>>,
 }
 
 impl AskJobs {
-    pub fn new(deps: Deps, assistant: Option<Assistant>) -> AskJobs {
+    pub fn new(deps: Deps, assistant: Option<Arc<Assistant>>) -> AskJobs {
         AskJobs { deps, assistant }
     }
 }

@@ -3,6 +3,7 @@
 pub mod ask;
 pub mod broadcast;
 pub mod stats;
+pub mod step;
 
 use super::JobError;
 use crate::domain::job::{Job, JobFailure};
