@@ -71,6 +71,8 @@ pub enum Callback {
     WorkflowHistory(WorkflowNumber),
     /// `w:e:<n>`: send its JSON document.
     WorkflowExport(WorkflowNumber),
+    /// `w:u:<n>`: a new webhook URL (the old one revoked).
+    WorkflowHook(WorkflowNumber),
     /// `w:x:<n>`: ask before deleting it; `w:xx:<n>`: delete it.
     WorkflowDelete { workflow: WorkflowNumber, confirmed: bool },
     /// `w:s:<n>:<run>`: a run's steps, inputs, outputs and errors.
@@ -123,6 +125,7 @@ impl Callback {
             }
             Callback::WorkflowHistory(w) => format!("w:h:{}", w.0),
             Callback::WorkflowExport(w) => format!("w:e:{}", w.0),
+            Callback::WorkflowHook(w) => format!("w:u:{}", w.0),
             Callback::WorkflowDelete { workflow, confirmed } => {
                 format!("w:{}:{}", if *confirmed { "xx" } else { "x" }, workflow.0)
             }
@@ -186,6 +189,7 @@ impl Callback {
                     "on" | "off" => Callback::WorkflowActive { workflow: w, active: *action == "on" },
                     "h" => Callback::WorkflowHistory(w),
                     "e" => Callback::WorkflowExport(w),
+                    "u" => Callback::WorkflowHook(w),
                     "x" | "xx" => Callback::WorkflowDelete { workflow: w, confirmed: *action == "xx" },
                     _ => return None,
                 }
@@ -265,6 +269,7 @@ mod tests {
                 .prop_map(|(workflow, active)| Callback::WorkflowActive { workflow, active }),
             workflow.clone().prop_map(Callback::WorkflowHistory),
             workflow.clone().prop_map(Callback::WorkflowExport),
+            workflow.clone().prop_map(Callback::WorkflowHook),
             (workflow.clone(), any::<bool>())
                 .prop_map(|(workflow, confirmed)| Callback::WorkflowDelete { workflow, confirmed }),
             (workflow.clone(), run.clone()).prop_map(|(workflow, run)| Callback::RunSteps { workflow, run }),

@@ -35,6 +35,9 @@ pub struct Config {
     pub telegram_api_url: String,
     /// `TELEGRAM_BOT_USERNAME`; asked of Telegram (getMe) once when unset.
     pub bot_username: Option<String>,
+    /// The HTTP API's base URL as callers reach it (hook URLs); learnt from
+    /// Telegram's requests when unset.
+    pub public_url: Option<String>,
     /// `DYNAMODB_TABLE`.
     pub table: String,
     /// `LOG_LEVEL`: ERROR, WARN, INFO, DEBUG or TRACE.
@@ -120,6 +123,7 @@ impl Config {
             key_secret_arn: get("LINKLET_KEY_SECRET_ARN"),
             telegram_api_url: get("TELEGRAM_API_URL").unwrap_or_else(|| DEFAULT_TELEGRAM_API_URL.to_owned()),
             bot_username: get("TELEGRAM_BOT_USERNAME").map(|u| u.trim_start_matches('@').to_owned()),
+            public_url: get("LINKLET_PUBLIC_URL"),
             table: get("DYNAMODB_TABLE").unwrap_or_else(|| DEFAULT_TABLE.to_owned()),
             log_level: get("LOG_LEVEL").unwrap_or_else(|| "INFO".to_owned()),
             limits: {

@@ -10,6 +10,7 @@ mod assistant;
 mod connect;
 mod guard;
 mod hardening;
+mod hooks;
 mod jobs;
 mod migrations;
 mod real_updates;

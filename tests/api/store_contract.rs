@@ -635,6 +635,7 @@ contract!(
     editing_disabling_and_deleting_rewrite_the_trigger_map,
     concurrent_workflow_creations_get_distinct_numbers_within_the_limit,
     runs_are_saved_by_revision_and_listed_newest_first,
+    a_hook_is_found_by_its_token_hash_until_revoked,
 );
 
 async fn dynamo_store() -> Arc<dyn Store> {

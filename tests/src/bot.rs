@@ -24,6 +24,23 @@ use tower::ServiceExt as _;
 
 use crate::{BOT_TOKEN, FakeTelegram, Reply, WEBHOOK_SECRET, init_logs};
 
+/// The public URL the harness's bot makes hook URLs on.
+pub const PUBLIC_URL: &str = "https://linklet.example";
+
+/// An HTTP answer with its headers (the hooks' 405 `Allow`, 429 `Retry-After`).
+#[derive(Debug)]
+pub struct HttpReply {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub body: String,
+}
+
+impl HttpReply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
 /// The bot on its own embedded store, talking to its own fake Telegram.
 pub struct Bot {
     pub telegram: FakeTelegram,
@@ -51,6 +68,7 @@ impl Bot {
                 "TELEGRAM_WEBHOOK_SECRET" => Some(WEBHOOK_SECRET.into()),
                 "TELEGRAM_API_URL" => Some(api_url.clone()),
                 "JOB_RETRY_BASE_SECONDS" => Some("0".into()),
+                "LINKLET_PUBLIC_URL" => Some(PUBLIC_URL.into()),
                 _ => None,
             })
         });
@@ -87,6 +105,23 @@ impl Bot {
     /// The store the bot uses, for arranging a test and reading what it kept.
     pub fn store(&self) -> Arc<dyn Store> {
         self.store.clone()
+    }
+
+    /// Sends any request to the bot's HTTP routes (a hook's URL, say).
+    pub async fn request(&self, request: http::Request<Body>) -> HttpReply {
+        let response = self.app.clone().oneshot(request).await.expect("infallible");
+        let (status, headers) = (response.status().as_u16(), response.headers().clone());
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("a body");
+        HttpReply { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
+    }
+
+    /// `POST <path>` with `headers` and `body`, as a sender's server would.
+    pub async fn post(&self, path: &str, headers: &[(&str, &str)], body: impl Into<Body>) -> HttpReply {
+        let mut request = http::Request::post(path);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.request(request.body(body.into()).expect("a request")).await
     }
 
     /// Delivers `update` as Telegram does (`POST /telegram` with the secret).

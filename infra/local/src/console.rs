@@ -150,12 +150,25 @@ pub async fn run(
     local_for: impl FnOnce(Arc<dyn Messenger>) -> anyhow::Result<Local>,
     person: Person,
     data_dir: &Path,
+    hooks: Option<tokio::net::TcpListener>,
 ) -> anyhow::Result<()> {
     let lang = person.lang();
     let messenger = ConsoleMessenger::new(lang);
     let Local { deps, sweep } = local_for(Arc::new(messenger.clone()))?;
     let secret = format!("console-{}", rand_suffix());
-    let app = routes(Dispatcher::new(deps), secret.clone().into());
+    let dispatcher = Dispatcher::new(deps);
+    if let Some(listener) = hooks {
+        // Workflow hooks on 127.0.0.1, for curl: the same routes as the API.
+        let (dispatcher, secret) = (dispatcher.clone(), secret.clone().into());
+        tokio::spawn(async move {
+            let stop = std::future::pending::<()>();
+            if let Err(e) = crate::serve::serve(listener, dispatcher, secret, Default::default(), stop).await
+            {
+                tracing::warn!(error = %e, "the hooks' listener stopped");
+            }
+        });
+    }
+    let app = routes(dispatcher, secret.clone().into());
     let mut update_id = first_update_id(data_dir);
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     while let Some(line) = lines.next_line().await? {
@@ -177,6 +190,10 @@ pub async fn run(
                 continue;
             };
             location_update(update_id, &person, latitude, longitude)
+        } else if let Some(copied) = line.parse::<usize>().ok().and_then(|n| copy_text(&messenger, n)) {
+            // A copy button copies, in Telegram; here its text is shown to copy by hand.
+            println!("      {copied}");
+            continue;
         } else {
             match line.parse::<usize>().ok().and_then(|n| tap(&messenger, n)) {
                 Some((data, message_id)) => callback_update(update_id, &person, &data, message_id),
@@ -201,6 +218,11 @@ pub async fn run(
 fn rand_suffix() -> u64 {
     use std::hash::{BuildHasher, RandomState};
     RandomState::new().hash_one(std::time::SystemTime::now())
+}
+
+/// The text of copy button `number`, if it is one.
+fn copy_text(messenger: &ConsoleMessenger, number: usize) -> Option<String> {
+    messenger.screen().buttons.get(number.checked_sub(1)?)?.copy.clone()
 }
 
 fn tap(messenger: &ConsoleMessenger, number: usize) -> Option<(String, i64)> {

@@ -5,15 +5,32 @@ use linklet::domain::Language;
 
 /// A line the console prints about itself, not a message from the bot.
 pub enum Line<'a> {
-    Banner { store: &'a str },
+    Banner {
+        store: &'a str,
+    },
     FakeAi,
     NoAi,
+    /// Workflow hooks listen at `url`.
+    Hooks {
+        url: &'a str,
+    },
+    NoHooks {
+        port: u16,
+        error: &'a str,
+    },
     HowTo,
-    Tapped { label: &'a str },
+    Tapped {
+        label: &'a str,
+    },
     Typing,
     Deleted,
-    Sweep { due: usize, sent: usize },
-    NotHandled { status: u16 },
+    Sweep {
+        due: usize,
+        sent: usize,
+    },
+    NotHandled {
+        status: u16,
+    },
     LocationUsage,
     Bye,
 }
@@ -37,6 +54,14 @@ impl Line<'_> {
             (Line::NoAi, Fr) => "Pas de clé d'IA : l'assistant est éteint (définissez OPENAI_API_KEY ou \
                  GOOGLE_AI_API_KEY, ou passez --fake-ai)."
                 .to_owned(),
+            (Line::Hooks { url }, En) => format!("Workflow hooks listen on {url}/hooks/<token> (curl them)."),
+            (Line::Hooks { url }, Fr) => format!("Les webhooks des workflows écoutent sur {url}/hooks/<jeton> (appelez-les avec curl)."),
+            (Line::NoHooks { port, error }, En) => {
+                format!("Workflow hooks are off: port {port} is not free ({error}); pass --hooks-port.")
+            }
+            (Line::NoHooks { port, error }, Fr) => {
+                format!("Webhooks des workflows désactivés : le port {port} n'est pas libre ({error}) ; passez --hooks-port.")
+            }
             (Line::HowTo, En) => "Type a message or a command (/help lists them; try /task call mom in 1 min, \
                  then /tasks); a number taps a button; reminders show up within a minute (/sweep sends due \
                  ones now); /location 48.85 2.35 shares a place; /quit or Ctrl-D leaves."

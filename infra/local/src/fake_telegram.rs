@@ -186,6 +186,13 @@ fn check_message(params: &Value) -> Result<(), String> {
     }
     for row in params["reply_markup"]["inline_keyboard"].as_array().into_iter().flatten() {
         for button in row.as_array().into_iter().flatten() {
+            // A copy button (Bot API 7.11) carries 1-256 characters to copy, no data.
+            if let Some(copied) = button["copy_text"]["text"].as_str() {
+                if copied.is_empty() || copied.chars().count() > 256 {
+                    return Err("Bad Request: COPY_TEXT_INVALID".into());
+                }
+                continue;
+            }
             let data = button["callback_data"].as_str().unwrap_or_default();
             if data.is_empty() || data.len() > 64 {
                 return Err("Bad Request: BUTTON_DATA_INVALID".into());

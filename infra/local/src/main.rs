@@ -46,6 +46,9 @@ enum Mode {
         /// Answer questions with the bundled fake AI (no key, no network).
         #[arg(long)]
         fake_ai: bool,
+        /// Where workflow hooks listen (POST /hooks/<token> on 127.0.0.1); 0 turns them off.
+        #[arg(long, default_value_t = 8787)]
+        hooks_port: u16,
     },
     /// Serve POST /telegram on 127.0.0.1, like the deployed API.
     Serve {
@@ -139,7 +142,7 @@ async fn main() -> anyhow::Result<()> {
         config.encryption_key = Some(wiring::local_encryption_key(&cli.data_dir)?);
     }
     match cli.mode {
-        Mode::Console { lang, name, fake_ai } => {
+        Mode::Console { lang, name, fake_ai, hooks_port } => {
             let (store, described) = store::open(&store_options).await?;
             let person = console::Person { id: 100_000_001, first_name: name, language_code: lang };
             let lang = person.lang();
@@ -153,9 +156,25 @@ async fn main() -> anyhow::Result<()> {
             } else if config.ai.openai_key.is_none() && config.ai.gemini_key.is_none() {
                 println!("{}", Line::NoAi.render(lang));
             }
+            let hooks = match hooks_port {
+                0 => None,
+                port => match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+                    Ok(listener) => {
+                        let url = format!("http://{}", listener.local_addr()?);
+                        config.public_url.get_or_insert(url.clone());
+                        println!("{}", Line::Hooks { url: &url }.render(lang));
+                        Some(listener)
+                    }
+                    Err(e) => {
+                        println!("{}", Line::NoHooks { port, error: &e.to_string() }.render(lang));
+                        None
+                    }
+                },
+            };
             println!("{}", Line::HowTo.render(lang));
             std::fs::create_dir_all(&cli.data_dir)?;
-            console::run(|messenger| wiring::start(&config, store, messenger), person, &cli.data_dir).await
+            let data_dir = cli.data_dir.clone();
+            console::run(|messenger| wiring::start(&config, store, messenger), person, &data_dir, hooks).await
         }
         Mode::Serve { port } => {
             let (store, described) = store::open(&store_options).await?;
@@ -165,6 +184,7 @@ async fn main() -> anyhow::Result<()> {
                 SecretString::from("local-secret")
             });
             println!("Store: {described}. Replies go to {}.", config.telegram_api_url);
+            config.public_url.get_or_insert(format!("http://127.0.0.1:{port}"));
             let local = wiring::start(&config, store, Arc::new(telegram))?;
             serve::run(Dispatcher::new(local.deps), secret, port).await
         }

@@ -230,6 +230,8 @@ pub(crate) struct WorkflowRecord {
     pub definition: Definition,
     pub is_active: bool,
     pub version: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook_hash: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -242,6 +244,7 @@ impl From<&Workflow> for WorkflowRecord {
             definition: w.definition.clone(),
             is_active: w.active,
             version: w.version,
+            hook_hash: w.hook.clone(),
             created_at: w.created_at,
             updated_at: w.updated_at,
         }
@@ -256,6 +259,7 @@ impl From<WorkflowRecord> for Workflow {
             definition: r.definition,
             active: r.is_active,
             version: r.version,
+            hook: r.hook_hash,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }

@@ -133,7 +133,13 @@ fn network_story(e: &reqwest::Error) -> String {
 fn markup(keyboard: &Keyboard) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new(keyboard.iter().map(|row| {
         row.iter()
-            .map(|b| InlineKeyboardButton::callback(b.label.clone(), b.data.clone()))
+            .map(|b| match &b.copy {
+                Some(text) => InlineKeyboardButton::copy_text_button(
+                    b.label.clone(),
+                    teloxide_core::types::CopyTextButton { text: text.clone() },
+                ),
+                None => InlineKeyboardButton::callback(b.label.clone(), b.data.clone()),
+            })
             .collect::<Vec<_>>()
     }))
 }

@@ -23,7 +23,7 @@ use crate::{
     http,
     ports::{JobQueue, Messenger, Store, ai::ProviderError},
     services::{
-        Deps,
+        Deps, PublicUrl,
         assistant::Assistant,
         jobs::JobRunner,
         reminders::{ReminderSweep, SweepSettings},
@@ -89,6 +89,7 @@ pub fn deps(config: &Config, ports: Ports, keys: &Keys) -> Result<Deps, StartupE
     Ok(Deps {
         assistant_on: keys.openai.is_some() || keys.gemini.is_some(),
         vault: vault(keys.encryption.as_ref())?,
+        public_url: config.public_url.as_deref().map(PublicUrl::fixed).unwrap_or_default(),
         ..Deps::new(ports.store, ports.messenger, ports.queue, config.policy())
     })
 }

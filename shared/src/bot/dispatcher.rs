@@ -47,6 +47,11 @@ impl Dispatcher {
         Dispatcher { deps }
     }
 
+    /// The dependencies it runs on (the hooks' route shares them).
+    pub fn deps(&self) -> &Deps {
+        &self.deps
+    }
+
     /// Answers, with nothing, a button tap whose update could not be read,
     /// so that its button stops spinning.
     pub async fn answer_unread_tap(&self, id: &str) {

@@ -96,7 +96,7 @@ impl Outbox {
     fn stamped(&self, chat: ChatId, message: &OutMessage) -> OutMessage {
         let mut message = message.clone();
         if let Some(owner) = self.owner.filter(|owner| owner.0 != chat.0) {
-            for button in message.keyboard.iter_mut().flatten() {
+            for button in message.keyboard.iter_mut().flatten().filter(|b| b.copy.is_none()) {
                 button.data = stamp(&button.data, owner);
             }
         }

@@ -213,7 +213,7 @@ impl Router {
             "disconnect" => connect::disconnect(ctx, command.args).await,
             "workflows" => workflows::list(ctx).await,
             "run" => workflows::run_command(ctx, command.args).await,
-            "workflow" => workflows::workflow_command(ctx, command.args).await,
+            "workflow" => workflows::workflow_command(ctx, command.args, message_id, private).await,
             // In a private chat only: the answers show other users' data.
             "admin" if private && self.deps.policy.is_admin(ctx.user.id) => {
                 admin::command(ctx, message_id, command.args).await
@@ -316,6 +316,7 @@ impl Router {
                 | Callback::WorkflowActive { .. }
                 | Callback::WorkflowHistory(_)
                 | Callback::WorkflowExport(_)
+                | Callback::WorkflowHook(_)
                 | Callback::WorkflowDelete { .. }
                 | Callback::RunSteps { .. }
                 | Callback::RunRetry { .. }

@@ -20,7 +20,10 @@ use crate::{
         catalog::workflows::{WorkflowMsg, card},
         keyboards::{self, WORKFLOWS_PER_PAGE},
     },
-    services::workflows::{self as service, NotChanged, NotSaved, NotStarted, WorkflowError},
+    services::workflows::{
+        self as service, NotChanged, NotSaved, NotStarted, WorkflowError,
+        hooks::{self, SecretNotSet},
+    },
 };
 
 impl From<WorkflowError> for HandleError {
@@ -118,10 +121,16 @@ pub(super) async fn keyword_trigger(ctx: &Ctx<'_>, text: &str) -> Result<bool, H
     Ok(started)
 }
 
-/// `/workflow import <json>` and `/workflow export <n>`.
-pub(super) async fn workflow_command(ctx: &Ctx<'_>, args: &str) -> Result<(), HandleError> {
+/// `/workflow import <json>`, `/workflow export <n>`, `/workflow secret <n> <secret>`.
+pub(super) async fn workflow_command(
+    ctx: &Ctx<'_>,
+    args: &str,
+    message_id: i32,
+    private: bool,
+) -> Result<(), HandleError> {
     let (verb, rest) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
     match verb.to_lowercase().as_str() {
+        "secret" => secret(ctx, rest, message_id, private).await,
         "import" if rest.trim().is_empty() => say(ctx, WorkflowMsg::ImportUsage).await,
         "import" => import(ctx, rest).await,
         "export" => match find(ctx, rest).await? {
@@ -150,13 +159,62 @@ pub(super) async fn import(ctx: &Ctx<'_>, text: &str) -> Result<(), HandleError>
             info!(workflow = workflow.number.0, "workflow imported");
             let lang = ctx.user.lang();
             let text = WorkflowMsg::Saved { workflow: &workflow }.render(lang);
-            ctx.reply(OutMessage::text(text).with_keyboard(keyboards::workflow_menu(&workflow, lang))).await
+            ctx.reply(OutMessage::text(text).with_keyboard(keyboards::workflow_menu(&workflow, lang)))
+                .await?;
+            if workflow.webhook().is_some() {
+                new_hook(ctx, &workflow).await?;
+            }
+            Ok(())
         }
         Err(NotSaved::Invalid(e)) => say(ctx, WorkflowMsg::Invalid(&e)).await,
         Err(NotSaved::TooMany(limit)) => say(ctx, WorkflowMsg::TooMany { limit: limit.0 }).await,
         Err(NotSaved::CommandTaken { command, by }) => {
             say(ctx, WorkflowMsg::CommandTaken { command: &command, by }).await
         }
+    }
+}
+
+/// Gives `workflow` a new hook and shows its URL, once, with a copy button.
+async fn new_hook(ctx: &Ctx<'_>, workflow: &Workflow) -> Result<bool, HandleError> {
+    let Some((workflow, token)) = hooks::issue(ctx.deps, workflow).await? else { return Ok(false) };
+    let lang = ctx.user.lang();
+    let (base, path) = (ctx.deps.public_url.get(), hooks::hook_path(&token));
+    let msg = WorkflowMsg::HookUrl {
+        name: workflow.name(),
+        base: base.as_deref(),
+        path: &path,
+        signature: workflow.webhook().flatten(),
+        number: workflow.number,
+    };
+    let mut message = OutMessage::text(msg.render(lang));
+    if let Some(base) = base {
+        message = message.with_keyboard(keyboards::copy_url(&format!("{base}{path}"), lang));
+    }
+    ctx.reply(message).await?;
+    Ok(true)
+}
+
+/// `/workflow secret <n> <secret>`: the hook's signing secret, sealed; the
+/// message that carried it is deleted at once.
+async fn secret(ctx: &Ctx<'_>, args: &str, message_id: i32, private: bool) -> Result<(), HandleError> {
+    let (which, secret) = args.trim().split_once(char::is_whitespace).unwrap_or((args.trim(), ""));
+    if !private || secret.trim().is_empty() {
+        if !secret.trim().is_empty() {
+            let _ = ctx.deps.messenger.delete(ctx.chat, message_id).await;
+        }
+        return say(ctx, WorkflowMsg::SecretUsage).await;
+    }
+    let deleted = ctx.deps.messenger.delete(ctx.chat, message_id).await;
+    if let Err(e) = deleted {
+        tracing::warn!(error = %e, "could not delete the message with a hook secret");
+    }
+    let Some(workflow) = find(ctx, which).await? else {
+        return say(ctx, WorkflowMsg::NoSuchWorkflow { input: which }).await;
+    };
+    match hooks::set_secret(ctx.deps, &workflow, secret).await? {
+        Ok(()) => say(ctx, WorkflowMsg::SecretSet { name: workflow.name() }).await,
+        Err(SecretNotSet::NoHook) => say(ctx, WorkflowMsg::SecretNoHook).await,
+        Err(SecretNotSet::VaultOff) => say(ctx, WorkflowMsg::SecretVaultOff).await,
     }
 }
 
@@ -228,6 +286,15 @@ pub(super) async fn button(
             export(ctx, &workflow).await?;
             Ok(Answer::Toast(None))
         }
+        Callback::WorkflowHook(number) => {
+            let Some(workflow) = ctx.deps.store.get_workflow(ctx.user.id, number).await? else {
+                return Ok(Answer::Expired);
+            };
+            if workflow.webhook().is_none() || !new_hook(ctx, &workflow).await? {
+                return Ok(Answer::Expired);
+            }
+            Ok(Answer::Toast(None))
+        }
         Callback::WorkflowDelete { workflow: number, confirmed: false } => {
             let Some(workflow) = ctx.deps.store.get_workflow(ctx.user.id, number).await? else {
                 return Ok(Answer::Expired);
@@ -241,6 +308,7 @@ pub(super) async fn button(
             let Some(deleted) = ctx.deps.store.delete_workflow(ctx.user.id, number).await? else {
                 return Ok(Answer::Expired);
             };
+            hooks::revoke(ctx.deps, &deleted).await?;
             info!(workflow = number.0, "workflow deleted");
             let text = WorkflowMsg::Deleted { name: deleted.name() }.render(lang);
             ctx.deps.messenger.edit(ctx.chat, message_id, &OutMessage::text(text)).await?;

@@ -75,6 +75,13 @@ async fn handle(state: Arc<WebhookState>, request: Request) -> Response {
         metrics::counter!(names::REJECTED, "reason" => "secret").increment(1);
         return StatusCode::UNAUTHORIZED.into_response();
     }
+    // Telegram calls the public URL: hook URLs are made on it.
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let scheme = match header("x-forwarded-proto") {
+        "" => "http",
+        proto => proto,
+    };
+    state.dispatcher.deps().public_url.learn(scheme, header("host"));
     if declared_length(&parts.headers).is_some_and(|n| n > MAX_BODY_BYTES) {
         warn!("update refused: declared body over 1 MB");
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();

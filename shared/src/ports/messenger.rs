@@ -6,11 +6,14 @@ use async_trait::async_trait;
 
 pub use crate::domain::ChatId;
 
-/// An inline button; `data` is the callback data (at most 64 bytes).
+/// An inline button; `data` is the callback data (at most 64 bytes), or,
+/// for a copy button, `copy` is the text it copies.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Button {
     pub label: String,
     pub data: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy: Option<String>,
 }
 
 impl Button {
@@ -20,7 +23,12 @@ impl Button {
             data.len() <= crate::domain::limits::CALLBACK_BYTES,
             "callback_data over 64 bytes: {data}"
         );
-        Button { label: label.into(), data }
+        Button { label: label.into(), data, copy: None }
+    }
+
+    /// A button that copies `text` (at most 256 characters) to the clipboard.
+    pub fn copy(label: impl Into<String>, text: impl Into<String>) -> Button {
+        Button { label: label.into(), data: String::new(), copy: Some(text.into()) }
     }
 }
 

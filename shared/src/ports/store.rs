@@ -18,6 +18,7 @@ use crate::domain::{
     task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber},
     workflow::{
         Definition, TooManyWorkflows, Workflow, WorkflowNumber,
+        hook::StoredHook,
         run::{Run, RunId},
     },
 };
@@ -406,6 +407,14 @@ pub trait Workflows: Send + Sync {
         workflow: WorkflowNumber,
         id: &RunId,
     ) -> Result<Option<Run>, StoreError>;
+
+    /// Records the hook whose token hashes to `hash`.
+    async fn put_hook(&self, hash: &str, hook: &StoredHook) -> Result<(), StoreError>;
+
+    async fn get_hook(&self, hash: &str) -> Result<Option<StoredHook>, StoreError>;
+
+    /// Revokes a hook: its URL answers 404 from now on.
+    async fn delete_hook(&self, hash: &str) -> Result<(), StoreError>;
 
     /// The workflow's newest runs first, at most `limit`.
     async fn recent_runs(

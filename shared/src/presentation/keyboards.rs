@@ -249,7 +249,7 @@ pub fn workflow_menu(workflow: &Workflow, lang: Language) -> Keyboard {
             Callback::WorkflowActive { workflow: n, active: true }.encode(),
         )
     };
-    vec![
+    let mut keyboard = vec![
         vec![Button::new(WorkflowMsg::ButtonRun.render(lang), Callback::WorkflowRun(n).encode()), toggle],
         vec![
             Button::new(WorkflowMsg::ButtonHistory.render(lang), Callback::WorkflowHistory(n).encode()),
@@ -262,7 +262,18 @@ pub fn workflow_menu(workflow: &Workflow, lang: Language) -> Keyboard {
             ),
             Button::new(WorkflowMsg::ButtonBack.render(lang), Callback::Workflows(1).encode()),
         ],
-    ]
+    ];
+    if workflow.webhook().is_some() {
+        let new_url =
+            Button::new(WorkflowMsg::ButtonNewHookUrl.render(lang), Callback::WorkflowHook(n).encode());
+        keyboard.insert(2, vec![new_url]);
+    }
+    keyboard
+}
+
+/// Under a hook's URL: a button that copies it.
+pub fn copy_url(url: &str, lang: Language) -> Keyboard {
+    vec![vec![Button::copy(WorkflowMsg::ButtonCopyUrl.render(lang), url)]]
 }
 
 /// Under a workflow's history: one button per run (its steps), and back.

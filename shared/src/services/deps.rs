@@ -21,6 +21,36 @@ pub struct Deps {
     pub assistant_on: bool,
     /// Seals integration credentials; `None` without an encryption key (`/connect` says so).
     pub vault: Option<Arc<KeyRing>>,
+    /// Where the HTTP API is reached from outside: the base of hook URLs.
+    pub public_url: PublicUrl,
+}
+
+/// The base URL of Linklet's HTTP API as its callers see it
+/// (`https://abc.execute-api.eu-west-3.amazonaws.com`): configured, or
+/// learnt from the first request Telegram sends to `/telegram`.
+#[derive(Clone, Default)]
+pub struct PublicUrl(Arc<std::sync::RwLock<Option<String>>>);
+
+impl PublicUrl {
+    pub fn fixed(url: &str) -> PublicUrl {
+        PublicUrl(Arc::new(std::sync::RwLock::new(Some(url.trim_end_matches('/').to_owned()))))
+    }
+
+    pub fn get(&self) -> Option<String> {
+        self.0.read().map(|url| url.clone()).unwrap_or(None)
+    }
+
+    /// Takes `scheme://host` from a request, unless a URL is known already.
+    pub fn learn(&self, scheme: &str, host: &str) {
+        let valid =
+            !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c));
+        if !valid || self.get().is_some() {
+            return;
+        }
+        if let Ok(mut url) = self.0.write() {
+            *url = Some(format!("{scheme}://{host}"));
+        }
+    }
 }
 
 impl Deps {
@@ -40,6 +70,7 @@ impl Deps {
             queue,
             assistant_on: false,
             vault: None,
+            public_url: PublicUrl::default(),
         }
     }
 }

@@ -15,4 +15,4 @@ pub mod reminders;
 pub mod tasks;
 pub mod workflows;
 
-pub use deps::Deps;
+pub use deps::{Deps, PublicUrl};

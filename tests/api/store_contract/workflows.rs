@@ -183,3 +183,20 @@ pub async fn runs_are_saved_by_revision_and_listed_newest_first(store: Arc<dyn S
     assert_eq!(store.recent_runs(TelegramId(1), WorkflowNumber(2), 10).await.unwrap(), vec![other]);
     assert!(old.expires_at() - old.created_at == Duration::days(30));
 }
+
+pub async fn a_hook_is_found_by_its_token_hash_until_revoked(store: Arc<dyn Store>) {
+    use linklet::domain::workflow::hook::{HookToken, StoredHook};
+    let token = HookToken::generate();
+    let hook = StoredHook {
+        user: TelegramId(1),
+        workflow: WorkflowNumber(3),
+        secret: Some("v1.k1.sealed".into()),
+        created_at: at(1),
+    };
+    assert_eq!(store.get_hook(&token.hash()).await.unwrap(), None);
+    store.put_hook(&token.hash(), &hook).await.unwrap();
+    assert_eq!(store.get_hook(&token.hash()).await.unwrap(), Some(hook));
+    assert_eq!(store.get_hook(&HookToken::generate().hash()).await.unwrap(), None);
+    store.delete_hook(&token.hash()).await.unwrap();
+    assert_eq!(store.get_hook(&token.hash()).await.unwrap(), None);
+}

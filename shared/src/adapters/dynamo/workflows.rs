@@ -18,6 +18,7 @@ use crate::domain::{
     TelegramId,
     workflow::{
         Definition, TooManyWorkflows, TriggerRef, Workflow, WorkflowNumber,
+        hook::StoredHook,
         run::{Run, RunId},
     },
 };
@@ -38,6 +39,14 @@ fn run_key(user: TelegramId, workflow: WorkflowNumber, id: &RunId) -> Item {
     user_item_key(user, format!("{}{}", run_prefix(workflow), id.code()))
 }
 
+/// `HOOK#<token hash>` / `HOOK`: a hook found by its token's hash alone.
+fn hook_key(hash: &str) -> Item {
+    std::collections::HashMap::from([
+        ("pk".to_owned(), s(format!("HOOK#{hash}"))),
+        ("sk".to_owned(), s("HOOK")),
+    ])
+}
+
 fn profile_key(user: TelegramId) -> Item {
     user_item_key(user, "PROFILE".into())
 }
@@ -54,6 +63,9 @@ fn workflow_item(workflow: &Workflow) -> Result<Item, StoreError> {
     item.insert("is_active".into(), AttributeValue::Bool(workflow.active));
     item.insert("version".into(), n(i64::from(workflow.version)));
     item.insert("definition".into(), s(serde_json::to_string(&record.definition).map_err(corrupt)?));
+    if let Some(hash) = &workflow.hook {
+        item.insert("hook_hash".into(), s(hash));
+    }
     item.insert("created_at".into(), s(workflow.created_at.to_rfc3339()));
     item.insert("updated_at".into(), s(workflow.updated_at.to_rfc3339()));
     Ok(item)
@@ -83,6 +95,7 @@ fn workflow_from_item(user: TelegramId, item: &Item) -> Result<Workflow, StoreEr
             .and_then(|v| v.as_n().ok())
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| missing("version"))?,
+        hook: text("hook_hash").cloned(),
         created_at: time("created_at")?,
         updated_at: time("updated_at")?,
     })
@@ -204,6 +217,7 @@ impl Workflows for DynamoStore {
                 definition: definition.clone(),
                 active,
                 version: 1,
+                hook: None,
                 created_at: now,
                 updated_at: now,
             };
@@ -347,6 +361,64 @@ impl Workflows for DynamoStore {
         let now = Utc::now();
         // DynamoDB's TTL deletes within days of the expiry: until then, hide it.
         Ok(output.item.as_ref().map(run_from_item).transpose()?.filter(|run| run.expires_at() > now))
+    }
+
+    async fn put_hook(&self, hash: &str, hook: &StoredHook) -> Result<(), StoreError> {
+        let mut item = hook_key(hash);
+        item.insert("entity".into(), s("hook"));
+        item.insert("user_id".into(), n(hook.user.0));
+        item.insert("workflow".into(), n(i64::from(hook.workflow.0)));
+        if let Some(secret) = &hook.secret {
+            item.insert("secret".into(), s(secret));
+        }
+        item.insert("created_at".into(), s(hook.created_at.to_rfc3339()));
+        self.client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn get_hook(&self, hash: &str) -> Result<Option<StoredHook>, StoreError> {
+        let output = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(hook_key(hash)))
+            .send()
+            .await
+            .map_err(store_error)?;
+        let Some(item) = output.item else { return Ok(None) };
+        let missing = |what: &str| StoreError::Corrupt(format!("hook item without a valid {what}"));
+        let number =
+            |name: &str| item.get(name).and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<i64>().ok());
+        Ok(Some(StoredHook {
+            user: TelegramId(number("user_id").ok_or_else(|| missing("user_id"))?),
+            workflow: WorkflowNumber(
+                number("workflow").and_then(|n| u32::try_from(n).ok()).ok_or_else(|| missing("workflow"))?,
+            ),
+            secret: item.get("secret").and_then(|v| v.as_s().ok()).cloned(),
+            created_at: item
+                .get("created_at")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&Utc))
+                .ok_or_else(|| missing("created_at"))?,
+        }))
+    }
+
+    async fn delete_hook(&self, hash: &str) -> Result<(), StoreError> {
+        self.client()
+            .delete_item()
+            .table_name(self.table())
+            .set_key(Some(hook_key(hash)))
+            .send()
+            .await
+            .map_err(store_error)?;
+        Ok(())
     }
 
     async fn recent_runs(

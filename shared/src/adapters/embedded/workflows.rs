@@ -13,6 +13,7 @@ use crate::domain::{
     TelegramId,
     workflow::{
         Definition, TooManyWorkflows, Workflow, WorkflowNumber,
+        hook::StoredHook,
         run::{Run, RunId},
     },
 };
@@ -21,6 +22,8 @@ use crate::ports::{StoreError, Workflows};
 pub(super) const WORKFLOWS: TableDefinition<(i64, u32), &[u8]> = TableDefinition::new("workflows");
 pub(super) const WORKFLOW_SEQ: TableDefinition<i64, u32> = TableDefinition::new("workflow_seq");
 pub(super) const RUNS: TableDefinition<(i64, u32, &str), &[u8]> = TableDefinition::new("runs");
+/// A hook's token hash → the hook as JSON.
+pub(super) const HOOKS: TableDefinition<&str, &[u8]> = TableDefinition::new("hooks");
 
 fn decode(bytes: &[u8]) -> Result<Workflow, StoreError> {
     serde_json::from_slice::<WorkflowRecord>(bytes).map(Workflow::from).map_err(corrupt)
@@ -86,6 +89,7 @@ impl Workflows for EmbeddedStore {
                 definition,
                 active,
                 version: 1,
+                hook: None,
                 created_at: now,
                 updated_at: now,
             };
@@ -192,6 +196,39 @@ impl Workflows for EmbeddedStore {
         })
         .await
         .map_err(unavailable)?
+    }
+
+    async fn put_hook(&self, hash: &str, hook: &StoredHook) -> Result<(), StoreError> {
+        let (hash, bytes) = (hash.to_owned(), serde_json::to_vec(hook).map_err(corrupt)?);
+        self.write(move |txn| {
+            txn.open_table(HOOKS)
+                .map_err(unavailable)?
+                .insert(hash.as_str(), bytes.as_slice())
+                .map_err(unavailable)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get_hook(&self, hash: &str) -> Result<Option<StoredHook>, StoreError> {
+        let (db, hash) = (self.db.clone(), hash.to_owned());
+        tokio::task::spawn_blocking(move || {
+            let txn = db.begin_read().map_err(unavailable)?;
+            let table = txn.open_table(HOOKS).map_err(unavailable)?;
+            let found = table.get(hash.as_str()).map_err(unavailable)?;
+            found.map(|bytes| serde_json::from_slice(bytes.value()).map_err(corrupt)).transpose()
+        })
+        .await
+        .map_err(unavailable)?
+    }
+
+    async fn delete_hook(&self, hash: &str) -> Result<(), StoreError> {
+        let hash = hash.to_owned();
+        self.write(move |txn| {
+            txn.open_table(HOOKS).map_err(unavailable)?.remove(hash.as_str()).map_err(unavailable)?;
+            Ok(())
+        })
+        .await
     }
 
     async fn recent_runs(

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Definition, FieldError, Problem, StepDef, Trigger, Workflow};
+use super::{Definition, FieldError, Problem, StepDef, Trigger, Workflow, hook::SignatureScheme};
 
 /// The document's format, written as `"linklet_workflow": 1`.
 pub const FORMAT: u64 = 1;
@@ -102,6 +102,20 @@ fn trigger(i: usize, value: &Value) -> Result<Trigger, FieldError> {
         "command" => Ok(Trigger::Command { name: required("name")?.trim_start_matches('/').to_owned() }),
         "keyword" => Ok(Trigger::Keyword { phrase: required("phrase")? }),
         "manual" => Ok(Trigger::Manual),
+        "webhook" => {
+            let signature = match text_field(fields, "signature", &format!("{at}.signature"))?.as_deref() {
+                None | Some("") | Some("none") => None,
+                Some("github") => Some(SignatureScheme::Github),
+                Some("standard_webhooks") => Some(SignatureScheme::StandardWebhooks),
+                Some(other) => {
+                    return Err(FieldError::new(
+                        format!("{at}.signature"),
+                        Problem::UnknownKind(other.to_owned()),
+                    ));
+                }
+            };
+            Ok(Trigger::Webhook { signature })
+        }
         other => Err(FieldError::new(format!("{at}.kind"), Problem::UnknownKind(other.to_owned()))),
     }
 }
@@ -140,11 +154,14 @@ mod tests {
             definition: imported.definition.clone(),
             active: false,
             version: 3,
+            hook: Some("ab".repeat(32)),
             created_at: Utc::now(),
             updated_at: Utc::now(),
         };
         let exported = export(&workflow);
-        assert!(!exported.contains("\"number\"") && !exported.contains("version"));
+        assert!(
+            !exported.contains("\"number\"") && !exported.contains("version") && !exported.contains("abab")
+        );
         let again = import(&exported).unwrap();
         assert_eq!(again, Imported { definition: imported.definition, active: false });
     }

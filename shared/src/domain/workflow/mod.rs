@@ -4,6 +4,7 @@
 //! is its name, its kind and its fields as JSON.
 
 pub mod document;
+pub mod hook;
 pub mod run;
 
 use chrono::{DateTime, Utc};
@@ -27,6 +28,12 @@ pub enum Trigger {
     Keyword { phrase: String },
     /// Only the Run button and `/run`.
     Manual,
+    /// `POST /hooks/<token>`: the body, headers and query are `trigger.body`,
+    /// `trigger.headers`, `trigger.query`; optionally signed.
+    Webhook {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<hook::SignatureScheme>,
+    },
 }
 
 impl Trigger {
@@ -35,6 +42,7 @@ impl Trigger {
             Trigger::Command { .. } => "command",
             Trigger::Keyword { .. } => "keyword",
             Trigger::Manual => "manual",
+            Trigger::Webhook { .. } => "webhook",
         }
     }
 }
@@ -75,6 +83,8 @@ pub struct Workflow {
     pub active: bool,
     /// Bumped on every edit; a run records the version it ran.
     pub version: u32,
+    /// The SHA-256 of its incoming hook's token (never the token), when it has one.
+    pub hook: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -99,9 +109,17 @@ impl Workflow {
                 Trigger::Keyword { phrase } => {
                     Some(TriggerRef { workflow: self.number, word: Word::Keyword(fold(phrase)) })
                 }
-                Trigger::Manual => None,
+                Trigger::Manual | Trigger::Webhook { .. } => None,
             })
             .collect()
+    }
+
+    /// Its webhook trigger, if it has one.
+    pub fn webhook(&self) -> Option<Option<hook::SignatureScheme>> {
+        self.definition.triggers.iter().find_map(|t| match t {
+            Trigger::Webhook { signature } => Some(*signature),
+            _ => None,
+        })
     }
 }
 
@@ -284,6 +302,7 @@ pub fn check(definition: &Definition, limits: WorkflowLimits) -> Result<(), Fiel
                 words.push(Word::Keyword(folded));
             }
             Trigger::Manual => {}
+            Trigger::Webhook { .. } => words.push(Word::Keyword(String::from("\u{0}webhook"))),
         }
         if words.len() > 1 && words[..words.len() - 1].contains(&words[words.len() - 1]) {
             return Err(FieldError::new(format!("triggers[{i}]"), Problem::Duplicate));

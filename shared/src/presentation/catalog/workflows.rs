@@ -8,6 +8,7 @@ use crate::domain::{
     Language, TimeZone,
     workflow::{
         FieldError, Problem, Trigger, Workflow, WorkflowNumber,
+        hook::SignatureScheme,
         run::{Run, RunStatus, StepRun, StepStatus},
     },
 };
@@ -82,6 +83,22 @@ pub enum WorkflowMsg<'a> {
     ExportCaption {
         name: &'a str,
     },
+    /// A hook's URL, shown once; `base` is `None` when the public URL is unknown.
+    HookUrl {
+        name: &'a str,
+        base: Option<&'a str>,
+        path: &'a str,
+        signature: Option<SignatureScheme>,
+        number: WorkflowNumber,
+    },
+    SecretSet {
+        name: &'a str,
+    },
+    SecretNoHook,
+    SecretVaultOff,
+    SecretUsage,
+    ButtonNewHookUrl,
+    ButtonCopyUrl,
     // Buttons.
     ButtonRun,
     ButtonEnable,
@@ -224,6 +241,35 @@ impl WorkflowMsg<'_> {
             (WorkflowMsg::ExportCaption { name }, Fr) => {
                 format!("{} : importez-le avec /workflow import, ou renvoyez-moi le fichier.", escape(name))
             }
+            (WorkflowMsg::HookUrl { name, base, path, signature, number }, _) => {
+                hook_url(name, *base, path, *signature, *number, lang)
+            }
+            (WorkflowMsg::SecretSet { name }, En) => format!(
+                "🔐 Signing secret set for <b>{}</b>; I deleted your message. Calls without a valid signature get 401.",
+                escape(name)
+            ),
+            (WorkflowMsg::SecretSet { name }, Fr) => format!(
+                "🔐 Secret de signature enregistré pour <b>{}</b> ; j'ai supprimé votre message. Les appels sans signature valide reçoivent 401.",
+                escape(name)
+            ),
+            (WorkflowMsg::SecretNoHook, En) => "That workflow has no webhook trigger.".to_owned(),
+            (WorkflowMsg::SecretNoHook, Fr) => "Ce workflow n'a pas de déclencheur webhook.".to_owned(),
+            (WorkflowMsg::SecretVaultOff, En) => {
+                "Secrets cannot be kept on this Linklet yet (no encryption key is configured).".to_owned()
+            }
+            (WorkflowMsg::SecretVaultOff, Fr) => {
+                "Les secrets ne peuvent pas encore être conservés sur ce Linklet (aucune clé de chiffrement configurée).".to_owned()
+            }
+            (WorkflowMsg::SecretUsage, En) => "<code>/workflow secret 2 &lt;secret&gt;</code> in this private chat sets \
+                 the secret workflow 2's webhook signatures are checked with."
+                .to_owned(),
+            (WorkflowMsg::SecretUsage, Fr) => "<code>/workflow secret 2 &lt;secret&gt;</code> dans cette discussion privée \
+                 enregistre le secret avec lequel les signatures du webhook du workflow 2 sont vérifiées."
+                .to_owned(),
+            (WorkflowMsg::ButtonNewHookUrl, En) => "🔗 New webhook URL".to_owned(),
+            (WorkflowMsg::ButtonNewHookUrl, Fr) => "🔗 Nouvelle URL de webhook".to_owned(),
+            (WorkflowMsg::ButtonCopyUrl, En) => "📋 Copy the URL".to_owned(),
+            (WorkflowMsg::ButtonCopyUrl, Fr) => "📋 Copier l'URL".to_owned(),
             (WorkflowMsg::ButtonRun, En) => "▶️ Run".to_owned(),
             (WorkflowMsg::ButtonRun, Fr) => "▶️ Lancer".to_owned(),
             (WorkflowMsg::ButtonEnable, En) => "Turn on".to_owned(),
@@ -258,6 +304,8 @@ pub fn trigger_words(trigger: &Trigger, lang: Language) -> String {
         (Trigger::Keyword { phrase }, Fr) => format!("le mot-clé « {} »", escape(phrase)),
         (Trigger::Manual, En) => "the Run button".to_owned(),
         (Trigger::Manual, Fr) => "le bouton Lancer".to_owned(),
+        (Trigger::Webhook { .. }, En) => "its webhook URL".to_owned(),
+        (Trigger::Webhook { .. }, Fr) => "son URL de webhook".to_owned(),
     }
 }
 
@@ -272,6 +320,57 @@ fn starts(workflow: &Workflow, lang: Language) -> String {
         (false, En) => format!("Started by {}, or {run}.", triggers.join(", ")),
         (false, Fr) => format!("Lancé par {}, ou {run}.", triggers.join(", ")),
     }
+}
+
+fn hook_url(
+    name: &str,
+    base: Option<&str>,
+    path: &str,
+    signature: Option<SignatureScheme>,
+    number: WorkflowNumber,
+    lang: Language,
+) -> String {
+    let url = match base {
+        Some(base) => format!("<code>{}{}</code>", escape(base), escape(path)),
+        None => match lang {
+            En => format!("<code>&lt;this Linklet's address&gt;{}</code>", escape(path)),
+            Fr => format!("<code>&lt;l'adresse de ce Linklet&gt;{}</code>", escape(path)),
+        },
+    };
+    let mut text = match lang {
+        En => format!(
+            "🔗 Webhook URL of <b>{}</b>:\n{url}\nPOST JSON, a form or text to it: each call starts a run and is \
+             answered <code>202</code> with the run's id. I show it only now, so keep it (and keep it secret); \
+             <i>New webhook URL</i> in the workflow's menu replaces it and this one stops working.",
+            escape(name)
+        ),
+        Fr => format!(
+            "🔗 URL de webhook de <b>{}</b> :\n{url}\nEnvoyez-y du JSON, un formulaire ou du texte en POST : chaque appel \
+             lance une exécution et reçoit <code>202</code> avec son identifiant. Je ne la montre que maintenant : \
+             gardez-la (et gardez-la secrète) ; <i>Nouvelle URL de webhook</i> dans le menu du workflow la remplace \
+             et celle-ci cesse de fonctionner.",
+            escape(name)
+        ),
+    };
+    if let Some(scheme) = signature {
+        let sender = match scheme {
+            SignatureScheme::Github => "GitHub (X-Hub-Signature-256)",
+            SignatureScheme::StandardWebhooks => "Standard Webhooks (webhook-signature)",
+        };
+        text.push_str(&match lang {
+            En => format!(
+                "\nOnly calls signed the {sender} way are accepted: set the secret with \
+                 <code>/workflow secret {} &lt;secret&gt;</code>.",
+                number.0
+            ),
+            Fr => format!(
+                "\nSeuls les appels signés à la manière {sender} sont acceptés : enregistrez le secret avec \
+                 <code>/workflow secret {} &lt;secret&gt;</code>.",
+                number.0
+            ),
+        });
+    }
+    text
 }
 
 fn problem(p: &Problem, lang: Language) -> String {
@@ -512,6 +611,7 @@ mod tests {
             },
             active: true,
             version: 3,
+            hook: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }
@@ -557,6 +657,22 @@ mod tests {
             WorkflowMsg::Deleted { name: "<x>" },
             WorkflowMsg::RunNotNow(RunStatus::Succeeded),
             WorkflowMsg::ExportCaption { name: "<x>" },
+            WorkflowMsg::HookUrl {
+                name: "<x>",
+                base: Some("https://a.b"),
+                path: "/hooks/abc",
+                signature: Some(SignatureScheme::Github),
+                number: WorkflowNumber(2),
+            },
+            WorkflowMsg::HookUrl {
+                name: "<x>",
+                base: None,
+                path: "/hooks/abc",
+                signature: None,
+                number: WorkflowNumber(2),
+            },
+            WorkflowMsg::SecretSet { name: "<x>" },
+            WorkflowMsg::SecretUsage,
         ] {
             for lang in Language::ALL {
                 let text = msg.render(lang);

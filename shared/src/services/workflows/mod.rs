@@ -4,6 +4,7 @@
 //! step kinds live under `steps/`, templates in `template`.
 
 pub mod engine;
+pub mod hooks;
 pub mod steps;
 pub mod template;
 
