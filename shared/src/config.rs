@@ -145,6 +145,11 @@ impl Config {
                             &format!("{prefix}_WORKFLOW_RUNS_PER_DAY"),
                             default.workflows.runs_per_day,
                         ),
+                        schedule_floor_minutes: number(
+                            &format!("{prefix}_SCHEDULE_FLOOR_MINUTES"),
+                            default.workflows.schedule_floor_minutes,
+                        )
+                        .max(1),
                     },
                 };
                 TierLimits { free: tier("FREE", defaults.free), pro: tier("PRO", defaults.pro) }

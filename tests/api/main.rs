@@ -16,6 +16,7 @@ mod migrations;
 mod real_updates;
 mod reminders;
 mod round_trips;
+mod schedules;
 mod store_contract;
 mod tasks;
 mod telegram_adapter;

@@ -636,6 +636,7 @@ contract!(
     concurrent_workflow_creations_get_distinct_numbers_within_the_limit,
     runs_are_saved_by_revision_and_listed_newest_first,
     a_hook_is_found_by_its_token_hash_until_revoked,
+    due_schedules_come_from_every_user_and_move_once,
 );
 
 async fn dynamo_store() -> Arc<dyn Store> {

@@ -7,7 +7,7 @@ use crate::domain::{
     Awaiting, Language, TelegramId, Tier, TimeZone, User,
     recurrence::Series,
     task::{Task, TaskNumber, TaskStatus},
-    workflow::{Definition, TriggerRef, Workflow, WorkflowNumber},
+    workflow::{Definition, TriggerRef, Workflow, WorkflowNumber, schedule::Schedule},
 };
 use crate::ports::{Claim, StoreError};
 
@@ -232,8 +232,40 @@ pub(crate) struct WorkflowRecord {
     pub version: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hook_hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<ScheduleRecord>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A schedule as stored: its series (as a task's) and its next run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ScheduleRecord {
+    pub rrule: String,
+    pub series_start: NaiveDateTime,
+    pub series_tz: String,
+    pub next_run: DateTime<Utc>,
+}
+
+impl From<&Schedule> for ScheduleRecord {
+    fn from(s: &Schedule) -> ScheduleRecord {
+        ScheduleRecord {
+            rrule: s.series.rule.clone(),
+            series_start: s.series.start,
+            series_tz: s.series.tz.name().to_owned(),
+            next_run: s.next,
+        }
+    }
+}
+
+impl TryFrom<ScheduleRecord> for Schedule {
+    type Error = StoreError;
+
+    fn try_from(r: ScheduleRecord) -> Result<Schedule, StoreError> {
+        let tz = TimeZone::parse(&r.series_tz)
+            .map_err(|_| StoreError::Corrupt(format!("schedule in unknown zone {:?}", r.series_tz)))?;
+        Ok(Schedule { series: Series { rule: r.rrule, start: r.series_start, tz }, next: r.next_run })
+    }
 }
 
 impl From<&Workflow> for WorkflowRecord {
@@ -245,24 +277,28 @@ impl From<&Workflow> for WorkflowRecord {
             is_active: w.active,
             version: w.version,
             hook_hash: w.hook.clone(),
+            schedule: w.schedule.as_ref().map(ScheduleRecord::from),
             created_at: w.created_at,
             updated_at: w.updated_at,
         }
     }
 }
 
-impl From<WorkflowRecord> for Workflow {
-    fn from(r: WorkflowRecord) -> Workflow {
-        Workflow {
+impl TryFrom<WorkflowRecord> for Workflow {
+    type Error = StoreError;
+
+    fn try_from(r: WorkflowRecord) -> Result<Workflow, StoreError> {
+        Ok(Workflow {
             user: TelegramId(r.user),
             number: WorkflowNumber(r.number),
             definition: r.definition,
             active: r.is_active,
             version: r.version,
             hook: r.hook_hash,
+            schedule: r.schedule.map(Schedule::try_from).transpose()?,
             created_at: r.created_at,
             updated_at: r.updated_at,
-        }
+        })
     }
 }
 

@@ -171,6 +171,9 @@ pub(super) async fn import(ctx: &Ctx<'_>, text: &str) -> Result<(), HandleError>
         Err(NotSaved::CommandTaken { command, by }) => {
             say(ctx, WorkflowMsg::CommandTaken { command: &command, by }).await
         }
+        Err(NotSaved::Schedule { every, error }) => {
+            say(ctx, WorkflowMsg::ScheduleRefused { every: &every, error: &error }).await
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use crate::domain::{
     recurrence::Series,
     task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber},
     workflow::{
-        Definition, TooManyWorkflows, Workflow, WorkflowNumber,
+        NewWorkflow, TooManyWorkflows, Workflow, WorkflowNumber,
         hook::StoredHook,
         run::{Run, RunId},
     },
@@ -371,8 +371,7 @@ pub trait Workflows: Send + Sync {
     async fn create_workflow(
         &self,
         user: TelegramId,
-        definition: &Definition,
-        active: bool,
+        new: &NewWorkflow,
         max: u32,
         now: DateTime<Utc>,
     ) -> Result<Result<Workflow, TooManyWorkflows>, StoreError>;
@@ -415,6 +414,20 @@ pub trait Workflows: Send + Sync {
 
     /// Revokes a hook: its URL answers 404 from now on.
     async fn delete_hook(&self, hash: &str) -> Result<(), StoreError>;
+
+    /// Active workflows whose schedule's next run is at or before `up_to`,
+    /// soonest first, at most `limit` (no Scan on DynamoDB: the sharded due
+    /// index, `WDUE#<shard>`).
+    async fn due_schedules(&self, up_to: DateTime<Utc>, limit: usize) -> Result<Vec<Workflow>, StoreError>;
+
+    /// Moves a schedule from its run at `fired` to `next` (none: it is over),
+    /// only if it is still at `fired`; false when another sweep moved it.
+    async fn schedule_fired(
+        &self,
+        workflow: &Workflow,
+        fired: DateTime<Utc>,
+        next: Option<DateTime<Utc>>,
+    ) -> Result<bool, StoreError>;
 
     /// The workflow's newest runs first, at most `limit`.
     async fn recent_runs(

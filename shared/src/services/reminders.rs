@@ -75,6 +75,8 @@ pub struct SweepReport {
     pub left: usize,
     /// Times Telegram asked us to wait (429).
     pub throttled: usize,
+    /// Workflow schedules due by the sweep's horizon, and the runs they queued.
+    pub schedules: crate::services::workflows::schedules::SchedulesReport,
 }
 
 /// What one sweep keeps across occurrences.
@@ -153,7 +155,10 @@ impl ReminderSweep {
         let deadline = started + budget;
         let clock = self.deps.clock.as_ref();
         let until = clock.now() + ahead;
-        let mut report = SweepReport::default();
+        let mut report = SweepReport {
+            schedules: crate::services::workflows::schedules::fire_due(&self.deps, until).await?,
+            ..SweepReport::default()
+        };
         let mut sweep = Sweep {
             users: HashMap::new(),
             last_to_chat: HashMap::new(),

@@ -7,7 +7,7 @@ use linklet::{
     domain::{
         ChatId, TelegramId,
         workflow::{
-            Definition, StepDef, TooManyWorkflows, Trigger, TriggerRef, Word, WorkflowNumber,
+            Definition, NewWorkflow, StepDef, TooManyWorkflows, Trigger, TriggerRef, Word, WorkflowNumber,
             run::{Fired, Report, Run, RunStatus},
         },
     },
@@ -29,6 +29,10 @@ fn definition(name: &str, command: &str) -> Definition {
     }
 }
 
+fn new(definition: Definition, active: bool) -> NewWorkflow {
+    NewWorkflow { definition, active, schedule: None }
+}
+
 fn words(refs: &[TriggerRef]) -> Vec<(u32, Word)> {
     refs.iter().map(|r| (r.workflow.0, r.word.clone())).collect()
 }
@@ -36,19 +40,22 @@ fn words(refs: &[TriggerRef]) -> Vec<(u32, Word)> {
 pub async fn workflows_get_numbers_round_trip_and_fill_the_trigger_map(store: Arc<dyn Store>) {
     store.upsert_seen(&seen(1), at(0)).await.unwrap();
     let first = store
-        .create_workflow(TelegramId(1), &definition("One", "one"), true, 2, at(1))
+        .create_workflow(TelegramId(1), &new(definition("One", "one"), true), 2, at(1))
         .await
         .unwrap()
         .unwrap();
     let second = store
-        .create_workflow(TelegramId(1), &definition("Two", "Two"), false, 2, at(2))
+        .create_workflow(TelegramId(1), &new(definition("Two", "Two"), false), 2, at(2))
         .await
         .unwrap()
         .unwrap();
     assert_eq!((first.number, second.number), (WorkflowNumber(1), WorkflowNumber(2)));
     assert_eq!((first.version, first.active, second.active), (1, true, false));
     assert_eq!(
-        store.create_workflow(TelegramId(1), &definition("Three", "three"), true, 2, at(3)).await.unwrap(),
+        store
+            .create_workflow(TelegramId(1), &new(definition("Three", "three"), true), 2, at(3))
+            .await
+            .unwrap(),
         Err(TooManyWorkflows(2))
     );
     assert_eq!(store.workflows(TelegramId(1)).await.unwrap(), vec![first.clone(), second.clone()]);
@@ -69,12 +76,12 @@ pub async fn workflows_get_numbers_round_trip_and_fill_the_trigger_map(store: Ar
 pub async fn editing_disabling_and_deleting_rewrite_the_trigger_map(store: Arc<dyn Store>) {
     store.upsert_seen(&seen(1), at(0)).await.unwrap();
     let one = store
-        .create_workflow(TelegramId(1), &definition("One", "one"), true, 5, at(1))
+        .create_workflow(TelegramId(1), &new(definition("One", "one"), true), 5, at(1))
         .await
         .unwrap()
         .unwrap();
     let two = store
-        .create_workflow(TelegramId(1), &definition("Two", "two"), true, 5, at(1))
+        .create_workflow(TelegramId(1), &new(definition("Two", "two"), true), 5, at(1))
         .await
         .unwrap()
         .unwrap();
@@ -106,7 +113,7 @@ pub async fn editing_disabling_and_deleting_rewrite_the_trigger_map(store: Arc<d
     assert!(user.workflow_triggers.is_empty());
     // A deletion frees its place under the limit; numbers are never given twice.
     let three = store
-        .create_workflow(TelegramId(1), &definition("3", "three"), true, 2, at(3))
+        .create_workflow(TelegramId(1), &new(definition("3", "three"), true), 2, at(3))
         .await
         .unwrap()
         .unwrap();
@@ -121,8 +128,7 @@ pub async fn concurrent_workflow_creations_get_distinct_numbers_within_the_limit
             store
                 .create_workflow(
                     TelegramId(1),
-                    &definition(&format!("W{i}"), &format!("w{i}")),
-                    true,
+                    &new(definition(&format!("W{i}"), &format!("w{i}")), true),
                     4,
                     at(1),
                 )
@@ -199,4 +205,35 @@ pub async fn a_hook_is_found_by_its_token_hash_until_revoked(store: Arc<dyn Stor
     assert_eq!(store.get_hook(&HookToken::generate().hash()).await.unwrap(), None);
     store.delete_hook(&token.hash()).await.unwrap();
     assert_eq!(store.get_hook(&token.hash()).await.unwrap(), None);
+}
+
+pub async fn due_schedules_come_from_every_user_and_move_once(store: Arc<dyn Store>) {
+    use linklet::domain::{TimeZone, workflow::schedule::parse_schedule};
+    for user in [1, 2] {
+        store.upsert_seen(&seen(user), at(0)).await.unwrap();
+    }
+    let every = |text: &str| parse_schedule(text, at(0), TimeZone::UTC, 1).unwrap();
+    let hourly = NewWorkflow { schedule: Some(every("every 60 minutes")), ..new(definition("A", "a"), true) };
+    let often = NewWorkflow { schedule: Some(every("every 5 minutes")), ..new(definition("B", "b"), true) };
+    let off = NewWorkflow { schedule: Some(every("every 5 minutes")), ..new(definition("C", "c"), false) };
+    let a = store.create_workflow(TelegramId(1), &hourly, 5, at(0)).await.unwrap().unwrap();
+    let b = store.create_workflow(TelegramId(2), &often, 5, at(0)).await.unwrap().unwrap();
+    store.create_workflow(TelegramId(2), &off, 5, at(0)).await.unwrap().unwrap();
+    // Both are due at 20:01; the one that is off never is.
+    let due = store.due_schedules(at(1), 10).await.unwrap();
+    let mut found: Vec<(i64, u32)> = due.iter().map(|w| (w.user.0, w.number.0)).collect();
+    found.sort_unstable();
+    assert_eq!(found, [(1, 1), (2, 1)]);
+    assert!(store.due_schedules(at(0), 10).await.unwrap().is_empty(), "nothing due before its time");
+    // Moved once: a second sweep holding the old time moves nothing.
+    assert!(store.schedule_fired(&b, at(1), Some(at(6))).await.unwrap());
+    assert!(!store.schedule_fired(&b, at(1), Some(at(6))).await.unwrap());
+    let due: Vec<u32> =
+        store.due_schedules(at(5), 10).await.unwrap().iter().map(|w| w.user.0 as u32).collect();
+    assert_eq!(due, [1]);
+    let moved = store.get_workflow(TelegramId(2), WorkflowNumber(1)).await.unwrap().unwrap();
+    assert_eq!(moved.schedule.unwrap().next, at(6));
+    // A schedule that is over leaves the index.
+    assert!(store.schedule_fired(&a, at(1), None).await.unwrap());
+    assert!(store.due_schedules(at(59), 10).await.unwrap().iter().all(|w| w.user.0 == 2));
 }

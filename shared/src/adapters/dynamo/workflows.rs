@@ -12,14 +12,16 @@ use aws_sdk_dynamodb::{
 };
 use chrono::{DateTime, Utc};
 
-use super::{DynamoStore, Item, is_condition_failure, n, s, store_error, user_item_key};
-use crate::adapters::records::{WorkflowRecord, replace_triggers};
+use super::tasks::due_sort_key;
+use super::{DynamoStore, Item, is_condition_failure, n, s, stamp, store_error, user_item_key};
+use crate::adapters::records::{ScheduleRecord, WorkflowRecord, replace_triggers};
 use crate::domain::{
     TelegramId,
     workflow::{
-        Definition, TooManyWorkflows, TriggerRef, Workflow, WorkflowNumber,
+        NewWorkflow, TooManyWorkflows, TriggerRef, Workflow, WorkflowNumber,
         hook::StoredHook,
         run::{Run, RunId},
+        schedule::Schedule,
     },
 };
 use crate::ports::{StoreError, Workflows};
@@ -63,12 +65,35 @@ fn workflow_item(workflow: &Workflow) -> Result<Item, StoreError> {
     item.insert("is_active".into(), AttributeValue::Bool(workflow.active));
     item.insert("version".into(), n(i64::from(workflow.version)));
     item.insert("definition".into(), s(serde_json::to_string(&record.definition).map_err(corrupt)?));
+    if let Some(schedule) = &record.schedule {
+        item.insert("schedule".into(), s(serde_json::to_string(schedule).map_err(corrupt)?));
+        item.insert("next_run".into(), s(stamp(schedule.next_run)));
+        if workflow.active {
+            item.extend(schedule_index(workflow.user, workflow.number, schedule.next_run));
+        }
+    }
     if let Some(hash) = &workflow.hook {
         item.insert("hook_hash".into(), s(hash));
     }
     item.insert("created_at".into(), s(workflow.created_at.to_rfc3339()));
     item.insert("updated_at".into(), s(workflow.updated_at.to_rfc3339()));
     Ok(item)
+}
+
+/// Shards of the schedules' due index, as the tasks' (`DUE_SHARDS`).
+const SCHEDULE_SHARDS: i64 = super::tasks::DUE_SHARDS;
+
+/// GSI1 keys of an active schedule: `WDUE#<shard>` (apart from the tasks'
+/// `DUE#`, so the reminder sweep never reads a workflow) and its next run.
+fn schedule_index(
+    user: TelegramId,
+    number: WorkflowNumber,
+    next: DateTime<Utc>,
+) -> [(String, AttributeValue); 2] {
+    [
+        ("gsi1pk".to_owned(), s(format!("WDUE#{:02}", user.0.rem_euclid(SCHEDULE_SHARDS)))),
+        ("gsi1sk".to_owned(), s(format!("{}#{}#{:08}", due_sort_key(next), user.0, number.0))),
+    ]
 }
 
 fn workflow_from_item(user: TelegramId, item: &Item) -> Result<Workflow, StoreError> {
@@ -96,6 +121,13 @@ fn workflow_from_item(user: TelegramId, item: &Item) -> Result<Workflow, StoreEr
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| missing("version"))?,
         hook: text("hook_hash").cloned(),
+        schedule: match text("schedule") {
+            Some(json) => {
+                let record: ScheduleRecord = serde_json::from_str(json).map_err(corrupt)?;
+                Some(Schedule::try_from(record)?)
+            }
+            None => None,
+        },
         created_at: time("created_at")?,
         updated_at: time("updated_at")?,
     })
@@ -201,8 +233,7 @@ impl Workflows for DynamoStore {
     async fn create_workflow(
         &self,
         user: TelegramId,
-        definition: &Definition,
-        active: bool,
+        new: &NewWorkflow,
         max: u32,
         now: DateTime<Utc>,
     ) -> Result<Result<Workflow, TooManyWorkflows>, StoreError> {
@@ -214,10 +245,11 @@ impl Workflows for DynamoStore {
             let workflow = Workflow {
                 user,
                 number: WorkflowNumber(profile.seq + 1),
-                definition: definition.clone(),
-                active,
+                definition: new.definition.clone(),
+                active: new.active,
                 version: 1,
                 hook: None,
+                schedule: new.schedule.clone(),
                 created_at: now,
                 updated_at: now,
             };
@@ -361,6 +393,74 @@ impl Workflows for DynamoStore {
         let now = Utc::now();
         // DynamoDB's TTL deletes within days of the expiry: until then, hide it.
         Ok(output.item.as_ref().map(run_from_item).transpose()?.filter(|run| run.expires_at() > now))
+    }
+
+    async fn due_schedules(&self, up_to: DateTime<Utc>, limit: usize) -> Result<Vec<Workflow>, StoreError> {
+        let mut due = Vec::new();
+        for shard in 0..SCHEDULE_SHARDS {
+            let query = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .index_name("GSI1")
+                .key_condition_expression("gsi1pk = :shard AND gsi1sk <= :up_to")
+                .expression_attribute_values(":shard", s(format!("WDUE#{shard:02}")))
+                .expression_attribute_values(":up_to", s(format!("{}~", due_sort_key(up_to))))
+                .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+            for item in self.query_all(query, Some(limit)).await? {
+                let user = item
+                    .get("pk")
+                    .and_then(|v| v.as_s().ok())
+                    .and_then(|pk| pk.strip_prefix("USER#"))
+                    .and_then(|id| id.parse().ok())
+                    .ok_or_else(|| StoreError::Corrupt("scheduled workflow without a user".into()))?;
+                due.push(workflow_from_item(TelegramId(user), &item)?);
+            }
+        }
+        due.sort_by_key(|w| w.schedule.as_ref().map(|s| s.next));
+        due.truncate(limit);
+        Ok(due)
+    }
+
+    async fn schedule_fired(
+        &self,
+        workflow: &Workflow,
+        fired: DateTime<Utc>,
+        next: Option<DateTime<Utc>>,
+    ) -> Result<bool, StoreError> {
+        let mut update = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(workflow_key(workflow.user, workflow.number)))
+            .condition_expression("next_run = :fired")
+            .expression_attribute_values(":fired", s(stamp(fired)));
+        update = match (next, &workflow.schedule) {
+            (Some(next), Some(schedule)) => {
+                let record = ScheduleRecord { next_run: next, ..ScheduleRecord::from(schedule) };
+                let [(_, shard), (_, sort)] = schedule_index(workflow.user, workflow.number, next);
+                update
+                    .update_expression(
+                        "SET #schedule = :schedule, next_run = :next, gsi1pk = :shard, gsi1sk = :sort",
+                    )
+                    .expression_attribute_names("#schedule", "schedule")
+                    .expression_attribute_values(
+                        ":schedule",
+                        s(serde_json::to_string(&record).map_err(corrupt)?),
+                    )
+                    .expression_attribute_values(":next", s(stamp(next)))
+                    .expression_attribute_values(":shard", shard)
+                    .expression_attribute_values(":sort", sort)
+            }
+            _ => update
+                .update_expression("REMOVE #schedule, next_run, gsi1pk, gsi1sk")
+                .expression_attribute_names("#schedule", "schedule"),
+        };
+        match update.send().await {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(store_error(e)),
+        }
     }
 
     async fn put_hook(&self, hash: &str, hook: &StoredHook) -> Result<(), StoreError> {

@@ -12,7 +12,7 @@ use crate::adapters::records::{WorkflowRecord, replace_triggers};
 use crate::domain::{
     TelegramId,
     workflow::{
-        Definition, TooManyWorkflows, Workflow, WorkflowNumber,
+        NewWorkflow, TooManyWorkflows, Workflow, WorkflowNumber,
         hook::StoredHook,
         run::{Run, RunId},
     },
@@ -26,7 +26,7 @@ pub(super) const RUNS: TableDefinition<(i64, u32, &str), &[u8]> = TableDefinitio
 pub(super) const HOOKS: TableDefinition<&str, &[u8]> = TableDefinition::new("hooks");
 
 fn decode(bytes: &[u8]) -> Result<Workflow, StoreError> {
-    serde_json::from_slice::<WorkflowRecord>(bytes).map(Workflow::from).map_err(corrupt)
+    Workflow::try_from(serde_json::from_slice::<WorkflowRecord>(bytes).map_err(corrupt)?)
 }
 
 fn load(
@@ -66,12 +66,11 @@ impl Workflows for EmbeddedStore {
     async fn create_workflow(
         &self,
         user: TelegramId,
-        definition: &Definition,
-        active: bool,
+        new: &NewWorkflow,
         max: u32,
         now: DateTime<Utc>,
     ) -> Result<Result<Workflow, TooManyWorkflows>, StoreError> {
-        let definition = definition.clone();
+        let new = new.clone();
         self.write(move |txn| {
             let count = {
                 let table = txn.open_table(WORKFLOWS).map_err(unavailable)?;
@@ -86,10 +85,11 @@ impl Workflows for EmbeddedStore {
             let workflow = Workflow {
                 user,
                 number: WorkflowNumber(next),
-                definition,
-                active,
+                definition: new.definition,
+                active: new.active,
                 version: 1,
                 hook: None,
+                schedule: new.schedule,
                 created_at: now,
                 updated_at: now,
             };
@@ -196,6 +196,51 @@ impl Workflows for EmbeddedStore {
         })
         .await
         .map_err(unavailable)?
+    }
+
+    async fn due_schedules(&self, up_to: DateTime<Utc>, limit: usize) -> Result<Vec<Workflow>, StoreError> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let txn = db.begin_read().map_err(unavailable)?;
+            let table = txn.open_table(WORKFLOWS).map_err(unavailable)?;
+            let mut due = Vec::new();
+            for entry in table.iter().map_err(unavailable)? {
+                let (_, bytes) = entry.map_err(unavailable)?;
+                let workflow = decode(bytes.value())?;
+                if workflow.active && workflow.schedule.as_ref().is_some_and(|s| s.next <= up_to) {
+                    due.push(workflow);
+                }
+            }
+            due.sort_by_key(|w| w.schedule.as_ref().map(|s| s.next));
+            due.truncate(limit);
+            Ok(due)
+        })
+        .await
+        .map_err(unavailable)?
+    }
+
+    async fn schedule_fired(
+        &self,
+        workflow: &Workflow,
+        fired: DateTime<Utc>,
+        next: Option<DateTime<Utc>>,
+    ) -> Result<bool, StoreError> {
+        let (user, number) = (workflow.user, workflow.number);
+        self.write(move |txn| {
+            let mut table = txn.open_table(WORKFLOWS).map_err(unavailable)?;
+            let Some(mut stored) = load(&table, user, number)? else { return Ok(false) };
+            let Some(schedule) = stored.schedule.as_mut().filter(|s| s.next == fired) else {
+                return Ok(false);
+            };
+            match next {
+                Some(next) => schedule.next = next,
+                None => stored.schedule = None,
+            }
+            let bytes = serde_json::to_vec(&WorkflowRecord::from(&stored)).map_err(corrupt)?;
+            table.insert((user.0, number.0), bytes.as_slice()).map_err(unavailable)?;
+            Ok(true)
+        })
+        .await
     }
 
     async fn put_hook(&self, hash: &str, hook: &StoredHook) -> Result<(), StoreError> {

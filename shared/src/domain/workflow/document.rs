@@ -102,6 +102,7 @@ fn trigger(i: usize, value: &Value) -> Result<Trigger, FieldError> {
         "command" => Ok(Trigger::Command { name: required("name")?.trim_start_matches('/').to_owned() }),
         "keyword" => Ok(Trigger::Keyword { phrase: required("phrase")? }),
         "manual" => Ok(Trigger::Manual),
+        "schedule" => Ok(Trigger::Schedule { every: required("every")? }),
         "webhook" => {
             let signature = match text_field(fields, "signature", &format!("{at}.signature"))?.as_deref() {
                 None | Some("") | Some("none") => None,
@@ -155,6 +156,7 @@ mod tests {
             active: false,
             version: 3,
             hook: Some("ab".repeat(32)),
+            schedule: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         };

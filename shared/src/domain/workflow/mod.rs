@@ -6,6 +6,7 @@
 pub mod document;
 pub mod hook;
 pub mod run;
+pub mod schedule;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,9 @@ pub enum Trigger {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         signature: Option<hook::SignatureScheme>,
     },
+    /// `every weekday at 8`, `every 15 minutes`, `cron 0 8 * * 1-5`: read in
+    /// the user's zone when the workflow is saved.
+    Schedule { every: String },
 }
 
 impl Trigger {
@@ -43,6 +47,7 @@ impl Trigger {
             Trigger::Keyword { .. } => "keyword",
             Trigger::Manual => "manual",
             Trigger::Webhook { .. } => "webhook",
+            Trigger::Schedule { .. } => "schedule",
         }
     }
 }
@@ -74,6 +79,15 @@ pub struct Definition {
     pub steps: Vec<StepDef>,
 }
 
+/// What creating a workflow stores: its definition, whether it is on, and
+/// its schedule as read in the user's zone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewWorkflow {
+    pub definition: Definition,
+    pub active: bool,
+    pub schedule: Option<schedule::Schedule>,
+}
+
 /// A stored workflow.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Workflow {
@@ -85,6 +99,8 @@ pub struct Workflow {
     pub version: u32,
     /// The SHA-256 of its incoming hook's token (never the token), when it has one.
     pub hook: Option<String>,
+    /// Its schedule as read when it was saved (in the user's zone then), and its next run.
+    pub schedule: Option<schedule::Schedule>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -109,9 +125,17 @@ impl Workflow {
                 Trigger::Keyword { phrase } => {
                     Some(TriggerRef { workflow: self.number, word: Word::Keyword(fold(phrase)) })
                 }
-                Trigger::Manual | Trigger::Webhook { .. } => None,
+                Trigger::Manual | Trigger::Webhook { .. } | Trigger::Schedule { .. } => None,
             })
             .collect()
+    }
+
+    /// Its schedule trigger's text, if it has one.
+    pub fn schedule_text(&self) -> Option<&str> {
+        self.definition.triggers.iter().find_map(|t| match t {
+            Trigger::Schedule { every } => Some(every.as_str()),
+            _ => None,
+        })
     }
 
     /// Its webhook trigger, if it has one.
@@ -186,11 +210,15 @@ pub struct WorkflowLimits {
     pub workflows: u32,
     pub steps: u32,
     pub runs_per_day: u32,
+    /// The shortest gap between two runs of a schedule, in minutes.
+    pub schedule_floor_minutes: u32,
 }
 
 impl WorkflowLimits {
-    pub const FREE: WorkflowLimits = WorkflowLimits { workflows: 5, steps: 20, runs_per_day: 200 };
-    pub const PRO: WorkflowLimits = WorkflowLimits { workflows: 100, steps: 20, runs_per_day: 10_000 };
+    pub const FREE: WorkflowLimits =
+        WorkflowLimits { workflows: 5, steps: 20, runs_per_day: 200, schedule_floor_minutes: 5 };
+    pub const PRO: WorkflowLimits =
+        WorkflowLimits { workflows: 100, steps: 20, runs_per_day: 10_000, schedule_floor_minutes: 1 };
 }
 
 /// The user has as many workflows as their tier allows.
@@ -303,6 +331,15 @@ pub fn check(definition: &Definition, limits: WorkflowLimits) -> Result<(), Fiel
             }
             Trigger::Manual => {}
             Trigger::Webhook { .. } => words.push(Word::Keyword(String::from("\u{0}webhook"))),
+            Trigger::Schedule { every } => {
+                if every.trim().is_empty() {
+                    return Err(FieldError::new(field("every"), Problem::Empty));
+                }
+                if every.chars().count() > KEYWORD_CHARS {
+                    return Err(FieldError::new(field("every"), Problem::TooLong(KEYWORD_CHARS)));
+                }
+                words.push(Word::Keyword(String::from("\u{0}schedule")));
+            }
         }
         if words.len() > 1 && words[..words.len() - 1].contains(&words[words.len() - 1]) {
             return Err(FieldError::new(format!("triggers[{i}]"), Problem::Duplicate));

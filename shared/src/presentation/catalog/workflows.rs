@@ -10,6 +10,7 @@ use crate::domain::{
         FieldError, Problem, Trigger, Workflow, WorkflowNumber,
         hook::SignatureScheme,
         run::{Run, RunStatus, StepRun, StepStatus},
+        schedule::ScheduleError,
     },
 };
 
@@ -93,6 +94,11 @@ pub enum WorkflowMsg<'a> {
     },
     SecretSet {
         name: &'a str,
+    },
+    /// A schedule that could not be read, or runs too often.
+    ScheduleRefused {
+        every: &'a str,
+        error: &'a ScheduleError,
     },
     SecretNoHook,
     SecretVaultOff,
@@ -236,10 +242,10 @@ impl WorkflowMsg<'_> {
             (WorkflowMsg::Retrying, En) => "Retrying from the failed step.".to_owned(),
             (WorkflowMsg::Retrying, Fr) => "Nouvel essai depuis l'étape en échec.".to_owned(),
             (WorkflowMsg::ExportCaption { name }, En) => {
-                format!("{}: import it with /workflow import, or send the file to me.", escape(name))
+                format!("{}: paste it back to me (or after /workflow import) to make a copy.", escape(name))
             }
             (WorkflowMsg::ExportCaption { name }, Fr) => {
-                format!("{} : importez-le avec /workflow import, ou renvoyez-moi le fichier.", escape(name))
+                format!("{} : recollez-le-moi (ou après /workflow import) pour en faire une copie.", escape(name))
             }
             (WorkflowMsg::HookUrl { name, base, path, signature, number }, _) => {
                 hook_url(name, *base, path, *signature, *number, lang)
@@ -252,6 +258,34 @@ impl WorkflowMsg<'_> {
                 "🔐 Secret de signature enregistré pour <b>{}</b> ; j'ai supprimé votre message. Les appels sans signature valide reçoivent 401.",
                 escape(name)
             ),
+            (WorkflowMsg::ScheduleRefused { every, error }, _) => {
+                let why = match (error, lang) {
+                    (ScheduleError::Unreadable, En) => "I could not read it".to_owned(),
+                    (ScheduleError::Unreadable, Fr) => "je n'ai pas su le lire".to_owned(),
+                    (ScheduleError::NotRepeating, En) => "a schedule repeats: say how often".to_owned(),
+                    (ScheduleError::NotRepeating, Fr) => "un horaire se répète : dites à quelle fréquence".to_owned(),
+                    (ScheduleError::TooOften(m), En) => format!("your plan allows at most one run every {m} minutes"),
+                    (ScheduleError::TooOften(m), Fr) => {
+                        format!("votre formule permet au plus une exécution toutes les {m} minutes")
+                    }
+                    (ScheduleError::NeverOccurs, En) => "it never occurs".to_owned(),
+                    (ScheduleError::NeverOccurs, Fr) => "il ne se produit jamais".to_owned(),
+                    (ScheduleError::BadCron(detail), _) => format!("cron: {}", escape(detail)),
+                };
+                match lang {
+                    En => format!(
+                        "⚠️ Not saved: the schedule “{}”: {why}. Write it as for a task (<code>every weekday at 8</code>, \
+                         <code>every 15 minutes</code>) or as cron (<code>cron 0 8 * * 1-5</code>).",
+                        escape(every)
+                    ),
+                    Fr => format!(
+                        "⚠️ Non enregistré : l'horaire « {} » : {why}. Écrivez-le comme pour une tâche \
+                         (<code>tous les jours à 8h</code>, <code>toutes les 15 minutes</code>) ou en cron \
+                         (<code>cron 0 8 * * 1-5</code>).",
+                        escape(every)
+                    ),
+                }
+            }
             (WorkflowMsg::SecretNoHook, En) => "That workflow has no webhook trigger.".to_owned(),
             (WorkflowMsg::SecretNoHook, Fr) => "Ce workflow n'a pas de déclencheur webhook.".to_owned(),
             (WorkflowMsg::SecretVaultOff, En) => {
@@ -304,6 +338,8 @@ pub fn trigger_words(trigger: &Trigger, lang: Language) -> String {
         (Trigger::Keyword { phrase }, Fr) => format!("le mot-clé « {} »", escape(phrase)),
         (Trigger::Manual, En) => "the Run button".to_owned(),
         (Trigger::Manual, Fr) => "le bouton Lancer".to_owned(),
+        (Trigger::Schedule { every }, En) => format!("the schedule “{}”", escape(every)),
+        (Trigger::Schedule { every }, Fr) => format!("l'horaire « {} »", escape(every)),
         (Trigger::Webhook { .. }, En) => "its webhook URL".to_owned(),
         (Trigger::Webhook { .. }, Fr) => "son URL de webhook".to_owned(),
     }
@@ -506,6 +542,12 @@ fn menu(workflow: &Workflow, last: Option<&Run>, tz: TimeZone, lang: Language) -
         (false, Fr) => "Désactivé : ses déclencheurs ne lancent rien.".to_owned(),
     });
     lines.push(starts(workflow, lang));
+    if let Some(schedule) = workflow.schedule.as_ref().filter(|_| workflow.active) {
+        lines.push(match lang {
+            En => format!("Next run: {}.", local_time(schedule.next, tz, lang)),
+            Fr => format!("Prochaine exécution : {}.", local_time(schedule.next, tz, lang)),
+        });
+    }
     let steps: Vec<String> = d
         .steps
         .iter()
@@ -612,6 +654,7 @@ mod tests {
             active: true,
             version: 3,
             hook: None,
+            schedule: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }
@@ -673,6 +716,8 @@ mod tests {
             },
             WorkflowMsg::SecretSet { name: "<x>" },
             WorkflowMsg::SecretUsage,
+            WorkflowMsg::ScheduleRefused { every: "<x>", error: &ScheduleError::BadCron("<y>".into()) },
+            WorkflowMsg::ScheduleRefused { every: "x", error: &ScheduleError::TooOften(5) },
         ] {
             for lang in Language::ALL {
                 let text = msg.render(lang);

@@ -5,6 +5,7 @@
 
 pub mod engine;
 pub mod hooks;
+pub mod schedules;
 pub mod steps;
 pub mod template;
 
@@ -19,8 +20,9 @@ use crate::{
         assistant::QuotaUse,
         job::StepJob,
         workflow::{
-            Definition, FieldError, TooManyWorkflows, Workflow, WorkflowLimits, WorkflowNumber,
+            Definition, FieldError, NewWorkflow, TooManyWorkflows, Workflow, WorkflowLimits, WorkflowNumber,
             run::{Fired, Report, Run, RunId, RunStatus, StepStatus},
+            schedule::{Schedule, ScheduleError, parse_schedule},
         },
     },
     ports::{QueueError, StoreError},
@@ -57,6 +59,11 @@ pub enum NotSaved {
         command: String,
         by: WorkflowNumber,
     },
+    /// The schedule could not be read, or runs too often for the tier.
+    Schedule {
+        every: String,
+        error: ScheduleError,
+    },
 }
 
 /// Why a run did not start.
@@ -86,11 +93,29 @@ pub async fn create(
         return Ok(Err(taken));
     }
     let now = deps.clock.now();
-    Ok(deps
-        .store
-        .create_workflow(user.id, definition, active, limits.workflows, now)
-        .await?
-        .map_err(NotSaved::TooMany))
+    let schedule = match read_schedule(definition, user, limits, now) {
+        Ok(schedule) => schedule,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let new = NewWorkflow { definition: definition.clone(), active, schedule };
+    Ok(deps.store.create_workflow(user.id, &new, limits.workflows, now).await?.map_err(NotSaved::TooMany))
+}
+
+/// The definition's schedule read in the user's zone, from `now` on.
+fn read_schedule(
+    definition: &Definition,
+    user: &User,
+    limits: WorkflowLimits,
+    now: DateTime<Utc>,
+) -> Result<Option<Schedule>, NotSaved> {
+    let every = definition.triggers.iter().find_map(|t| match t {
+        crate::domain::workflow::Trigger::Schedule { every } => Some(every),
+        _ => None,
+    });
+    let Some(every) = every else { return Ok(None) };
+    parse_schedule(every, now, user.tz(), limits.schedule_floor_minutes)
+        .map(Some)
+        .map_err(|error| NotSaved::Schedule { every: every.clone(), error })
 }
 
 /// A command of `definition` that another active workflow (not `except`) of the user has.
@@ -105,8 +130,17 @@ fn command_taken(user: &User, definition: &Definition, except: Option<WorkflowNu
 }
 
 /// Turns a workflow on or off; false when it changed meanwhile or is gone.
+/// A schedule turned on again starts from now: what it missed while off is
+/// not run.
 pub async fn set_active(deps: &Deps, workflow: &Workflow, active: bool) -> Result<bool, WorkflowError> {
-    let changed = Workflow { active, updated_at: deps.clock.now(), ..workflow.clone() };
+    let now = deps.clock.now();
+    let mut changed = Workflow { active, updated_at: now, ..workflow.clone() };
+    if let Some(schedule) = changed.schedule.as_mut().filter(|_| active) {
+        match schedule.next_after(now - Duration::seconds(1)) {
+            Some(next) => schedule.next = next,
+            None => changed.schedule = None,
+        }
+    }
     Ok(deps.store.update_workflow(&changed, workflow.version).await?)
 }
 
@@ -146,6 +180,19 @@ pub async fn start(
     fired: Fired,
     report: Report,
 ) -> Result<Result<Run, NotStarted>, WorkflowError> {
+    start_in(deps, user, workflow, fired, report, std::time::Duration::ZERO).await
+}
+
+/// [`start`], its first step delivered after `delay` (a schedule's run due
+/// in a few seconds is queued on time).
+pub async fn start_in(
+    deps: &Deps,
+    user: &User,
+    workflow: &Workflow,
+    fired: Fired,
+    report: Report,
+    delay: std::time::Duration,
+) -> Result<Result<Run, NotStarted>, WorkflowError> {
     let now = deps.clock.now();
     let limit = limits(deps, user).runs_per_day;
     let today = now.date_naive();
@@ -161,16 +208,16 @@ pub async fn start(
     }
     let d = &workflow.definition;
     let run = Run::queued(user.id, workflow.number, &d.name, workflow.version, &d.steps, fired, report, now);
-    queue(deps, run).await.map(Ok)
+    queue(deps, run, delay).await.map(Ok)
 }
 
 /// Stores `run` (revision 0) and queues its first step.
-async fn queue(deps: &Deps, run: Run) -> Result<Run, WorkflowError> {
+async fn queue(deps: &Deps, run: Run, delay: std::time::Duration) -> Result<Run, WorkflowError> {
     if !deps.store.save_run(&run).await? {
         return Err(StoreError::Corrupt(format!("run {} exists already", run.id)).into());
     }
     let job = StepJob { user: run.user, workflow: run.workflow, run: run.id, step: 0, attempt: run.attempt };
-    if let Err(e) = deps.queue.enqueue(&job.job()).await {
+    if let Err(e) = deps.queue.enqueue_in(&job.job(), delay).await {
         warn!(error = %e, run = %run.id, "the run's first step could not be queued; the run is marked failed");
         let mut failed = run.clone();
         failed.status = RunStatus::Failed;
