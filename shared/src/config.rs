@@ -38,6 +38,8 @@ pub struct Config {
     /// The HTTP API's base URL as callers reach it (hook URLs); learnt from
     /// Telegram's requests when unset.
     pub public_url: Option<String>,
+    /// Hosts (`name` or `name:port`) the HTTP step may call over http and at private addresses.
+    pub outbound_allowed_hosts: Vec<String>,
     /// `DYNAMODB_TABLE`.
     pub table: String,
     /// `LOG_LEVEL`: ERROR, WARN, INFO, DEBUG or TRACE.
@@ -124,6 +126,9 @@ impl Config {
             telegram_api_url: get("TELEGRAM_API_URL").unwrap_or_else(|| DEFAULT_TELEGRAM_API_URL.to_owned()),
             bot_username: get("TELEGRAM_BOT_USERNAME").map(|u| u.trim_start_matches('@').to_owned()),
             public_url: get("LINKLET_PUBLIC_URL"),
+            outbound_allowed_hosts: get("OUTBOUND_ALLOWED_HOSTS")
+                .map(|hosts| hosts.split([',', ' ']).filter(|h| !h.is_empty()).map(str::to_owned).collect())
+                .unwrap_or_default(),
             table: get("DYNAMODB_TABLE").unwrap_or_else(|| DEFAULT_TABLE.to_owned()),
             log_level: get("LOG_LEVEL").unwrap_or_else(|| "INFO".to_owned()),
             limits: {

@@ -11,6 +11,7 @@ mod connect;
 mod guard;
 mod hardening;
 mod hooks;
+mod http_step;
 mod jobs;
 mod migrations;
 mod real_updates;

@@ -92,17 +92,19 @@ impl Worker {
                 let counts = self.counts.clone();
                 tokio::spawn(async move {
                     let attempt = Attempt::of(delivery.received, settings.max_receives);
-                    if runner.run(&delivery.job, attempt).await != JobOutcome::Retry {
+                    let JobOutcome::Retry { at_least } = runner.run(&delivery.job, attempt).await else {
                         counts.waiting.fetch_sub(1, Ordering::Relaxed);
                         return;
-                    }
+                    };
                     if attempt.last {
                         error!(job = ?delivery.job, "job dead-lettered after its last attempt");
                         counts.waiting.fetch_sub(1, Ordering::Relaxed);
                         counts.failed.fetch_add(1, Ordering::Relaxed);
                         return;
                     }
-                    tokio::time::sleep(retry_delay(settings.retry_base, delivery.received)).await;
+                    let wait =
+                        retry_delay(settings.retry_base, delivery.received).max(at_least.unwrap_or_default());
+                    tokio::time::sleep(wait).await;
                     let _ = tx.send(Delivery { received: delivery.received + 1, ..delivery });
                 });
             }

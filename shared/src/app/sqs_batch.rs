@@ -51,12 +51,12 @@ async fn on_record(jobs: &JobsFunction, record: &SqsMessage) -> bool {
     let attempt = Attempt::of(received, jobs.settings.max_receives);
     let outcome = jobs.runner.run(&job, attempt).await;
     metrics::counter!(names::JOBS, "kind" => job.work.kind(), "outcome" => outcome.name()).increment(1);
-    if outcome != JobOutcome::Retry {
+    let JobOutcome::Retry { at_least } = outcome else {
         return false;
-    }
+    };
     // After the last attempt too: the next receive moves it to the dead-letter queue.
     if let (Some(arn), Some(receipt)) = (&record.event_source_arn, &record.receipt_handle) {
-        let delay = retry_delay(jobs.settings.retry_base, received);
+        let delay = retry_delay(jobs.settings.retry_base, received).max(at_least.unwrap_or_default());
         if let Err(e) = jobs.queue.retry_after(arn, receipt, delay).await {
             warn!(message_id, error = %e, "could not delay the retry; it comes back after the visibility timeout");
         }

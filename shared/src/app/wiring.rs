@@ -98,9 +98,11 @@ pub fn deps(config: &Config, ports: Ports, keys: &Keys) -> Result<Deps, StartupE
 /// and the configured broadcast pace and stats stretch.
 pub fn job_runner(config: &Config, deps: &Deps, keys: &Keys) -> Result<JobRunner, StartupError> {
     let assistant = assistant(config, (keys.openai.as_ref(), keys.gemini.as_ref()), deps)?;
+    let outbound = crate::adapters::guarded_http::GuardedClient::new(config.outbound_allowed_hosts.clone());
     Ok(JobRunner::new(deps.clone(), assistant)
         .with_broadcast(config.broadcast)
-        .with_stats_per_job(config.stats_per_job))
+        .with_stats_per_job(config.stats_per_job)
+        .with_outbound(Arc::new(outbound)))
 }
 
 /// The assistant on the configured providers, given their keys (OpenAI,

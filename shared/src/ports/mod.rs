@@ -3,6 +3,7 @@
 pub mod ai;
 mod clock;
 mod messenger;
+pub mod outbound;
 mod queue;
 mod store;
 

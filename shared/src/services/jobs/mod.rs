@@ -56,9 +56,12 @@ pub enum JobOutcome {
     Done,
     /// Done before: nothing was repeated.
     Duplicate,
-    /// Failed on something temporary: deliver it again later (after the last
+    /// Failed on something temporary: deliver it again later, not before
+    /// `at_least` when the service said how long to wait (after the last
     /// attempt, the queue moves it to its dead-letter queue).
-    Retry,
+    Retry {
+        at_least: Option<Duration>,
+    },
     /// Failed for good: the user was told; not retried.
     Failed,
 }
@@ -69,7 +72,7 @@ impl JobOutcome {
         match self {
             JobOutcome::Done => "done",
             JobOutcome::Duplicate => "duplicate",
-            JobOutcome::Retry => "retry",
+            JobOutcome::Retry { .. } => "retry",
             JobOutcome::Failed => "failed",
         }
     }
@@ -80,6 +83,8 @@ impl JobOutcome {
 pub enum JobError {
     /// Something temporary: the queue delivers the job again later.
     Transient(String),
+    /// Something temporary, and the service said how long to wait (a 429's Retry-After).
+    Throttled(String, Duration),
     /// For good: not retried; `JobFailure` is what its user is told.
     Permanent(JobFailure, String),
 }
@@ -132,6 +137,8 @@ pub trait JobHandler: Send + Sync {
 pub struct JobRunner {
     deps: Deps,
     handlers: HashMap<&'static str, Arc<dyn JobHandler>>,
+    /// What workflow steps use beyond the dependencies.
+    tools: StepTools,
 }
 
 /// Users one stats job counts by default: 50 pages, a few seconds.
@@ -142,8 +149,8 @@ impl JobRunner {
     /// when no AI provider is configured.
     pub fn new(deps: Deps, assistant: Option<Assistant>) -> JobRunner {
         let assistant = assistant.map(Arc::new);
-        let tools = StepTools { assistant: assistant.clone() };
-        JobRunner { deps: deps.clone(), handlers: HashMap::new() }
+        let tools = StepTools { assistant: assistant.clone(), http: None };
+        JobRunner { deps: deps.clone(), handlers: HashMap::new(), tools: tools.clone() }
             .with_handler(kinds::ask::AskJobs::new(deps.clone(), assistant))
             .with_handler(kinds::step::StepJobs::new(Engine::new(deps.clone(), tools)))
             .with_handler(kinds::broadcast::BroadcastJobs::new(deps.clone(), BroadcastSettings::default()))
@@ -154,6 +161,14 @@ impl JobRunner {
     pub fn with_handler(mut self, handler: impl JobHandler + 'static) -> JobRunner {
         self.handlers.insert(handler.kind(), Arc::new(handler));
         self
+    }
+
+    /// HTTP request steps through `client` (the guarded client); without
+    /// one they fail and say so.
+    pub fn with_outbound(mut self, client: Arc<dyn crate::ports::outbound::Outbound>) -> JobRunner {
+        self.tools.http = Some(client);
+        let handler = kinds::step::StepJobs::new(Engine::new(self.deps.clone(), self.tools.clone()));
+        self.with_handler(handler)
     }
 
     /// Broadcasts paced by `settings` instead of the defaults.
@@ -176,13 +191,17 @@ impl JobRunner {
         let ran = once(store.as_ref(), self.deps.clock.as_ref(), &key, ClaimTimes::JOB, |_| async {
             match self.work(job, attempt).await {
                 Ok(()) => Settle::done(JobOutcome::Done),
-                Err(JobError::Transient(why)) => {
+                Err(error @ (JobError::Transient(_) | JobError::Throttled(..))) => {
+                    let (why, at_least) = match error {
+                        JobError::Throttled(why, wait) => (why, Some(wait)),
+                        JobError::Transient(why) | JobError::Permanent(_, why) => (why, None),
+                    };
                     if attempt.last {
                         error!(error = %why, "job failed on its last attempt; the queue moves it to its dead-letter queue");
                     } else {
-                        warn!(error = %why, "job failed; retried later");
+                        warn!(error = %why, ?at_least, "job failed; retried later");
                     }
-                    Settle::Release(JobOutcome::Retry)
+                    Settle::Release(JobOutcome::Retry { at_least })
                 }
                 Err(JobError::Permanent(failure, why)) => {
                     warn!(error = %why, ?failure, "job failed for good; not retried");
@@ -200,11 +219,11 @@ impl JobRunner {
             }
             Ok(Once::Busy) => {
                 info!("job running in another delivery; retried later");
-                JobOutcome::Retry
+                JobOutcome::Retry { at_least: None }
             }
             Err(e) => {
                 warn!(error = %e, "could not claim the job; retried later");
-                JobOutcome::Retry
+                JobOutcome::Retry { at_least: None }
             }
         }
     }

@@ -150,10 +150,13 @@ impl Engine {
                 step.error = None;
                 step.finished_at = Some(now);
             }
-            Err(StepError::Transient { why, .. }) if !attempt.last => {
+            Err(StepError::Transient { why, retry_after }) if !attempt.last => {
                 warn!(error = %why, "step failed on something temporary; retried later");
                 step.error = Some(why.clone());
-                retry = Some(why);
+                retry = Some(match retry_after {
+                    Some(wait) => JobError::Throttled(why, wait.min(crate::services::jobs::MAX_RETRY_DELAY)),
+                    None => JobError::Transient(why),
+                });
             }
             Err(e) => {
                 warn!(error = %e.why(), "step failed; the run fails");
@@ -173,8 +176,8 @@ impl Engine {
                 None => return Ok(()),
             }
         }
-        if let Some(why) = retry {
-            return Err(JobError::Transient(why));
+        if let Some(retry) = retry {
+            return Err(retry);
         }
         self.show(&mut run, user).await;
         if run.status == RunStatus::Running {

@@ -4,6 +4,7 @@
 
 mod ai_prompt;
 mod condition;
+mod http_request;
 mod send_message;
 
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
@@ -18,6 +19,7 @@ use crate::{
         integration::Service,
         workflow::{self, Definition, FieldError, Problem, StepDef, WorkflowLimits, run::Run},
     },
+    ports::outbound::Outbound,
     services::{Deps, assistant::Assistant},
 };
 
@@ -26,6 +28,8 @@ use crate::{
 pub struct StepTools {
     /// `None` when no AI provider is configured.
     pub assistant: Option<Arc<Assistant>>,
+    /// The guarded client for URLs users give; `None`: HTTP steps fail and say so.
+    pub http: Option<Arc<dyn Outbound>>,
 }
 
 /// What a running step is given: the run, its user, the data so far, and
@@ -135,6 +139,7 @@ impl Steps {
             .with(send_message::SendMessage)
             .with(ai_prompt::AiPrompt)
             .with(condition::Condition)
+            .with(http_request::HttpRequest)
     }
 
     pub fn with(mut self, kind: impl StepKind + 'static) -> Steps {
