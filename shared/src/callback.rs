@@ -83,6 +83,8 @@ pub enum Callback {
     RunAgain { workflow: WorkflowNumber, run: RunId },
     /// `w:c:<n>:<run>`: cancel a run that has not finished.
     RunCancel { workflow: WorkflowNumber, run: RunId },
+    /// `w:ap:<n>:<run>:<step>:<1|0>`: approve (1) or reject (0) a run's approval step.
+    Approve { workflow: WorkflowNumber, run: RunId, step: u8, approved: bool },
 }
 
 /// The longest snooze a reminder button may ask for, in minutes (a day).
@@ -133,6 +135,9 @@ impl Callback {
             Callback::RunRetry { workflow, run } => format!("w:rt:{}:{run}", workflow.0),
             Callback::RunAgain { workflow, run } => format!("w:rr:{}:{run}", workflow.0),
             Callback::RunCancel { workflow, run } => format!("w:c:{}:{run}", workflow.0),
+            Callback::Approve { workflow, run, step, approved } => {
+                format!("w:ap:{}:{run}:{step}:{}", workflow.0, u8::from(*approved))
+            }
         }
     }
 
@@ -204,6 +209,16 @@ impl Callback {
                     _ => return None,
                 }
             }
+            ["w", "ap", n, run, step, answer] => Callback::Approve {
+                workflow: WorkflowNumber(n.parse().ok()?),
+                run: RunId::parse(run)?,
+                step: step.parse().ok().filter(|s| *s < 100)?,
+                approved: match *answer {
+                    "1" => true,
+                    "0" => false,
+                    _ => return None,
+                },
+            },
             _ => return None,
         })
     }
@@ -275,7 +290,10 @@ mod tests {
             (workflow.clone(), run.clone()).prop_map(|(workflow, run)| Callback::RunSteps { workflow, run }),
             (workflow.clone(), run.clone()).prop_map(|(workflow, run)| Callback::RunRetry { workflow, run }),
             (workflow.clone(), run.clone()).prop_map(|(workflow, run)| Callback::RunAgain { workflow, run }),
-            (workflow, run).prop_map(|(workflow, run)| Callback::RunCancel { workflow, run }),
+            (workflow.clone(), run.clone()).prop_map(|(workflow, run)| Callback::RunCancel { workflow, run }),
+            (workflow, run, 0u8..100, any::<bool>()).prop_map(|(workflow, run, step, approved)| {
+                Callback::Approve { workflow, run, step, approved }
+            }),
         ]
     }
 

@@ -6,6 +6,7 @@
 
 mod admin;
 mod ai_providers;
+mod approvals;
 mod assistant;
 mod connect;
 mod guard;

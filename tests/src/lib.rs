@@ -157,7 +157,7 @@ impl Webhook {
         (poll.event, poll.failed)
     }
 
-    /// How many messages `url` holds (visible or in flight).
+    /// How many messages `url` holds (visible, in flight or delayed).
     pub async fn queue_depth(&self, url: &str) -> usize {
         use aws_sdk_sqs::types::QueueAttributeName as Attr;
         let attributes = self
@@ -166,6 +166,7 @@ impl Webhook {
             .queue_url(url)
             .attribute_names(Attr::ApproximateNumberOfMessages)
             .attribute_names(Attr::ApproximateNumberOfMessagesNotVisible)
+            .attribute_names(Attr::ApproximateNumberOfMessagesDelayed)
             .send()
             .await
             .expect("queue attributes");
@@ -176,7 +177,9 @@ impl Webhook {
                 .and_then(|n| n.parse::<usize>().ok())
                 .unwrap_or(0)
         };
-        count(&Attr::ApproximateNumberOfMessages) + count(&Attr::ApproximateNumberOfMessagesNotVisible)
+        count(&Attr::ApproximateNumberOfMessages)
+            + count(&Attr::ApproximateNumberOfMessagesNotVisible)
+            + count(&Attr::ApproximateNumberOfMessagesDelayed)
     }
 
     /// The store the functions use, for arranging a test.

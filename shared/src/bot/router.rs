@@ -321,7 +321,8 @@ impl Router {
                 | Callback::RunSteps { .. }
                 | Callback::RunRetry { .. }
                 | Callback::RunAgain { .. }
-                | Callback::RunCancel { .. }),
+                | Callback::RunCancel { .. }
+                | Callback::Approve { .. }),
             ) => workflows::button(&mut ctx, message_id, callback).await,
             Some(callback) => settings::button(&mut ctx, message_id, callback).await,
         };

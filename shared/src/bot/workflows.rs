@@ -2,7 +2,7 @@
 //! buttons, and the command and keyword triggers of a user's workflows.
 //! The use cases are `services::workflows`; the texts `catalog::workflows`.
 
-use serde_json::json;
+use serde_json::{Value, json};
 use tracing::info;
 
 use super::HandleError;
@@ -16,13 +16,19 @@ use crate::{
         run::{Fired, Report, RunId},
     },
     ports::OutMessage,
+    ports::StoreError,
     presentation::{
         catalog::workflows::{WorkflowMsg, card},
         keyboards::{self, WORKFLOWS_PER_PAGE},
     },
-    services::workflows::{
-        self as service, NotChanged, NotSaved, NotStarted, WorkflowError,
-        hooks::{self, SecretNotSet},
+    services::{
+        jobs::JobError,
+        workflows::{
+            self as service, NotChanged, NotSaved, NotStarted, WorkflowError,
+            engine::Engine,
+            hooks::{self, SecretNotSet},
+            steps::{StepOutcome, StepTools},
+        },
     },
 };
 
@@ -339,6 +345,9 @@ pub(super) async fn button(
             }
         }
         Callback::RunAgain { workflow, run } => run_again(ctx, workflow, run).await,
+        Callback::Approve { workflow, run, step, approved } => {
+            answer_approval(ctx, message_id, workflow, run, usize::from(step), approved).await
+        }
         Callback::RunCancel { workflow, run } => {
             match service::cancel(ctx.deps, ctx.user.id, workflow, run).await? {
                 Ok(cancelled) => {
@@ -353,6 +362,41 @@ pub(super) async fn button(
         }
         _ => Ok(Answer::Expired),
     }
+}
+
+/// A tap on an approval step's button: only its owner's, once, while it waits.
+async fn answer_approval(
+    ctx: &Ctx<'_>,
+    message_id: i32,
+    workflow: WorkflowNumber,
+    id: RunId,
+    step: usize,
+    approved: bool,
+) -> Result<Answer, HandleError> {
+    let lang = ctx.user.lang();
+    let toast = |msg: WorkflowMsg<'_>| Ok(Answer::Toast(Some(msg.render(lang))));
+    // Runs are found under their owner: anyone else finds nothing.
+    let Some(run) = ctx.deps.store.get_run(ctx.user.id, workflow, &id).await? else {
+        return toast(WorkflowMsg::ApprovalNotYours);
+    };
+    let parked = run.steps.get(step).and_then(|s| s.output.clone()).unwrap_or(Value::Null);
+    let question = parked["text"].as_str().unwrap_or_default().to_owned();
+    let by = ctx.user.first_name.clone();
+    let output =
+        json!({ "approved": approved, "by": by, "timed_out": false, "message_id": parked["message_id"] });
+    let outcome = if approved { StepOutcome::Done(output) } else { StepOutcome::Stop(output) };
+    let engine = Engine::new(ctx.deps.clone(), StepTools::default());
+    let settled = engine.settle(ctx.user.id, workflow, id, step, outcome).await.map_err(|e| match e {
+        JobError::Transient(why) | JobError::Throttled(why, _) => StoreError::Unavailable(why),
+        JobError::Permanent(_, why) => StoreError::Corrupt(why),
+    })?;
+    if !settled {
+        return toast(WorkflowMsg::AlreadyAnswered);
+    }
+    info!(workflow = workflow.0, approved, "approval answered");
+    let text = WorkflowMsg::Answered { question: &question, approved, by: &by }.render(lang);
+    ctx.deps.messenger.edit(ctx.chat, message_id, &OutMessage::text(text)).await?;
+    Ok(Answer::Toast(None))
 }
 
 fn not_changed(ctx: &Ctx<'_>, refused: NotChanged) -> Result<Answer, HandleError> {

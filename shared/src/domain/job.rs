@@ -48,6 +48,28 @@ pub enum Work {
     Stats(StatsPage),
     /// One step of a workflow's run.
     Step(StepJob),
+    /// A parked step's wake-up (a wait's end, an approval's timeout), in
+    /// hops of at most the queue's longest delay.
+    Resume(ResumeJob),
+}
+
+/// When a parked step wakes, and which hop towards it this is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResumeJob {
+    pub step: StepJob,
+    /// Unix seconds.
+    pub at: i64,
+    pub hop: u32,
+}
+
+impl ResumeJob {
+    pub fn job(self) -> Job {
+        let s = &self.step;
+        Job {
+            id: JobId(format!("wf-resume-{}-{}-{}-{}", s.run, s.attempt, s.step, self.hop)),
+            work: Work::Resume(self),
+        }
+    }
 }
 
 /// Which step of which run to advance; the run itself is in the store.
@@ -131,13 +153,14 @@ impl Work {
             Work::Broadcast(_) => "broadcast",
             Work::Stats(_) => "stats",
             Work::Step(_) => "step",
+            Work::Resume(_) => "resume",
         }
     }
 
     pub fn lane(&self) -> Lane {
         match self {
             Work::Ask { .. } => Lane::Ai,
-            Work::Broadcast(_) | Work::Stats(_) | Work::Step(_) => Lane::Integrations,
+            Work::Broadcast(_) | Work::Stats(_) | Work::Step(_) | Work::Resume(_) => Lane::Integrations,
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::{
         task::{Task, TaskNumber},
         workflow::{
             Workflow, WorkflowNumber,
-            run::{Run, RunStatus},
+            run::{Run, RunId, RunStatus},
         },
         zone_search,
     },
@@ -269,6 +269,15 @@ pub fn workflow_menu(workflow: &Workflow, lang: Language) -> Keyboard {
         keyboard.insert(2, vec![new_url]);
     }
     keyboard
+}
+
+/// Under an approval step's question: Approve, Reject.
+pub fn approval_keyboard(workflow: WorkflowNumber, run: RunId, step: usize, lang: Language) -> Keyboard {
+    let step = u8::try_from(step).unwrap_or(u8::MAX);
+    let button = |msg: WorkflowMsg<'_>, approved: bool| {
+        Button::new(msg.render(lang), Callback::Approve { workflow, run, step, approved }.encode())
+    };
+    vec![vec![button(WorkflowMsg::ButtonApprove, true), button(WorkflowMsg::ButtonReject, false)]]
 }
 
 /// Under a hook's URL: a button that copies it.

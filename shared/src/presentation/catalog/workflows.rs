@@ -105,6 +105,16 @@ pub enum WorkflowMsg<'a> {
     SecretUsage,
     ButtonNewHookUrl,
     ButtonCopyUrl,
+    ButtonApprove,
+    ButtonReject,
+    /// The approval's question once answered.
+    Answered {
+        question: &'a str,
+        approved: bool,
+        by: &'a str,
+    },
+    AlreadyAnswered,
+    ApprovalNotYours,
     // Buttons.
     ButtonRun,
     ButtonEnable,
@@ -302,6 +312,26 @@ impl WorkflowMsg<'_> {
                 .to_owned(),
             (WorkflowMsg::ButtonNewHookUrl, En) => "🔗 New webhook URL".to_owned(),
             (WorkflowMsg::ButtonNewHookUrl, Fr) => "🔗 Nouvelle URL de webhook".to_owned(),
+            (WorkflowMsg::ButtonApprove, En) => "✅ Approve".to_owned(),
+            (WorkflowMsg::ButtonApprove, Fr) => "✅ Approuver".to_owned(),
+            (WorkflowMsg::ButtonReject, En) => "❌ Reject".to_owned(),
+            (WorkflowMsg::ButtonReject, Fr) => "❌ Refuser".to_owned(),
+            (WorkflowMsg::Answered { question, approved: true, by }, En) => {
+                format!("❓ {}\n✅ Approved by {}.", escape(question), escape(by))
+            }
+            (WorkflowMsg::Answered { question, approved: true, by }, Fr) => {
+                format!("❓ {}\n✅ Approuvé par {}.", escape(question), escape(by))
+            }
+            (WorkflowMsg::Answered { question, approved: false, by }, En) => {
+                format!("❓ {}\n❌ Rejected by {}.", escape(question), escape(by))
+            }
+            (WorkflowMsg::Answered { question, approved: false, by }, Fr) => {
+                format!("❓ {}\n❌ Refusé par {}.", escape(question), escape(by))
+            }
+            (WorkflowMsg::AlreadyAnswered, En) => "Already answered, or no longer waiting: nothing changed.".to_owned(),
+            (WorkflowMsg::AlreadyAnswered, Fr) => "Déjà répondu, ou plus en attente : rien n'a changé.".to_owned(),
+            (WorkflowMsg::ApprovalNotYours, En) => "Only the workflow's owner can answer this.".to_owned(),
+            (WorkflowMsg::ApprovalNotYours, Fr) => "Seul le propriétaire du workflow peut répondre.".to_owned(),
             (WorkflowMsg::ButtonCopyUrl, En) => "📋 Copy the URL".to_owned(),
             (WorkflowMsg::ButtonCopyUrl, Fr) => "📋 Copier l'URL".to_owned(),
             (WorkflowMsg::ButtonRun, En) => "▶️ Run".to_owned(),
@@ -716,6 +746,7 @@ mod tests {
             },
             WorkflowMsg::SecretSet { name: "<x>" },
             WorkflowMsg::SecretUsage,
+            WorkflowMsg::Answered { question: "<deploy>?", approved: false, by: "A&B" },
             WorkflowMsg::ScheduleRefused { every: "<x>", error: &ScheduleError::BadCron("<y>".into()) },
             WorkflowMsg::ScheduleRefused { every: "x", error: &ScheduleError::TooOften(5) },
         ] {

@@ -152,7 +152,8 @@ impl JobRunner {
         let tools = StepTools { assistant: assistant.clone(), http: None };
         JobRunner { deps: deps.clone(), handlers: HashMap::new(), tools: tools.clone() }
             .with_handler(kinds::ask::AskJobs::new(deps.clone(), assistant))
-            .with_handler(kinds::step::StepJobs::new(Engine::new(deps.clone(), tools)))
+            .with_handler(kinds::step::StepJobs::new(Engine::new(deps.clone(), tools.clone())))
+            .with_handler(kinds::step::ResumeJobs::new(Engine::new(deps.clone(), tools)))
             .with_handler(kinds::broadcast::BroadcastJobs::new(deps.clone(), BroadcastSettings::default()))
             .with_handler(kinds::stats::StatsJobs::new(deps, STATS_PER_JOB))
     }

@@ -13,13 +13,18 @@ use super::{
     template::Templates,
     variables,
 };
+use chrono::{DateTime, Utc};
+
 use crate::{
     domain::{
-        User,
-        job::{JobFailure, StepJob},
-        workflow::run::{OUTPUT_BYTES, Run, RunStatus, StepStatus, cap},
+        TelegramId, User,
+        job::{JobFailure, ResumeJob, StepJob},
+        workflow::{
+            WorkflowNumber,
+            run::{OUTPUT_BYTES, Run, RunId, RunStatus, StepStatus, cap},
+        },
     },
-    ports::{MessengerError, OutMessage},
+    ports::{MAX_QUEUE_DELAY, MessengerError, OutMessage},
     presentation::{catalog::workflows::card, keyboards::run_card_keyboard},
     services::{
         Deps,
@@ -143,12 +148,19 @@ impl Engine {
         step.input = Some(cap(Value::Object(inputs), OUTPUT_BYTES));
         let mut retry = None;
         let stop = matches!(result, Ok(StepOutcome::Stop(_)));
+        let mut wake = None;
         match result {
             Ok(StepOutcome::Done(output) | StepOutcome::Stop(output)) => {
                 step.status = StepStatus::Succeeded;
                 step.output = Some(cap(output, OUTPUT_BYTES));
                 step.error = None;
                 step.finished_at = Some(now);
+            }
+            Ok(StepOutcome::Park { output, wake: at }) => {
+                step.status = StepStatus::Waiting;
+                step.output = Some(cap(output, OUTPUT_BYTES));
+                step.error = None;
+                wake = at;
             }
             Err(StepError::Transient { why, retry_after }) if !attempt.last => {
                 warn!(error = %why, "step failed on something temporary; retried later");
@@ -180,6 +192,9 @@ impl Engine {
             return Err(retry);
         }
         self.show(&mut run, user).await;
+        if let Some(at) = wake.filter(|_| run.status == RunStatus::Waiting) {
+            self.wake_at(&run, i, at, 0).await?;
+        }
         if run.status == RunStatus::Running {
             self.queue_next(&run, i).await?;
         } else {
@@ -193,6 +208,83 @@ impl Engine {
             ));
         }
         Ok(())
+    }
+
+    /// Queues the wake-up of parked step `i` at `at`, in hops of at most the
+    /// queue's longest delay (a wait of days is a few hundred tiny jobs,
+    /// the same on SQS and locally).
+    async fn wake_at(&self, run: &Run, i: usize, at: DateTime<Utc>, hop: u32) -> Result<(), JobError> {
+        let step =
+            StepJob { user: run.user, workflow: run.workflow, run: run.id, step: i, attempt: run.attempt };
+        let delay = (at - self.deps.clock.now()).to_std().unwrap_or_default().min(MAX_QUEUE_DELAY);
+        let job = ResumeJob { step, at: at.timestamp(), hop }.job();
+        self.deps.queue.enqueue_in(&job, delay).await.map_err(|e| JobError::sorted(e.is_transient(), &e))
+    }
+
+    /// A parked step's wake-up: not yet, another hop; else the step's kind
+    /// says what its waking means (a wait ends, an approval takes its default).
+    #[tracing::instrument(skip_all, fields(run = %job.step.run, step = job.step.step, hop = job.hop))]
+    pub async fn resume(&self, job: &ResumeJob) -> Result<(), JobError> {
+        let s = &job.step;
+        let Some(run) = self.deps.store.get_run(s.user, s.workflow, &s.run).await? else { return Ok(()) };
+        let parked = run.steps.get(s.step).is_some_and(|step| step.status == StepStatus::Waiting);
+        if run.attempt != s.attempt || run.status != RunStatus::Waiting || !parked {
+            info!("the parked step was settled before its wake-up; nothing to do");
+            return Ok(());
+        }
+        let at = DateTime::from_timestamp(job.at, 0).unwrap_or_else(|| self.deps.clock.now());
+        if self.deps.clock.now() < at {
+            return self.wake_at(&run, s.step, at, job.hop + 1).await;
+        }
+        let (Some(kind), Some(def)) =
+            (run.definition.get(s.step).and_then(|d| self.steps.get(&d.kind)), run.definition.get(s.step))
+        else {
+            return Ok(());
+        };
+        let parked = run.steps[s.step].output.clone().unwrap_or(Value::Null);
+        let outcome = kind.wake(def, parked);
+        self.settle(s.user, s.workflow, s.run, s.step, outcome).await.map(|_| ())
+    }
+
+    /// Settles parked step `i` with `outcome` (a tap on Approve, a wait's
+    /// end), if it is still parked: recorded, shown, and the run goes on.
+    /// `Ok(false)` when it was settled before (a second tap) or the run moved on.
+    pub async fn settle(
+        &self,
+        user: TelegramId,
+        workflow: WorkflowNumber,
+        id: RunId,
+        i: usize,
+        outcome: StepOutcome,
+    ) -> Result<bool, JobError> {
+        let Some(mut run) = self.deps.store.get_run(user, workflow, &id).await? else { return Ok(false) };
+        let parked = run.steps.get(i).is_some_and(|step| step.status == StepStatus::Waiting);
+        if run.status != RunStatus::Waiting || !parked {
+            return Ok(false);
+        }
+        let Some(owner) = self.deps.store.get_user(user).await? else { return Ok(false) };
+        let now = self.deps.clock.now();
+        let stop = matches!(outcome, StepOutcome::Stop(_));
+        let mut step = run.steps[i].clone();
+        let (StepOutcome::Done(output) | StepOutcome::Stop(output) | StepOutcome::Park { output, .. }) =
+            outcome;
+        step.status = StepStatus::Succeeded;
+        step.output = Some(cap(output, OUTPUT_BYTES));
+        step.finished_at = Some(now);
+        run.status = RunStatus::Running;
+        apply(&mut run, i, &step, stop, now);
+        if !self.deps.store.save_run(&run).await? {
+            // Settled by another tap (or the wake-up) a moment before.
+            return Ok(false);
+        }
+        self.show(&mut run, &owner).await;
+        if run.status == RunStatus::Running {
+            self.queue_next(&run, i).await?;
+        } else {
+            info!(status = run.status.code(), "run finished");
+            metrics::counter!(crate::emf::names::RUNS, "status" => run.status.code()).increment(1);
+        }
+        Ok(true)
     }
 
     /// Queues the step after `i`, if the run goes on.
@@ -269,6 +361,7 @@ fn apply(
     }
     let last = i + 1 == run.steps.len();
     match step.status {
+        StepStatus::Waiting => run.status = RunStatus::Waiting,
         StepStatus::Succeeded if stop || last => {
             for later in &mut run.steps[i + 1..] {
                 later.status = StepStatus::Skipped;

@@ -1,5 +1,5 @@
-//! `step` jobs: one step of a workflow's run, by the engine
-//! (`services::workflows::engine`).
+//! `step` jobs: one step of a workflow's run, and `resume` jobs: a parked
+//! step's wake-up, by the engine (`services::workflows::engine`).
 
 use async_trait::async_trait;
 
@@ -28,5 +28,28 @@ impl JobHandler for StepJobs {
     async fn run(&self, job: &Job, attempt: Attempt) -> Result<(), JobError> {
         let Work::Step(step) = &job.work else { return Err(super::mismatch(job)) };
         self.engine.advance(step, attempt).await
+    }
+}
+
+/// `resume` jobs: a parked step's wake-up, by the same engine.
+pub struct ResumeJobs {
+    engine: Engine,
+}
+
+impl ResumeJobs {
+    pub fn new(engine: Engine) -> ResumeJobs {
+        ResumeJobs { engine }
+    }
+}
+
+#[async_trait]
+impl JobHandler for ResumeJobs {
+    fn kind(&self) -> &'static str {
+        "resume"
+    }
+
+    async fn run(&self, job: &Job, _: Attempt) -> Result<(), JobError> {
+        let Work::Resume(resume) = &job.work else { return Err(super::mismatch(job)) };
+        self.engine.resume(resume).await
     }
 }

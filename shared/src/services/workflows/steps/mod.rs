@@ -3,9 +3,11 @@
 //! that knows them. A new kind is one file and one line in [`Steps::standard`].
 
 mod ai_prompt;
+mod approval;
 mod condition;
 mod http_request;
 mod send_message;
+mod wait;
 
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
@@ -79,6 +81,9 @@ pub enum StepOutcome {
     Done(Value),
     /// Its output; the run ends here, succeeded, the steps after it skipped.
     Stop(Value),
+    /// The run waits (an approval, a wait): `output` is kept, and the step
+    /// is resumed at `wake` (if any) by [`StepKind::wake`], or by a tap.
+    Park { output: Value, wake: Option<chrono::DateTime<chrono::Utc>> },
 }
 
 /// How a step failed, sorted by what the engine does about it.
@@ -125,6 +130,11 @@ pub trait StepKind: Send + Sync {
     fn check(&self, step: &StepDef, templates: &Templates) -> Result<(), FieldError>;
 
     async fn run(&self, cx: &mut StepCx<'_>, step: &StepDef) -> Result<StepOutcome, StepError>;
+
+    /// A parked step's wake-up time came (with what it parked): by default it is done.
+    fn wake(&self, _step: &StepDef, parked: Value) -> StepOutcome {
+        StepOutcome::Done(parked)
+    }
 }
 
 /// Every kind of step Linklet runs.
@@ -140,6 +150,8 @@ impl Steps {
             .with(ai_prompt::AiPrompt)
             .with(condition::Condition)
             .with(http_request::HttpRequest)
+            .with(wait::Wait)
+            .with(approval::Approval)
     }
 
     pub fn with(mut self, kind: impl StepKind + 'static) -> Steps {
