@@ -14,6 +14,7 @@
 #    the jobs consumer's rate from SQS batches (moto, fake AI and Telegram);
 #  - the guard rails: the rate-limit count per update, the vault per credential;
 #  - a shared location's zone: loading the bundled boundaries, then each lookup;
+#  - workflows: hook POST -> 202 latency, engine steps/s, 10,000 schedules due at once;
 #  - with --zip, the size of the arm64 Lambda zip (cargo-lambda, cross-compiled).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,6 +68,9 @@ echo "==> guard rails: the rate limiter's count per update, the vault's seal/ope
 
 echo "==> a shared location's time zone: the boundaries loaded on first use, then 10,000 lookups"
 "$bin/linklet-bench" zones --lookups 10000
+
+echo "==> workflows: hook POST -> 202, engine steps/s, 10,000 schedules due in one minute"
+"$bin/linklet-bench" workflows --posts 2000 --concurrency 16 --schedules 10000
 
 if [ "${1:-}" = "--zip" ]; then
   echo "==> arm64 Lambda zip (cargo-lambda)"

@@ -155,6 +155,10 @@ impl Config {
                             default.workflows.schedule_floor_minutes,
                         )
                         .max(1),
+                        hook_requests_per_minute: number(
+                            &format!("{prefix}_HOOK_REQUESTS_PER_MINUTE"),
+                            default.workflows.hook_requests_per_minute,
+                        ),
                     },
                 };
                 TierLimits { free: tier("FREE", defaults.free), pro: tier("PRO", defaults.pro) }

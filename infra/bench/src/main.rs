@@ -6,11 +6,13 @@
 //! - `lateness`: how late reminders arrive with a sweep every minute;
 //! - `jobs`: what queueing a question adds to the webhook, and the jobs consumer's rate;
 //! - `guard`: the rate limiter's and the vault's cost per update;
-//! - `zones`: a shared location's zone lookup (the boundaries loaded on first use).
+//! - `zones`: a shared location's zone lookup (the boundaries loaded on first use);
+//! - `workflows`: hook POST -> 202 latency, engine steps/s, schedules due in one minute.
 
 mod guard;
 mod jobs;
 mod lateness;
+mod workflows;
 mod zones;
 
 use std::{
@@ -104,6 +106,16 @@ enum Bench {
         #[arg(long, default_value_t = 10_000)]
         lookups: u32,
     },
+    /// Hook posts to a workflow, the engine running their runs, and schedules
+    /// due in the same minute (embedded store, in-process queue).
+    Workflows {
+        #[arg(long, default_value_t = 2000)]
+        posts: u32,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 10_000)]
+        schedules: u32,
+    },
     /// Load the local runner's HTTP server.
     Throughput {
         /// The `linklet` binary.
@@ -125,6 +137,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Bench::Lateness { reminders, minutes, users } => lateness::run(reminders, minutes, users).await,
         Bench::Guard { updates } => guard::run(updates).await,
+        Bench::Workflows { posts, concurrency, schedules } => {
+            workflows::run(posts, concurrency, schedules).await
+        }
         Bench::Zones { lookups } => {
             zones::run(lookups);
             Ok(())

@@ -212,13 +212,25 @@ pub struct WorkflowLimits {
     pub runs_per_day: u32,
     /// The shortest gap between two runs of a schedule, in minutes.
     pub schedule_floor_minutes: u32,
+    /// Calls one hook accepts a minute (429 beyond).
+    pub hook_requests_per_minute: u32,
 }
 
 impl WorkflowLimits {
-    pub const FREE: WorkflowLimits =
-        WorkflowLimits { workflows: 5, steps: 20, runs_per_day: 200, schedule_floor_minutes: 5 };
-    pub const PRO: WorkflowLimits =
-        WorkflowLimits { workflows: 100, steps: 20, runs_per_day: 10_000, schedule_floor_minutes: 1 };
+    pub const FREE: WorkflowLimits = WorkflowLimits {
+        workflows: 5,
+        steps: 20,
+        runs_per_day: 200,
+        schedule_floor_minutes: 5,
+        hook_requests_per_minute: hook::HOOK_REQUESTS_PER_MINUTE,
+    };
+    pub const PRO: WorkflowLimits = WorkflowLimits {
+        workflows: 100,
+        steps: 20,
+        runs_per_day: 10_000,
+        schedule_floor_minutes: 1,
+        hook_requests_per_minute: hook::HOOK_REQUESTS_PER_MINUTE,
+    };
 }
 
 /// The user has as many workflows as their tier allows.

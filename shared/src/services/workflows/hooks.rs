@@ -14,7 +14,7 @@ use crate::{
         assistant::QuotaUse,
         workflow::{
             Workflow,
-            hook::{HOOK_REQUESTS_PER_MINUTE, HookToken, SignatureError, StoredHook, verify},
+            hook::{HookToken, SignatureError, StoredHook, verify},
             run::{Fired, Report, RunId},
         },
     },
@@ -224,10 +224,8 @@ async fn over_rate(
     let minute = now.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(now);
     let window = minute.format("%Y-%m-%dT%H:%M").to_string();
     let what = format!("hook-{}", workflow.number.0);
-    let used = deps
-        .store
-        .take_quota(user.id, &what, &window, HOOK_REQUESTS_PER_MINUTE, minute + Duration::minutes(2))
-        .await?;
+    let limit = super::limits(deps, user).hook_requests_per_minute;
+    let used = deps.store.take_quota(user.id, &what, &window, limit, minute + Duration::minutes(2)).await?;
     Ok((used == QuotaUse::Exhausted).then(|| (minute + Duration::minutes(1) - now).num_seconds().max(1)))
 }
 

@@ -81,7 +81,8 @@ impl StepKind for Approval {
     fn wake(&self, step: &StepDef, parked: Value) -> StepOutcome {
         let approve = step.text("default") == Some("approve");
         // Nobody answered: `by` is empty, so templates that name who answered still render.
-        let output = json!({ "approved": approve, "by": "", "timed_out": true, "message_id": parked["message_id"] });
+        let output =
+            json!({ "approved": approve, "by": "", "timed_out": true, "message_id": parked["message_id"] });
         if approve { StepOutcome::Done(output) } else { StepOutcome::Stop(output) }
     }
 }
