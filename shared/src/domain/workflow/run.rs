@@ -133,6 +133,20 @@ pub struct StepRun {
 }
 
 impl StepRun {
+    /// A step that has not run (yet, or again for a retry).
+    pub fn pending(name: &str, kind: &str) -> StepRun {
+        StepRun {
+            name: name.to_owned(),
+            kind: kind.to_owned(),
+            status: StepStatus::Pending,
+            input: None,
+            output: None,
+            error: None,
+            started_at: None,
+            finished_at: None,
+        }
+    }
+
     /// How long it ran, once it finished.
     pub fn duration(&self) -> Option<chrono::Duration> {
         Some(self.finished_at? - self.started_at?)
@@ -202,19 +216,7 @@ impl Run {
             trigger,
             status: RunStatus::Queued,
             definition: definition.to_vec(),
-            steps: definition
-                .iter()
-                .map(|s| StepRun {
-                    name: s.name.clone(),
-                    kind: s.kind.clone(),
-                    status: StepStatus::Pending,
-                    input: None,
-                    output: None,
-                    error: None,
-                    started_at: None,
-                    finished_at: None,
-                })
-                .collect(),
+            steps: definition.iter().map(|s| StepRun::pending(&s.name, &s.kind)).collect(),
             report,
             attempt: 0,
             rev: 0,

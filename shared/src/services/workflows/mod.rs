@@ -21,7 +21,7 @@ use crate::{
         job::StepJob,
         workflow::{
             Definition, FieldError, NewWorkflow, TooManyWorkflows, Workflow, WorkflowLimits, WorkflowNumber,
-            run::{Fired, Report, Run, RunId, RunStatus, StepStatus},
+            run::{Fired, Report, Run, RunId, RunStatus, StepRun, StepStatus},
             schedule::{Schedule, ScheduleError, parse_schedule},
         },
     },
@@ -254,15 +254,7 @@ pub async fn retry(
         return Ok(Err(NotChanged::NotNow(run.status)));
     };
     for step in &mut run.steps[from..] {
-        *step = crate::domain::workflow::run::StepRun {
-            status: StepStatus::Pending,
-            input: None,
-            output: None,
-            error: None,
-            started_at: None,
-            finished_at: None,
-            ..step.clone()
-        };
+        *step = StepRun::pending(&step.name, &step.kind);
     }
     run.status = RunStatus::Queued;
     run.attempt += 1;
