@@ -85,7 +85,21 @@ pub enum Callback {
     RunCancel { workflow: WorkflowNumber, run: RunId },
     /// `w:ap:<n>:<run>:<step>:<1|0>`: approve (1) or reject (0) a run's approval step.
     Approve { workflow: WorkflowNumber, run: RunId, step: u8, approved: bool },
+    /// `nb:t:<kind>`: the builder's trigger kind.
+    BuilderTrigger(&'static str),
+    /// `nb:s:<kind>`: the builder's next step kind.
+    BuilderStep(&'static str),
+    /// `nb:save`: save the workflow being built.
+    BuilderSave,
+    /// `nb:x`: stop building, nothing saved.
+    BuilderCancel,
 }
+
+/// The trigger kinds the builder offers, as their buttons carry them.
+pub const BUILDER_TRIGGERS: [&str; 5] = ["command", "keyword", "schedule", "webhook", "manual"];
+/// The step kinds the builder offers.
+pub const BUILDER_STEPS: [&str; 6] =
+    ["send_message", "ai_prompt", "http_request", "condition", "wait", "approval"];
 
 /// The longest snooze a reminder button may ask for, in minutes (a day).
 const MAX_SNOOZE_MINUTES: u32 = 1440;
@@ -138,6 +152,10 @@ impl Callback {
             Callback::Approve { workflow, run, step, approved } => {
                 format!("w:ap:{}:{run}:{step}:{}", workflow.0, u8::from(*approved))
             }
+            Callback::BuilderTrigger(kind) => format!("nb:t:{kind}"),
+            Callback::BuilderStep(kind) => format!("nb:s:{kind}"),
+            Callback::BuilderSave => "nb:save".to_owned(),
+            Callback::BuilderCancel => "nb:x".to_owned(),
         }
     }
 
@@ -209,6 +227,10 @@ impl Callback {
                     _ => return None,
                 }
             }
+            ["nb", "t", kind] => Callback::BuilderTrigger(BUILDER_TRIGGERS.iter().find(|k| *k == kind)?),
+            ["nb", "s", kind] => Callback::BuilderStep(BUILDER_STEPS.iter().find(|k| *k == kind)?),
+            ["nb", "save"] => Callback::BuilderSave,
+            ["nb", "x"] => Callback::BuilderCancel,
             ["w", "ap", n, run, step, answer] => Callback::Approve {
                 workflow: WorkflowNumber(n.parse().ok()?),
                 run: RunId::parse(run)?,
@@ -294,6 +316,10 @@ mod tests {
             (workflow, run, 0u8..100, any::<bool>()).prop_map(|(workflow, run, step, approved)| {
                 Callback::Approve { workflow, run, step, approved }
             }),
+            proptest::sample::select(BUILDER_TRIGGERS.to_vec()).prop_map(Callback::BuilderTrigger),
+            proptest::sample::select(BUILDER_STEPS.to_vec()).prop_map(Callback::BuilderStep),
+            Just(Callback::BuilderSave),
+            Just(Callback::BuilderCancel),
         ]
     }
 

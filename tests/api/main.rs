@@ -8,6 +8,7 @@ mod admin;
 mod ai_providers;
 mod approvals;
 mod assistant;
+mod builder;
 mod connect;
 mod guard;
 mod hardening;

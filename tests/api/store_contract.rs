@@ -637,6 +637,7 @@ contract!(
     runs_are_saved_by_revision_and_listed_newest_first,
     a_hook_is_found_by_its_token_hash_until_revoked,
     due_schedules_come_from_every_user_and_move_once,
+    a_draft_is_kept_a_day_per_user_until_dropped,
 );
 
 async fn dynamo_store() -> Arc<dyn Store> {

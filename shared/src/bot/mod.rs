@@ -3,6 +3,7 @@
 mod admin;
 mod assistant;
 mod basic;
+mod builder;
 mod command;
 mod connect;
 mod ctx;

@@ -8,8 +8,11 @@ use tracing::{debug, info};
 
 use super::ctx::{Answer, Ctx};
 use super::outbox::unstamp;
-use super::{Command, HandleError, admin, assistant, basic, connect, settings, tasks, workflows};
-use crate::domain::{Awaiting, Language, SeenUser, TelegramId, User, UserPatch, assistant::QuotaUse};
+use super::{Command, HandleError, admin, assistant, basic, builder, connect, settings, tasks, workflows};
+use crate::domain::{
+    Awaiting, Language, SeenUser, TelegramId, User, UserPatch, assistant::QuotaUse,
+    workflow::BUILT_IN_COMMANDS,
+};
 use crate::ports::{ChatId, OutMessage, RateCount, RateCounter};
 use crate::presentation::catalog::{COMMANDS, Msg};
 use crate::{callback::Callback, services::Deps};
@@ -162,6 +165,11 @@ impl Router {
                     Ok(())
                 };
             }
+            // `/gm` typed when the builder asks for a command is its answer, not a command.
+            let builder_waits = private && ctx.user.awaiting == Some(Awaiting::Builder);
+            if builder_waits && !BUILT_IN_COMMANDS.contains(&command.name.as_str()) {
+                return builder::typed(&mut ctx, text).await;
+            }
             let was_waiting = ctx.user.awaiting.is_some();
             if was_waiting && command.name != "settings" {
                 ctx.patch(UserPatch { awaiting: Some(None), ..UserPatch::default() }).await?;
@@ -178,6 +186,8 @@ impl Router {
                 connect::pasted(&mut ctx, service, message.id.0, text).await
             }
             Some(Awaiting::Token(_)) => Ok(()),
+            Some(Awaiting::Builder) if private => builder::typed(&mut ctx, text).await,
+            Some(Awaiting::Builder) => Ok(()),
             None if private && settings::names_a_zone(&ctx.user, text, self.deps.clock.now()) => {
                 settings::typed_time_zone(&mut ctx, text).await
             }
@@ -214,6 +224,7 @@ impl Router {
             "workflows" => workflows::list(ctx).await,
             "run" => workflows::run_command(ctx, command.args).await,
             "workflow" => workflows::workflow_command(ctx, command.args, message_id, private).await,
+            "newworkflow" if private => builder::start(ctx).await,
             // In a private chat only: the answers show other users' data.
             "admin" if private && self.deps.policy.is_admin(ctx.user.id) => {
                 admin::command(ctx, message_id, command.args).await
@@ -324,6 +335,12 @@ impl Router {
                 | Callback::RunCancel { .. }
                 | Callback::Approve { .. }),
             ) => workflows::button(&mut ctx, message_id, callback).await,
+            Some(
+                callback @ (Callback::BuilderTrigger(_)
+                | Callback::BuilderStep(_)
+                | Callback::BuilderSave
+                | Callback::BuilderCancel),
+            ) => builder::button(&mut ctx, callback).await,
             Some(callback) => settings::button(&mut ctx, message_id, callback).await,
         };
         let toast = match answer {

@@ -163,21 +163,32 @@ pub(super) async fn import(ctx: &Ctx<'_>, text: &str) -> Result<(), HandleError>
     match service::create(ctx.deps, &ctx.user, &imported.definition, imported.active).await? {
         Ok(workflow) => {
             info!(workflow = workflow.number.0, "workflow imported");
-            let lang = ctx.user.lang();
-            let text = WorkflowMsg::Saved { workflow: &workflow }.render(lang);
-            ctx.reply(OutMessage::text(text).with_keyboard(keyboards::workflow_menu(&workflow, lang)))
-                .await?;
-            if workflow.webhook().is_some() {
-                new_hook(ctx, &workflow).await?;
-            }
-            Ok(())
+            saved(ctx, &workflow).await
         }
-        Err(NotSaved::Invalid(e)) => say(ctx, WorkflowMsg::Invalid(&e)).await,
-        Err(NotSaved::TooMany(limit)) => say(ctx, WorkflowMsg::TooMany { limit: limit.0 }).await,
-        Err(NotSaved::CommandTaken { command, by }) => {
+        Err(refused) => not_saved(ctx, refused).await,
+    }
+}
+
+/// Says a workflow was saved, with its menu, and shows its hook's URL if it has one.
+pub(super) async fn saved(ctx: &Ctx<'_>, workflow: &Workflow) -> Result<(), HandleError> {
+    let lang = ctx.user.lang();
+    let text = WorkflowMsg::Saved { workflow }.render(lang);
+    ctx.reply(OutMessage::text(text).with_keyboard(keyboards::workflow_menu(workflow, lang))).await?;
+    if workflow.webhook().is_some() {
+        new_hook(ctx, workflow).await?;
+    }
+    Ok(())
+}
+
+/// Says why a definition was not saved.
+pub(super) async fn not_saved(ctx: &Ctx<'_>, refused: NotSaved) -> Result<(), HandleError> {
+    match refused {
+        NotSaved::Invalid(e) => say(ctx, WorkflowMsg::Invalid(&e)).await,
+        NotSaved::TooMany(limit) => say(ctx, WorkflowMsg::TooMany { limit: limit.0 }).await,
+        NotSaved::CommandTaken { command, by } => {
             say(ctx, WorkflowMsg::CommandTaken { command: &command, by }).await
         }
-        Err(NotSaved::Schedule { every, error }) => {
+        NotSaved::Schedule { every, error } => {
             say(ctx, WorkflowMsg::ScheduleRefused { every: &every, error: &error }).await
         }
     }

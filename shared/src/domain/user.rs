@@ -53,6 +53,8 @@ pub enum Awaiting {
     TaskTime(TaskNumber),
     /// A token to paste for this service (`/connect`).
     Token(Service),
+    /// An answer to the workflow builder (`/newworkflow`).
+    Builder,
 }
 
 impl Awaiting {
@@ -61,12 +63,14 @@ impl Awaiting {
             Awaiting::TimeZone => "timezone".to_owned(),
             Awaiting::TaskTime(number) => format!("task_time:{}", number.0),
             Awaiting::Token(service) => format!("token:{}", service.code()),
+            Awaiting::Builder => "workflow_builder".to_owned(),
         }
     }
 
     pub fn from_code(code: &str) -> Option<Awaiting> {
         match code.split_once(':') {
             None if code == "timezone" => Some(Awaiting::TimeZone),
+            None if code == "workflow_builder" => Some(Awaiting::Builder),
             Some(("task_time", n)) => n.parse().ok().map(|n| Awaiting::TaskTime(TaskNumber(n))),
             Some(("token", service)) => Service::from_code(service).map(Awaiting::Token),
             _ => None,

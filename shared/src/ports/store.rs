@@ -18,6 +18,7 @@ use crate::domain::{
     task::{LimitReached, NewTask, Task, TaskLimits, TaskNumber},
     workflow::{
         NewWorkflow, TooManyWorkflows, Workflow, WorkflowNumber,
+        draft::Draft,
         hook::StoredHook,
         run::{Run, RunId},
     },
@@ -406,6 +407,14 @@ pub trait Workflows: Send + Sync {
         workflow: WorkflowNumber,
         id: &RunId,
     ) -> Result<Option<Run>, StoreError>;
+
+    /// Keeps the user's workflow being built (one per user), for a day.
+    async fn save_draft(&self, user: TelegramId, draft: &Draft, now: DateTime<Utc>)
+    -> Result<(), StoreError>;
+
+    async fn draft(&self, user: TelegramId, now: DateTime<Utc>) -> Result<Option<Draft>, StoreError>;
+
+    async fn drop_draft(&self, user: TelegramId) -> Result<(), StoreError>;
 
     /// Records the hook whose token hashes to `hash`.
     async fn put_hook(&self, hash: &str, hook: &StoredHook) -> Result<(), StoreError>;

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use super::catalog::{
     Msg,
     admin::AdminMsg,
+    builder::BuilderMsg,
     tasks::{TaskMsg, numbered},
     workflows::WorkflowMsg,
 };
@@ -278,6 +279,45 @@ pub fn approval_keyboard(workflow: WorkflowNumber, run: RunId, step: usize, lang
         Button::new(msg.render(lang), Callback::Approve { workflow, run, step, approved }.encode())
     };
     vec![vec![button(WorkflowMsg::ButtonApprove, true), button(WorkflowMsg::ButtonReject, false)]]
+}
+
+/// The builder's trigger kinds, one a row.
+pub fn builder_triggers(lang: Language) -> Keyboard {
+    let mut keyboard: Keyboard = crate::callback::BUILDER_TRIGGERS
+        .iter()
+        .map(|kind| {
+            vec![Button::new(
+                BuilderMsg::ButtonTrigger(kind).render(lang),
+                Callback::BuilderTrigger(kind).encode(),
+            )]
+        })
+        .collect();
+    keyboard.push(vec![Button::new(BuilderMsg::ButtonCancel.render(lang), Callback::BuilderCancel.encode())]);
+    keyboard
+}
+
+/// The builder's step kinds, two a row, then Save (once there is a step) and Cancel.
+pub fn builder_steps(can_save: bool, lang: Language) -> Keyboard {
+    let mut keyboard: Keyboard = crate::callback::BUILDER_STEPS
+        .chunks(2)
+        .map(|pair| {
+            pair.iter()
+                .map(|kind| {
+                    Button::new(
+                        BuilderMsg::ButtonStep(kind).render(lang),
+                        Callback::BuilderStep(kind).encode(),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let mut last = Vec::new();
+    if can_save {
+        last.push(Button::new(BuilderMsg::ButtonSave.render(lang), Callback::BuilderSave.encode()));
+    }
+    last.push(Button::new(BuilderMsg::ButtonCancel.render(lang), Callback::BuilderCancel.encode()));
+    keyboard.push(last);
+    keyboard
 }
 
 /// Under a hook's URL: a button that copies it.

@@ -237,3 +237,17 @@ pub async fn due_schedules_come_from_every_user_and_move_once(store: Arc<dyn Sto
     assert!(store.schedule_fired(&a, at(1), None).await.unwrap());
     assert!(store.due_schedules(at(59), 10).await.unwrap().iter().all(|w| w.user.0 == 2));
 }
+
+pub async fn a_draft_is_kept_a_day_per_user_until_dropped(store: Arc<dyn Store>) {
+    use linklet::domain::workflow::draft::{Draft, Stage};
+    let mut draft = Draft::new();
+    draft.definition.name = "Morning".into();
+    draft.stage = Stage::StepField { kind: "send_message".into() };
+    assert_eq!(store.draft(TelegramId(1), at(0)).await.unwrap(), None);
+    store.save_draft(TelegramId(1), &draft, at(0)).await.unwrap();
+    assert_eq!(store.draft(TelegramId(1), at(1)).await.unwrap(), Some(draft.clone()));
+    assert_eq!(store.draft(TelegramId(2), at(1)).await.unwrap(), None);
+    assert_eq!(store.draft(TelegramId(1), at(0) + Duration::hours(25)).await.unwrap(), None, "expired");
+    store.drop_draft(TelegramId(1)).await.unwrap();
+    assert_eq!(store.draft(TelegramId(1), at(1)).await.unwrap(), None);
+}

@@ -19,6 +19,7 @@ use crate::domain::{
     TelegramId,
     workflow::{
         NewWorkflow, TooManyWorkflows, TriggerRef, Workflow, WorkflowNumber,
+        draft::{DRAFT_KEPT_HOURS, Draft},
         hook::StoredHook,
         run::{Run, RunId},
         schedule::Schedule,
@@ -461,6 +462,57 @@ impl Workflows for DynamoStore {
             Err(e) if is_condition_failure(&e) => Ok(false),
             Err(e) => Err(store_error(e)),
         }
+    }
+
+    async fn save_draft(
+        &self,
+        user: TelegramId,
+        draft: &Draft,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut item = user_item_key(user, "WORKFLOW_DRAFT".into());
+        item.insert("entity".into(), s("workflow_draft"));
+        item.insert("body".into(), s(serde_json::to_string(draft).map_err(corrupt)?));
+        item.insert("expires_at".into(), n((now + chrono::Duration::hours(DRAFT_KEPT_HOURS)).timestamp()));
+        self.client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn draft(&self, user: TelegramId, now: DateTime<Utc>) -> Result<Option<Draft>, StoreError> {
+        let output = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(user_item_key(user, "WORKFLOW_DRAFT".into())))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(store_error)?;
+        let Some(item) = output.item else { return Ok(None) };
+        let expires = item.get("expires_at").and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<i64>().ok());
+        if expires.is_none_or(|at| at <= now.timestamp()) {
+            return Ok(None);
+        }
+        let body =
+            item.get("body").and_then(|v| v.as_s().ok()).ok_or_else(|| corrupt("draft without a body"))?;
+        serde_json::from_str(body).map(Some).map_err(corrupt)
+    }
+
+    async fn drop_draft(&self, user: TelegramId) -> Result<(), StoreError> {
+        self.client()
+            .delete_item()
+            .table_name(self.table())
+            .set_key(Some(user_item_key(user, "WORKFLOW_DRAFT".into())))
+            .send()
+            .await
+            .map_err(store_error)?;
+        Ok(())
     }
 
     async fn put_hook(&self, hash: &str, hook: &StoredHook) -> Result<(), StoreError> {

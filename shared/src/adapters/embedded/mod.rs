@@ -99,6 +99,7 @@ impl EmbeddedStore {
             txn.open_table(workflows::WORKFLOWS).map_err(unavailable)?;
             txn.open_table(workflows::WORKFLOW_SEQ).map_err(unavailable)?;
             txn.open_table(workflows::HOOKS).map_err(unavailable)?;
+            txn.open_table(workflows::DRAFTS).map_err(unavailable)?;
             // Runs past their 30 days go, as DynamoDB's TTL drops them.
             let cutoff = Utc::now();
             txn.open_table(workflows::RUNS)

@@ -13,6 +13,7 @@ use crate::domain::{
     TelegramId,
     workflow::{
         NewWorkflow, TooManyWorkflows, Workflow, WorkflowNumber,
+        draft::{DRAFT_KEPT_HOURS, Draft},
         hook::StoredHook,
         run::{Run, RunId},
     },
@@ -22,6 +23,15 @@ use crate::ports::{StoreError, Workflows};
 pub(super) const WORKFLOWS: TableDefinition<(i64, u32), &[u8]> = TableDefinition::new("workflows");
 pub(super) const WORKFLOW_SEQ: TableDefinition<i64, u32> = TableDefinition::new("workflow_seq");
 pub(super) const RUNS: TableDefinition<(i64, u32, &str), &[u8]> = TableDefinition::new("runs");
+/// user → the workflow being built and its expiry, as JSON.
+pub(super) const DRAFTS: TableDefinition<i64, &[u8]> = TableDefinition::new("workflow_drafts");
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptDraft {
+    draft: Draft,
+    expires_at: DateTime<Utc>,
+}
+
 /// A hook's token hash → the hook as JSON.
 pub(super) const HOOKS: TableDefinition<&str, &[u8]> = TableDefinition::new("hooks");
 
@@ -239,6 +249,46 @@ impl Workflows for EmbeddedStore {
             let bytes = serde_json::to_vec(&WorkflowRecord::from(&stored)).map_err(corrupt)?;
             table.insert((user.0, number.0), bytes.as_slice()).map_err(unavailable)?;
             Ok(true)
+        })
+        .await
+    }
+
+    async fn save_draft(
+        &self,
+        user: TelegramId,
+        draft: &Draft,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let kept =
+            KeptDraft { draft: draft.clone(), expires_at: now + chrono::Duration::hours(DRAFT_KEPT_HOURS) };
+        let bytes = serde_json::to_vec(&kept).map_err(corrupt)?;
+        self.write(move |txn| {
+            txn.open_table(DRAFTS)
+                .map_err(unavailable)?
+                .insert(user.0, bytes.as_slice())
+                .map_err(unavailable)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn draft(&self, user: TelegramId, now: DateTime<Utc>) -> Result<Option<Draft>, StoreError> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let txn = db.begin_read().map_err(unavailable)?;
+            let table = txn.open_table(DRAFTS).map_err(unavailable)?;
+            let Some(bytes) = table.get(user.0).map_err(unavailable)? else { return Ok(None) };
+            let kept: KeptDraft = serde_json::from_slice(bytes.value()).map_err(corrupt)?;
+            Ok((kept.expires_at > now).then_some(kept.draft))
+        })
+        .await
+        .map_err(unavailable)?
+    }
+
+    async fn drop_draft(&self, user: TelegramId) -> Result<(), StoreError> {
+        self.write(move |txn| {
+            txn.open_table(DRAFTS).map_err(unavailable)?.remove(user.0).map_err(unavailable)?;
+            Ok(())
         })
         .await
     }

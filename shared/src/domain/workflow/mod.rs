@@ -4,6 +4,7 @@
 //! is its name, its kind and its fields as JSON.
 
 pub mod document;
+pub mod draft;
 pub mod hook;
 pub mod run;
 pub mod schedule;

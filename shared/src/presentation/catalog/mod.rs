@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod assistant;
+pub mod builder;
 pub mod connect;
 pub mod tasks;
 pub mod workflows;
@@ -14,7 +15,7 @@ use crate::domain::{Language, Tier, TimeZone, User};
 pub use crate::presentation::telegram_html::{escape, plain_text};
 
 /// The commands `/help` lists, in order.
-pub const COMMANDS: [&str; 18] = [
+pub const COMMANDS: [&str; 19] = [
     "start",
     "help",
     "settings",
@@ -30,6 +31,7 @@ pub const COMMANDS: [&str; 18] = [
     "connect",
     "disconnect",
     "workflows",
+    "newworkflow",
     "run",
     "workflow",
     "cancel",
@@ -196,6 +198,7 @@ impl Msg<'_> {
                 "connect" => "connect GitHub, Notion or n8n (private chat)",
                 "disconnect" => "disconnect a service and delete its token",
                 "workflows" => "your automations: run, turn on or off, history, export, delete",
+                "newworkflow" => "build an automation step by step (private chat)",
                 "run" => "run a workflow now: /run 2 or /run Morning summary",
                 "workflow" => "import a workflow's JSON document, or export one: /workflow export 2",
                 "cancel" => "stop what the bot is waiting for",
@@ -218,6 +221,7 @@ impl Msg<'_> {
                 "connect" => "connecter GitHub, Notion ou n8n (discussion privée)",
                 "disconnect" => "déconnecter un service et supprimer son jeton",
                 "workflows" => "vos automatisations : lancer, activer, historique, export, suppression",
+                "newworkflow" => "créer une automatisation pas à pas (discussion privée)",
                 "run" => "lancer un workflow : /run 2 ou /run Résumé du matin",
                 "workflow" => "importer le document JSON d'un workflow, ou en exporter un : /workflow export 2",
                 "cancel" => "arrêter ce que le bot attend",

@@ -119,7 +119,11 @@ fn read_schedule(
 }
 
 /// A command of `definition` that another active workflow (not `except`) of the user has.
-fn command_taken(user: &User, definition: &Definition, except: Option<WorkflowNumber>) -> Option<NotSaved> {
+pub fn command_taken(
+    user: &User,
+    definition: &Definition,
+    except: Option<WorkflowNumber>,
+) -> Option<NotSaved> {
     use crate::domain::workflow::{Trigger, command_match};
     definition.triggers.iter().find_map(|trigger| match trigger {
         Trigger::Command { name } => command_match(&user.workflow_triggers, name)
