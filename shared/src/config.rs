@@ -40,6 +40,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Hosts (`name` or `name:port`) the HTTP step may call over http and at private addresses.
     pub outbound_allowed_hosts: Vec<String>,
+    /// The EventBridge bus run events go to; without one they go to the log.
+    pub event_bus: Option<String>,
     /// `DYNAMODB_TABLE`.
     pub table: String,
     /// `LOG_LEVEL`: ERROR, WARN, INFO, DEBUG or TRACE.
@@ -126,6 +128,7 @@ impl Config {
             telegram_api_url: get("TELEGRAM_API_URL").unwrap_or_else(|| DEFAULT_TELEGRAM_API_URL.to_owned()),
             bot_username: get("TELEGRAM_BOT_USERNAME").map(|u| u.trim_start_matches('@').to_owned()),
             public_url: get("LINKLET_PUBLIC_URL"),
+            event_bus: get("LINKLET_EVENT_BUS"),
             outbound_allowed_hosts: get("OUTBOUND_ALLOWED_HOSTS")
                 .map(|hosts| hosts.split([',', ' ']).filter(|h| !h.is_empty()).map(str::to_owned).collect())
                 .unwrap_or_default(),

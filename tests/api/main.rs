@@ -10,6 +10,7 @@ mod approvals;
 mod assistant;
 mod builder;
 mod connect;
+mod events;
 mod guard;
 mod hardening;
 mod hooks;

@@ -28,6 +28,11 @@ pub fn sqs(config: &SdkConfig) -> aws_sdk_sqs::Client {
     aws_sdk_sqs::Client::new(config)
 }
 
+/// An EventBridge client on the shared configuration.
+pub fn eventbridge(config: &SdkConfig) -> aws_sdk_eventbridge::Client {
+    aws_sdk_eventbridge::Client::new(config)
+}
+
 /// Configuration for a local endpoint (moto, DynamoDB Local): the endpoint given,
 /// and stand-in credentials and region where the environment has none, so that
 /// nothing waits on an instance-metadata lookup.

@@ -5,6 +5,7 @@ pub mod ai;
 pub mod aws;
 pub mod dynamo;
 pub mod embedded;
+pub mod eventbridge;
 pub mod guarded_http;
 mod records;
 pub mod secrets;

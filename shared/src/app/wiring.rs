@@ -159,6 +159,12 @@ async fn lambda_deps(config: &Config, aws: &SdkConfig) -> Result<(Deps, Secrets,
         messenger: Arc::new(messenger),
         queue: Arc::new(queue.clone()),
     };
-    let deps = deps(config, ports, &Keys::from_secrets(&secrets))?;
+    let mut deps = deps(config, ports, &Keys::from_secrets(&secrets))?;
+    if let Some(bus) = &config.event_bus {
+        deps.events = Arc::new(crate::adapters::eventbridge::EventBridgeEvents::new(
+            crate::adapters::aws::eventbridge(aws),
+            bus,
+        ));
+    }
     Ok((deps, secrets, queue))
 }

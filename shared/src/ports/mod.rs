@@ -2,6 +2,7 @@
 
 pub mod ai;
 mod clock;
+pub mod events;
 mod messenger;
 pub mod outbound;
 mod queue;

@@ -4,7 +4,10 @@ use std::sync::Arc;
 
 use crate::{
     domain::policy::Policy,
-    ports::{Clock, JobQueue, Messenger, Store, SystemClock},
+    ports::{
+        Clock, JobQueue, Messenger, Store, SystemClock,
+        events::{Events, LogEvents},
+    },
     vault::KeyRing,
 };
 
@@ -23,6 +26,8 @@ pub struct Deps {
     pub vault: Option<Arc<KeyRing>>,
     /// Where the HTTP API is reached from outside: the base of hook URLs.
     pub public_url: PublicUrl,
+    /// Where run events go: the stack's event bus, or the log.
+    pub events: Arc<dyn Events>,
 }
 
 /// The base URL of Linklet's HTTP API as its callers see it
@@ -71,6 +76,7 @@ impl Deps {
             assistant_on: false,
             vault: None,
             public_url: PublicUrl::default(),
+            events: Arc::new(LogEvents),
         }
     }
 }

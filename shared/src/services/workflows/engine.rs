@@ -102,6 +102,9 @@ impl Engine {
         if run.report.live && run.report.card.is_none() {
             self.post_card(&mut run, &user).await;
         }
+        if i == 0 && first_start && run.attempt == 0 {
+            super::announce(self.deps.events.as_ref(), self.deps.clock.now(), &run, true).await;
+        }
         let result = self.run_step(&run, i, &user, first_start).await;
         self.record(run, i, &user, result, attempt).await?;
         Ok(Advanced::Done)
@@ -197,9 +200,10 @@ impl Engine {
         }
         if run.status == RunStatus::Running {
             self.queue_next(&run, i).await?;
-        } else {
+        } else if run.status.is_finished() {
             info!(status = run.status.code(), "run finished");
             metrics::counter!(crate::emf::names::RUNS, "status" => run.status.code()).increment(1);
+            super::announce(self.deps.events.as_ref(), self.deps.clock.now(), &run, false).await;
         }
         if run.status == RunStatus::Failed {
             return Err(JobError::Permanent(
@@ -280,9 +284,10 @@ impl Engine {
         self.show(&mut run, &owner).await;
         if run.status == RunStatus::Running {
             self.queue_next(&run, i).await?;
-        } else {
+        } else if run.status.is_finished() {
             info!(status = run.status.code(), "run finished");
             metrics::counter!(crate::emf::names::RUNS, "status" => run.status.code()).increment(1);
+            super::announce(self.deps.events.as_ref(), self.deps.clock.now(), &run, false).await;
         }
         Ok(true)
     }

@@ -25,7 +25,7 @@ use crate::{
             schedule::{Schedule, ScheduleError, parse_schedule},
         },
     },
-    ports::{QueueError, StoreError},
+    ports::{QueueError, StoreError, events::Events},
     services::Deps,
 };
 
@@ -234,6 +234,38 @@ async fn queue(deps: &Deps, run: Run, delay: std::time::Duration) -> Result<Run,
     Ok(run)
 }
 
+/// How long publishing an event may take before it is given up (logged):
+/// a slow bus never holds a run up.
+const EVENT_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Tells the event bus a run started or ended (workflow, status, duration,
+/// failed step); a failure is logged, never the run's.
+pub async fn announce(events: &dyn Events, now: DateTime<Utc>, run: &Run, started: bool) {
+    use crate::ports::events::Event;
+    let failed = run.failed_step().map(|i| run.steps[i].name.clone());
+    let detail = json!({
+        "run_id": run.id.code(),
+        "user": run.user.0,
+        "workflow": run.workflow.0,
+        "name": run.name,
+        "version": run.version,
+        "trigger": run.trigger.kind,
+        "late": run.trigger.late,
+        "status": run.status.code(),
+        "duration_ms": run.duration().map(|d| d.num_milliseconds()),
+        "failed_step": failed,
+        "at": now.to_rfc3339(),
+    });
+    let detail_type = if started { "Workflow run started" } else { "Workflow run finished" };
+    let published =
+        tokio::time::timeout(EVENT_BUDGET, events.publish(&[Event { detail_type, detail }])).await;
+    match published {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => warn!(error = %e, run = %run.id, "run event not published"),
+        Err(_) => warn!(run = %run.id, "run event not published in time"),
+    }
+}
+
 /// Why a run could not be retried, re-run or cancelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotChanged {
@@ -302,8 +334,58 @@ pub async fn cancel(
         run.rev += 1;
         if deps.store.save_run(&run).await? {
             info!(run = %run.id, "run cancelled");
+            announce(deps.events.as_ref(), now, &run, false).await;
             return Ok(Ok(run));
         }
     }
     Err(StoreError::Unavailable("the run kept changing".into()).into())
+}
+
+#[cfg(test)]
+mod tests {
+    use async_trait::async_trait;
+    use serde_json::json;
+
+    use super::*;
+    use crate::{
+        domain::ChatId,
+        ports::events::{Event, EventsError},
+    };
+
+    struct Refusing;
+
+    #[async_trait]
+    impl Events for Refusing {
+        async fn publish(&self, _: &[Event]) -> Result<(), EventsError> {
+            Err(EventsError("the bus is gone".into()))
+        }
+    }
+
+    struct Hanging;
+
+    #[async_trait]
+    impl Events for Hanging {
+        async fn publish(&self, _: &[Event]) -> Result<(), EventsError> {
+            std::future::pending().await
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refusing_or_hanging_bus_never_holds_a_run_up() {
+        let now = Utc::now();
+        let report = Report { chat: ChatId(1), thread: None, card: None, live: false };
+        let run = Run::queued(
+            TelegramId(1),
+            WorkflowNumber(1),
+            "x",
+            1,
+            &[],
+            Fired::new("manual", json!({})),
+            report,
+            now,
+        );
+        // Both return (the error logged), the second after its budget.
+        announce(&Refusing, now, &run, true).await;
+        announce(&Hanging, now, &run, false).await;
+    }
 }
