@@ -383,3 +383,44 @@ async fn a_cancelled_run_runs_no_more_steps() {
     let toast = hook.telegram.successful("answerCallbackQuery").pop().unwrap();
     assert_eq!(toast["text"], "Nothing to do: this run is cancelled.");
 }
+
+#[tokio::test]
+async fn a_messages_button_starts_another_workflow() {
+    let bot = Bot::start().await;
+    let ada = Person::english(9110);
+    let target =
+        document("Deploy", json!([]), json!([{ "name": "go", "kind": "send_message", "text": "deploying" }]));
+    bot.deliver(&private_text(1, &ada, &target)).await;
+    let asking = document(
+        "Ask",
+        json!([{ "kind": "command", "name": "offer" }]),
+        json!([{ "name": "offer", "kind": "send_message", "text": "Deploy now?", "buttons": [{ "label": "🚀 Deploy", "workflow": 1 }] }]),
+    );
+    bot.deliver(&private_text(2, &ada, &asking)).await;
+    bot.deliver(&private_text(3, &ada, "/offer")).await;
+    bot.eventually("the offer", |t| t.sent_texts().contains(&"Deploy now?".to_owned())).await;
+    let offer =
+        bot.telegram.successful("sendMessage").into_iter().find(|p| p["text"] == "Deploy now?").unwrap();
+    let button = &offer["reply_markup"]["inline_keyboard"][0][0];
+    assert_eq!(
+        (button["text"].as_str(), button["callback_data"].as_str()),
+        (Some("🚀 Deploy"), Some("w:r:1"))
+    );
+    bot.deliver(&button_tap(4, &ada, offer["sent_message_id"].as_i64().unwrap(), "w:r:1")).await;
+    bot.eventually("the deploy", |t| t.sent_texts().contains(&"deploying".to_owned())).await;
+
+    // A button that names no workflow is refused when saved.
+    let bad = document(
+        "Bad",
+        json!([]),
+        json!([{ "name": "offer", "kind": "send_message", "text": "x", "buttons": [{ "label": "Go", "workflow": "two" }] }]),
+    );
+    bot.deliver(&private_text(5, &ada, &bad)).await;
+    assert!(
+        bot.telegram
+            .last_text()
+            .contains("<code>steps[0].buttons[0].workflow</code> is not valid: a workflow's number"),
+        "{}",
+        bot.telegram.last_text()
+    );
+}
