@@ -20,7 +20,7 @@ use crate::{
     },
     ports::OutMessage,
     presentation::{
-        catalog::{builder::BuilderMsg, workflows::WorkflowMsg},
+        catalog::{builder::BuilderMsg, plain_text, workflows::schedule_problem},
         keyboards,
     },
     services::workflows::{self as service, steps::Steps, template::Templates},
@@ -125,12 +125,7 @@ pub(super) async fn typed(ctx: &mut Ctx<'_>, text: &str) -> Result<(), HandleErr
                 _ => {
                     let floor = service::limits(ctx.deps, &ctx.user).schedule_floor_minutes;
                     if let Err(error) = parse_schedule(text, now, ctx.user.tz(), floor) {
-                        let why = WorkflowMsg::ScheduleRefused { every: text, error: &error }
-                            .render(ctx.user.lang());
-                        // The refusal's own words, without its "not saved" opening.
-                        let why = why.split_once(": ").map_or(why.as_str(), |(_, rest)| rest);
-                        let why =
-                            crate::presentation::catalog::plain_text(why.split(". ").next().unwrap_or(why));
+                        let why = plain_text(&schedule_problem(&error, ctx.user.lang()));
                         return say(ctx, BuilderMsg::ScheduleRefused { why: &why }).await;
                     }
                     Trigger::Schedule { every: text.to_owned() }

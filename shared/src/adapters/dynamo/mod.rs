@@ -85,6 +85,24 @@ pub(crate) fn user_key(id: TelegramId) -> [(&'static str, AttributeValue); 2] {
     [("pk", s(format!("USER#{}", id.0))), ("sk", s("PROFILE"))]
 }
 
+/// The key of `user`'s profile item, as an item.
+pub(crate) fn profile_key(user: TelegramId) -> Item {
+    user_item_key(user, "PROFILE".into())
+}
+
+/// A conditional write's outcome: true when written, false when its condition failed.
+pub(crate) fn conditional<T, E, R>(result: Result<T, SdkError<E, R>>) -> Result<bool, StoreError>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if is_condition_failure(&e) => Ok(false),
+        Err(e) => Err(store_error(e)),
+    }
+}
+
 /// The key of an item in `user`'s partition.
 pub(crate) fn user_item_key(user: TelegramId, sk: String) -> Item {
     HashMap::from([("pk".to_owned(), s(format!("USER#{}", user.0))), ("sk".to_owned(), s(sk))])

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::{
 };
 use chrono::{DateTime, Datelike as _, Utc};
 
-use super::{DynamoStore, Item, is_condition_failure, n, s, stamp, store_error, user_item_key};
+use super::{DynamoStore, Item, is_condition_failure, n, profile_key, s, stamp, store_error, user_item_key};
 use crate::adapters::records::{DONE, PENDING, TaskRecord};
 use crate::domain::{
     TelegramId,
@@ -28,10 +28,6 @@ const CREATE_ATTEMPTS: usize = 5;
 
 pub(super) fn task_key(user: TelegramId, number: TaskNumber) -> Item {
     user_item_key(user, format!("TASK#{:08}", number.0))
-}
-
-fn profile_key(user: TelegramId) -> Item {
-    user_item_key(user, "PROFILE".into())
 }
 
 /// GSI1 keys of a pending task with a due time: `DUE#<shard>` and a sort key

@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::{
 use chrono::{DateTime, Utc};
 
 use super::tasks::due_sort_key;
-use super::{DynamoStore, Item, is_condition_failure, n, s, stamp, store_error, user_item_key};
+use super::{DynamoStore, Item, conditional, n, profile_key, s, stamp, store_error, user_item_key};
 use crate::adapters::records::{ScheduleRecord, WorkflowRecord, replace_triggers};
 use crate::domain::{
     TelegramId,
@@ -48,10 +48,6 @@ fn hook_key(hash: &str) -> Item {
         ("pk".to_owned(), s(format!("HOOK#{hash}"))),
         ("sk".to_owned(), s("HOOK")),
     ])
-}
-
-fn profile_key(user: TelegramId) -> Item {
-    user_item_key(user, "PROFILE".into())
 }
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -369,11 +365,7 @@ impl Workflows for DynamoStore {
             put.condition_expression("rev = :before")
                 .expression_attribute_values(":before", n(i64::from(run.rev) - 1))
         };
-        match put.send().await {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(store_error(e)),
-        }
+        conditional(put.send().await)
     }
 
     async fn get_run(
@@ -457,11 +449,7 @@ impl Workflows for DynamoStore {
                 .update_expression("REMOVE #schedule, next_run, gsi1pk, gsi1sk")
                 .expression_attribute_names("#schedule", "schedule"),
         };
-        match update.send().await {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(store_error(e)),
-        }
+        conditional(update.send().await)
     }
 
     async fn save_draft(

@@ -343,7 +343,7 @@ pub fn check(definition: &Definition, limits: WorkflowLimits) -> Result<(), Fiel
                 words.push(Word::Keyword(folded));
             }
             Trigger::Manual => {}
-            Trigger::Webhook { .. } => words.push(Word::Keyword(String::from("\u{0}webhook"))),
+            Trigger::Webhook { .. } => {}
             Trigger::Schedule { every } => {
                 if every.trim().is_empty() {
                     return Err(FieldError::new(field("every"), Problem::Empty));
@@ -351,10 +351,13 @@ pub fn check(definition: &Definition, limits: WorkflowLimits) -> Result<(), Fiel
                 if every.chars().count() > KEYWORD_CHARS {
                     return Err(FieldError::new(field("every"), Problem::TooLong(KEYWORD_CHARS)));
                 }
-                words.push(Word::Keyword(String::from("\u{0}schedule")));
             }
         }
-        if words.len() > 1 && words[..words.len() - 1].contains(&words[words.len() - 1]) {
+        // One webhook and one schedule at most; commands and keywords once each.
+        let one_of_its_kind = matches!(trigger, Trigger::Webhook { .. } | Trigger::Schedule { .. })
+            && definition.triggers[..i].iter().any(|t| t.kind() == trigger.kind());
+        let repeated = words.len() > 1 && words[..words.len() - 1].contains(&words[words.len() - 1]);
+        if one_of_its_kind || repeated {
             return Err(FieldError::new(format!("triggers[{i}]"), Problem::Duplicate));
         }
     }

@@ -3,7 +3,7 @@
 //! an RRULE series in the user's zone (DST-correct wall-clock times), with
 //! the next occurrence it fires at.
 
-use chrono::{DateTime, Duration, NaiveDateTime, Timelike as _, Utc};
+use chrono::{DateTime, Duration, Timelike as _, Utc};
 
 use crate::domain::{
     TimeZone,
@@ -184,16 +184,16 @@ fn cron_field(field: &str, min: u32, max: u32, name: &str) -> Result<Option<Vec<
     Ok(Some(values))
 }
 
-/// The wall-clock time of `at` in the schedule's zone, for messages.
-pub fn local(schedule: &Schedule, at: DateTime<Utc>) -> NaiveDateTime {
-    at.with_timezone(&schedule.series.tz.tz()).naive_local()
-}
-
 #[cfg(test)]
 mod tests {
-    use chrono::{Datelike as _, TimeZone as _, Weekday};
+    use chrono::{Datelike as _, NaiveDateTime, TimeZone as _, Weekday};
 
     use super::*;
+
+    /// The wall-clock time of `at` in the schedule's zone.
+    fn local(schedule: &Schedule, at: DateTime<Utc>) -> NaiveDateTime {
+        at.with_timezone(&schedule.series.tz.tz()).naive_local()
+    }
 
     fn paris() -> TimeZone {
         TimeZone::parse("Europe/Paris").unwrap()

@@ -269,19 +269,7 @@ impl WorkflowMsg<'_> {
                 escape(name)
             ),
             (WorkflowMsg::ScheduleRefused { every, error }, _) => {
-                let why = match (error, lang) {
-                    (ScheduleError::Unreadable, En) => "I could not read it".to_owned(),
-                    (ScheduleError::Unreadable, Fr) => "je n'ai pas su le lire".to_owned(),
-                    (ScheduleError::NotRepeating, En) => "a schedule repeats: say how often".to_owned(),
-                    (ScheduleError::NotRepeating, Fr) => "un horaire se répète : dites à quelle fréquence".to_owned(),
-                    (ScheduleError::TooOften(m), En) => format!("your plan allows at most one run every {m} minutes"),
-                    (ScheduleError::TooOften(m), Fr) => {
-                        format!("votre formule permet au plus une exécution toutes les {m} minutes")
-                    }
-                    (ScheduleError::NeverOccurs, En) => "it never occurs".to_owned(),
-                    (ScheduleError::NeverOccurs, Fr) => "il ne se produit jamais".to_owned(),
-                    (ScheduleError::BadCron(detail), _) => format!("cron: {}", escape(detail)),
-                };
+                let why = schedule_problem(error, lang);
                 match lang {
                     En => format!(
                         "⚠️ Not saved: the schedule “{}”: {why}. Write it as for a task (<code>every weekday at 8</code>, \
@@ -437,6 +425,23 @@ fn hook_url(
         });
     }
     text
+}
+
+/// Why a schedule was refused, in words.
+pub fn schedule_problem(error: &ScheduleError, lang: Language) -> String {
+    match (error, lang) {
+        (ScheduleError::Unreadable, En) => "I could not read it".to_owned(),
+        (ScheduleError::Unreadable, Fr) => "je n'ai pas su le lire".to_owned(),
+        (ScheduleError::NotRepeating, En) => "a schedule repeats: say how often".to_owned(),
+        (ScheduleError::NotRepeating, Fr) => "un horaire se répète : dites à quelle fréquence".to_owned(),
+        (ScheduleError::TooOften(m), En) => format!("your plan allows at most one run every {m} minutes"),
+        (ScheduleError::TooOften(m), Fr) => {
+            format!("votre formule permet au plus une exécution toutes les {m} minutes")
+        }
+        (ScheduleError::NeverOccurs, En) => "it never occurs".to_owned(),
+        (ScheduleError::NeverOccurs, Fr) => "il ne se produit jamais".to_owned(),
+        (ScheduleError::BadCron(detail), _) => format!("cron: {}", escape(detail)),
+    }
 }
 
 fn problem(p: &Problem, lang: Language) -> String {

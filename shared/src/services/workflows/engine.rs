@@ -198,13 +198,7 @@ impl Engine {
         if let Some(at) = wake.filter(|_| run.status == RunStatus::Waiting) {
             self.wake_at(&run, i, at, 0).await?;
         }
-        if run.status == RunStatus::Running {
-            self.queue_next(&run, i).await?;
-        } else if run.status.is_finished() {
-            info!(status = run.status.code(), "run finished");
-            metrics::counter!(crate::emf::names::RUNS, "status" => run.status.code()).increment(1);
-            super::announce(self.deps.events.as_ref(), self.deps.clock.now(), &run, false).await;
-        }
+        self.go_on(&run, i).await?;
         if run.status == RunStatus::Failed {
             return Err(JobError::Permanent(
                 JobFailure::NoAnswer,
@@ -240,11 +234,8 @@ impl Engine {
         if self.deps.clock.now() < at {
             return self.wake_at(&run, s.step, at, job.hop + 1).await;
         }
-        let (Some(kind), Some(def)) =
-            (run.definition.get(s.step).and_then(|d| self.steps.get(&d.kind)), run.definition.get(s.step))
-        else {
-            return Ok(());
-        };
+        let Some(def) = run.definition.get(s.step) else { return Ok(()) };
+        let Some(kind) = self.steps.get(&def.kind) else { return Ok(()) };
         let parked = run.steps[s.step].output.clone().unwrap_or(Value::Null);
         let outcome = kind.wake(def, parked);
         self.settle(s.user, s.workflow, s.run, s.step, outcome).await.map(|_| ())
@@ -282,14 +273,22 @@ impl Engine {
             return Ok(false);
         }
         self.show(&mut run, &owner).await;
+        self.go_on(&run, i).await?;
+        Ok(true)
+    }
+
+    /// After step `i` was recorded: the next step queued while the run goes
+    /// on; once it ended, counted and told to the event bus.
+    async fn go_on(&self, run: &Run, i: usize) -> Result<(), JobError> {
         if run.status == RunStatus::Running {
-            self.queue_next(&run, i).await?;
-        } else if run.status.is_finished() {
+            return self.queue_next(run, i).await;
+        }
+        if run.status.is_finished() {
             info!(status = run.status.code(), "run finished");
             metrics::counter!(crate::emf::names::RUNS, "status" => run.status.code()).increment(1);
-            super::announce(self.deps.events.as_ref(), self.deps.clock.now(), &run, false).await;
+            super::announce(self.deps.events.as_ref(), self.deps.clock.now(), run, false).await;
         }
-        Ok(true)
+        Ok(())
     }
 
     /// Queues the step after `i`, if the run goes on.
